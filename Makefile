@@ -1,0 +1,71 @@
+# Takas: the two commands a newcomer needs are `make run` and `make test`.
+# Everything else here is what those two do, step by step, and a few helpers.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+PYBABEL := $(BIN)/pybabel
+KEYWORDS := -k _ -k N_ -k gettext -k gettext_noop -k ngettext:1,2 -k pgettext:1c,2
+PO_FILES := $(wildcard locales/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+.PHONY: run test install install-dev i18n compile-i18n migrate lint typecheck pytest clean console
+
+## run: set everything up, then start the bot (polling with BOT_TOKEN, else the console)
+run: install compile-i18n migrate
+	$(PY) -m bot run
+
+## console: the terminal console even when BOT_TOKEN is set
+console: install compile-i18n migrate
+	$(PY) -m bot console
+
+## test: the same set-up, then lint, type checks and the whole test suite
+test: install-dev compile-i18n migrate lint typecheck pytest
+
+$(VENV)/.created:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	touch $@
+
+$(VENV)/.installed: $(VENV)/.created pyproject.toml
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+%.mo: %.po
+	$(PYBABEL) compile --statistics -i $< -o $@ 2>&1 | grep -v '^compiling' || true
+	@test -f $@
+
+compile-i18n: install $(MO_FILES)
+
+## i18n: extract messages from the code, update every catalog, compile
+i18n: install
+	$(PYBABEL) extract -F pyproject.toml $(KEYWORDS) --add-comments=TRANSLATORS: \
+		--sort-by-file --no-location --project=takas --copyright-holder=Takas \
+		-o locales/messages.pot bot handlers catalog
+	$(PYBABEL) update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching \
+		--ignore-obsolete
+	$(MAKE) compile-i18n
+
+migrate: install compile-i18n
+	$(PY) -m bot migrate
+
+lint: install-dev
+	$(BIN)/ruff check .
+
+typecheck: install-dev
+	$(BIN)/mypy
+
+pytest: install-dev compile-i18n
+	$(BIN)/pytest -q
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	find locales -name '*.mo' -delete

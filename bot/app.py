@@ -1,0 +1,105 @@
+"""Builds the one `telegram.ext.Application` that every transport runs.
+
+Polling, webhook and the console differ only in how updates arrive and where requests go
+(`request=`); handlers, services and start-up are the same for all of them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any, cast
+
+from telegram import BotCommand
+from telegram.error import TelegramError
+from telegram.ext import AIORateLimiter, Application, ContextTypes
+from telegram.request import BaseRequest
+
+import handlers
+from bot.config import Settings
+from bot.context import BotData, TakasApplication, TakasContext
+from bot.db import Database
+from bot.i18n import I18n
+from handlers.commands import described
+
+log = logging.getLogger(__name__)
+
+
+def build_application(
+    settings: Settings,
+    i18n: I18n,
+    *,
+    token: str | None = None,
+    request: BaseRequest | None = None,
+    rate_limit: bool = True,
+) -> TakasApplication:
+    """The Application with every handler registered; nothing is opened yet."""
+    token = token or (settings.bot_token.get_secret_value() if settings.bot_token else None)
+    if not token:
+        raise ValueError("a bot token is needed to build the application")
+    builder: Any = (
+        Application.builder()
+        .token(token)
+        .context_types(ContextTypes(context=TakasContext, bot_data=BotData))
+        .post_init(on_startup)
+        .post_shutdown(on_shutdown)
+    )
+    if settings.bot_api_url:
+        builder = builder.base_url(f"{settings.bot_api_url}/bot").base_file_url(
+            f"{settings.bot_api_url}/file/bot"
+        )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    if rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=2))
+    application = cast(TakasApplication, builder.build())
+    data = application.bot_data
+    data.settings, data.i18n, data.db = settings, i18n, Database(settings.database_url)
+    handlers.register(application)
+    return application
+
+
+async def on_startup(application: TakasApplication) -> None:
+    """Open what the handlers need; runs once, before the first update."""
+    data = application.bot_data
+    if data.settings.is_sqlite:
+        await data.db.migrate()  # the embedded default keeps itself up to date
+    await publish_commands(application)
+
+
+async def on_shutdown(application: TakasApplication) -> None:
+    await application.bot_data.db.close()
+
+
+async def publish_commands(application: TakasApplication) -> None:
+    """The command menu in every language; a failure here is logged, never fatal."""
+    i18n = application.bot_data.i18n
+    for language in (None, *i18n.languages):
+        with i18n.use(language or i18n.default_language):
+            commands = [BotCommand(name, text) for name, text in described()]
+        try:
+            await application.bot.set_my_commands(commands, language_code=language)
+        except TelegramError as exc:
+            log.warning("setMyCommands(%s) failed: %s", language or "default", exc)
+
+
+@asynccontextmanager
+async def running(application: TakasApplication, *, polling: bool = False) -> AsyncIterator[None]:
+    """Run the application (and, if asked, polling) for the duration of the block.
+
+    `run_polling()` does the same for the CLI; tests and the console use this form because
+    they own the event loop.
+    """
+    async with application:
+        await on_startup(application)
+        await application.start()
+        if polling and application.updater is not None:
+            await application.updater.start_polling(poll_interval=0.0, timeout=1)
+        try:
+            yield
+        finally:
+            if polling and application.updater is not None and application.updater.running:
+                await application.updater.stop()
+            await application.stop()
+            await on_shutdown(application)

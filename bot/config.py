@@ -1,0 +1,136 @@
+"""Typed settings read once from the environment (and `.env` when present).
+
+Every value is validated at start-up; `load_settings()` turns a validation failure into a
+`ConfigError` whose message is one line naming the variable, so the CLI can print it instead
+of a traceback. Secrets are `SecretStr` and never appear in a repr or a log line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.languages import SUPPORTED_LANGUAGES
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{PROJECT_ROOT / 'data' / 'takas.sqlite3'}"
+
+
+class ConfigError(Exception):
+    """A setting has an invalid value; the message is one line fit for a terminal."""
+
+
+class Settings(BaseSettings):
+    """Everything the bot reads from its environment."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    bot_token: SecretStr | None = None
+    database_url: str = DEFAULT_DATABASE_URL
+    bot_api_url: str | None = None
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    default_language: str = "en"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    feeds_file: Path | None = None
+    feed_sync_interval: int = Field(default=30 * 60, ge=0)
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    port: int = Field(default=8080, ge=1, le=65535)
+
+    @field_validator("bot_token", "webhook_secret", "feeds_file", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        # A token is "<bot id>:<secret>"; a pasted username or URL fails here, not at login.
+        if value is not None:
+            bot_id, sep, rest = value.get_secret_value().strip().partition(":")
+            if not (sep and bot_id.isdigit() and rest):
+                raise ValueError("expected the form 123456789:ABC... as given by @BotFather")
+            return SecretStr(value.get_secret_value().strip())
+        return value
+
+    @field_validator("bot_api_url", "webhook_url", mode="before")
+    @classmethod
+    def _url(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if not isinstance(value, str) or not value.startswith(("http://", "https://")):
+            raise ValueError("expected an http:// or https:// URL")
+        return value.strip().rstrip("/")
+
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _database_url(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return DEFAULT_DATABASE_URL
+        if not isinstance(value, str) or not value.startswith(("sqlite", "postgresql")):
+            raise ValueError(
+                "expected sqlite+aiosqlite:///path or postgresql+asyncpg://user@host/db"
+            )
+        if value.startswith("postgresql://"):
+            return "postgresql+asyncpg://" + value.removeprefix("postgresql://")
+        return value
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _admin_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p for p in value.replace(";", ",").replace(" ", ",").split(",") if p]
+            if not all(p.lstrip("-").isdigit() for p in parts):
+                raise ValueError("expected Telegram user ids separated by commas, e.g. 12345,67890")
+            return frozenset(int(p) for p in parts)
+        return value
+
+    @field_validator("default_language", mode="before")
+    @classmethod
+    def _language(cls, value: object) -> object:
+        code = str(value).strip().lower().replace("_", "-").split("-")[0]
+        if code not in SUPPORTED_LANGUAGES:
+            raise ValueError(f"expected one of {', '.join(SUPPORTED_LANGUAGES)}")
+        return code
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _log_level(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    def secrets(self) -> list[str]:
+        """The secret values in force, for log redaction."""
+        values = [s.get_secret_value() for s in (self.bot_token, self.webhook_secret) if s]
+        password = _url_password(self.database_url)
+        if password:
+            values.append(password)
+        return values
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _url_password(url: str) -> str | None:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).password
+    except Exception:
+        return None
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings, or raise `ConfigError` naming the first bad variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = str(error["loc"][0]).upper() if error["loc"] else "settings"
+        message = str(error["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"Invalid {name}: {message}") from None

@@ -1,0 +1,52 @@
+"""The typed per-update context handlers receive, and what the application holds for them.
+
+Handlers reach settings, the database and translations through `context.settings`,
+`context.db` and `context.i18n` instead of globals (STYLE practice 3).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.config import Settings
+from bot.db import Database
+from bot.i18n import I18n
+
+
+class BotData:
+    """Long-lived objects of one running application, created once and closed on shutdown.
+
+    PTB instantiates this class without arguments; `bot.app.build_application` fills it in
+    right after building the application, before any update can arrive.
+    """
+
+    settings: Settings
+    i18n: I18n
+    db: Database
+
+    def __init__(self) -> None:
+        # Services added by later features (catalog index, HTTP session, ...), by name.
+        self.extras: dict[str, Any] = {}
+
+
+class TakasContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+    """CallbackContext with typed access to the application's services."""
+
+    @property
+    def settings(self) -> Settings:
+        return self.bot_data.settings
+
+    @property
+    def db(self) -> Database:
+        return self.bot_data.db
+
+    @property
+    def i18n(self) -> I18n:
+        return self.bot_data.i18n
+
+
+TakasApplication = Application[
+    ExtBot[None], TakasContext, dict[Any, Any], dict[Any, Any], BotData, Any
+]

@@ -1,0 +1,135 @@
+"""Translations: compiled gettext catalogs, one active language per update.
+
+English is the source language (message ids are English). Every other language has a
+catalog under `locales/<lang>/LC_MESSAGES/messages.po`, compiled to `.mo` by `make i18n`
+(and by `make run`/`make test`). Start-up refuses a catalog whose `.mo` is missing or older
+than its `.po`, so nobody runs with stale translations by accident.
+
+The active translations live in a `ContextVar`, set per update by the middleware handler, so
+`_()` works anywhere below a handler without passing the locale around and concurrent
+updates never see each other's language.
+
+Messages use named placeholders filled *after* translation:
+`_("You have {hours} hours").format(hours=...)`; never f-strings as message ids.
+"""
+
+from __future__ import annotations
+
+import gettext as _gettext
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from babel.support import Translations
+
+from bot.languages import SUPPORTED_LANGUAGES, language_from_code
+
+SOURCE_LANGUAGE = "en"
+DOMAIN = "messages"
+DEFAULT_LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+
+
+class CatalogError(Exception):
+    """A catalog is missing or not compiled; the message says how to fix it."""
+
+
+@dataclass(frozen=True)
+class _Active:
+    language: str
+    translations: _gettext.NullTranslations
+
+
+_SOURCE = _Active(SOURCE_LANGUAGE, _gettext.NullTranslations())
+_active: ContextVar[_Active] = ContextVar("takas_language", default=_SOURCE)
+
+
+@dataclass(frozen=True)
+class I18n:
+    """The loaded catalogs; immutable once built."""
+
+    catalogs: dict[str, _gettext.NullTranslations] = field(default_factory=dict)
+    default_language: str = SOURCE_LANGUAGE
+
+    @classmethod
+    def load(cls, locales_dir: Path = DEFAULT_LOCALES_DIR, default_language: str = "en") -> I18n:
+        catalogs: dict[str, _gettext.NullTranslations] = {
+            SOURCE_LANGUAGE: _gettext.NullTranslations()
+        }
+        for language in SUPPORTED_LANGUAGES:
+            folder = locales_dir / language / "LC_MESSAGES"
+            po, mo = folder / f"{DOMAIN}.po", folder / f"{DOMAIN}.mo"
+            if language == SOURCE_LANGUAGE or not po.exists():
+                continue
+            if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+                raise CatalogError(
+                    f"The {language} translations are not compiled ({mo} is missing or older "
+                    "than its .po): run `make i18n`."
+                )
+            with mo.open("rb") as handle:
+                catalogs[language] = Translations(handle, domain=DOMAIN)
+        if default_language not in catalogs:
+            raise CatalogError(
+                f"DEFAULT_LANGUAGE={default_language} has no catalog in {locales_dir}; "
+                f"available: {', '.join(sorted(catalogs))}."
+            )
+        return cls(catalogs=catalogs, default_language=default_language)
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """Available languages in the order of the language keyboard."""
+        return tuple(code for code in SUPPORTED_LANGUAGES if code in self.catalogs)
+
+    def resolve(self, stored: str | None, telegram_code: str | None) -> str:
+        """The stored choice wins, then Telegram's language_code, then the default."""
+        for candidate in (stored, telegram_code):
+            language = language_from_code(candidate, self.languages)
+            if language:
+                return language
+        return self.default_language
+
+    def activate(self, language: str) -> None:
+        """Make `language` the language of the current update (context)."""
+        translations = self.catalogs.get(language) or self.catalogs[self.default_language]
+        _active.set(_Active(language if language in self.catalogs else self.default_language,
+                            translations))
+
+    @contextmanager
+    def use(self, language: str) -> Iterator[None]:
+        """Temporarily speak `language`, e.g. when writing to another user."""
+        token = _active.set(_active.get())
+        self.activate(language)
+        try:
+            yield
+        finally:
+            _active.reset(token)
+
+
+def current_language() -> str:
+    """The language of the update being handled (for Babel formatting)."""
+    return _active.get().language
+
+
+def gettext(message: str) -> str:
+    """Translate `message` into the current language."""
+    return _active.get().translations.gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """Translate with the plural form that `n` takes in the current language."""
+    return _active.get().translations.ngettext(singular, plural, n)
+
+
+def pgettext(context: str, message: str) -> str:
+    """Translate `message` in a disambiguating context (e.g. a button vs a heading)."""
+    return _active.get().translations.pgettext(context, message)
+
+
+def gettext_noop(message: str) -> str:
+    """Mark a string for extraction where it is defined; translate it where it is used."""
+    return message
+
+
+_ = gettext
+N_ = gettext_noop

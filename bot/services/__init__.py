@@ -1,0 +1,1 @@
+"""Domain services: the rules of Takas. Each takes an `AsyncSession` and never commits."""

@@ -1,0 +1,67 @@
+"""Users: remember who talks to the bot, their language and role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.dbtools import insert_for
+from bot.models import Role, User, utcnow
+
+
+@dataclass(frozen=True)
+class SeenUser:
+    """What the bot knows of the sender of an update."""
+
+    id: int
+    first_name: str
+    username: str | None
+    telegram_language: str | None
+
+
+async def touch_user(
+    session: AsyncSession, seen: SeenUser, *, is_admin: bool, now: datetime | None = None
+) -> User:
+    """Create the user on first contact, refresh name, language code and last-seen after."""
+    now = now or utcnow()
+    values = {
+        "first_name": seen.first_name[:256],
+        "username": seen.username,
+        "telegram_language": (seen.telegram_language or None),
+        "seen_at": now,
+    }
+    insert = insert_for(session)
+    statement = insert(User).values(
+        id=seen.id,
+        created_at=now,
+        role=(Role.ADMIN if is_admin else Role.LEARNER).value,
+        language=None,
+        **values,
+    )
+    # An admin listed in ADMIN_IDS is admin; someone removed from it falls back to learner.
+    role_update = {"role": Role.ADMIN.value} if is_admin else {}
+    statement = statement.on_conflict_do_update(
+        index_elements=[User.id], set_={**values, **role_update}
+    )
+    await session.execute(statement)
+    if not is_admin:
+        await session.execute(
+            update(User)
+            .where(User.id == seen.id, User.role == Role.ADMIN.value)
+            .values(role=Role.LEARNER.value)
+        )
+    user = (await session.execute(select(User).where(User.id == seen.id))).scalar_one()
+    await session.refresh(user)
+    return user
+
+
+async def set_language(session: AsyncSession, user_id: int, language: str | None) -> None:
+    """Store the user's chosen language (None: follow Telegram's language again)."""
+    await session.execute(update(User).where(User.id == user_id).values(language=language))
+
+
+async def get_user(session: AsyncSession, user_id: int) -> User | None:
+    return await session.get(User, user_id)

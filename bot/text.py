@@ -1,0 +1,65 @@
+"""Safe text for Telegram: HTML escaping, shortening and splitting below the limits."""
+
+from __future__ import annotations
+
+import html
+
+MESSAGE_LIMIT = 4096
+CALLBACK_ANSWER_LIMIT = 200
+CALLBACK_DATA_LIMIT = 64
+
+
+def esc(value: object) -> str:
+    """HTML-escape any value for interpolation into a parse_mode=HTML message."""
+    return html.escape(str(value), quote=True)
+
+
+def shorten(text: str, limit: int) -> str:
+    """Cut `text` to at most `limit` characters, ending with an ellipsis when cut."""
+    text = " ".join(text.split()) if "\n" not in text else text.strip()
+    if len(text) <= limit:
+        return text
+    return text[: max(limit - 1, 0)].rstrip() + "…"
+
+
+def utf16_len(text: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Split a message on line boundaries into parts that each fit `limit`.
+
+    Callers build messages from lines whose HTML tags are balanced within the line, so a
+    split between lines never breaks markup. A single over-long line is cut hard, which is
+    only safe for plain (escaped) text; the renderers keep such lines tag-free.
+    """
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while utf16_len(line) > limit:
+            head, line = _cut(line, limit)
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(head)
+        candidate = f"{current}\n{line}" if current else line
+        if utf16_len(candidate) > limit:
+            parts.append(current)
+            current = line
+        else:
+            current = candidate
+    if current.strip():
+        parts.append(current)
+    return [part for part in parts if part.strip()]
+
+
+def _cut(line: str, limit: int) -> tuple[str, str]:
+    cut = limit
+    while utf16_len(line[:cut]) > limit:
+        cut -= 1
+    # Never split an HTML entity such as &amp; in two.
+    amp = line.rfind("&", max(cut - 8, 0), cut)
+    if amp != -1 and ";" not in line[amp:cut]:
+        cut = amp
+    return line[:cut], line[cut:]

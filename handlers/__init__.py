@@ -1,0 +1,24 @@
+"""Telegram adapters, one module per user flow, registered in order.
+
+Order matters: the middleware runs first (group -1) for every update; within group 0 the
+first matching handler wins, so specific commands come before the fallback, which must stay
+last because it accepts any private message.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import TypeHandler
+
+from bot.context import TakasApplication
+from handlers import errors, fallback, language, middleware, start
+
+FLOWS = (start, language)
+
+
+def register(application: TakasApplication) -> None:
+    application.add_handler(TypeHandler(Update, middleware.prepare), group=-1)
+    for flow in FLOWS:
+        application.add_handlers(flow.HANDLERS)
+    application.add_handlers(fallback.HANDLERS)  # last: catches what nothing else took
+    application.add_error_handler(errors.on_error)

@@ -1,0 +1,45 @@
+"""Last in line: polite answers to unknown commands and to messages nothing else took."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import BaseHandler, MessageHandler, filters
+
+from bot.context import TakasContext
+from bot.i18n import _
+from bot.text import esc, shorten
+
+
+async def unknown_command(update: Update, context: TakasContext) -> None:
+    message = update.effective_message
+    if message is None or message.text is None:
+        return
+    command = shorten(message.text.split(maxsplit=1)[0], 64)
+    await message.reply_text(
+        _("I don't know the command {command}. /help lists what I can do.").format(
+            command=f"<code>{esc(command)}</code>"
+        ),
+        parse_mode=ParseMode.HTML,
+    )
+
+
+async def not_understood(update: Update, context: TakasContext) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    if message.text:
+        text = _("I did not understand «{text}». /help lists what I can do.").format(
+            text=esc(shorten(message.text, 200))
+        )
+    else:
+        text = _("I read text messages and commands. /help lists what I can do.")
+    await message.reply_text(text, parse_mode=ParseMode.HTML)
+
+
+HANDLERS: list[BaseHandler[Update, TakasContext, None]] = [
+    MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, unknown_command),
+    MessageHandler(
+        filters.ChatType.PRIVATE & ~filters.COMMAND & ~filters.StatusUpdate.ALL, not_understood
+    ),
+]

@@ -1,0 +1,64 @@
+"""/language: choose the bot's language with buttons showing native names."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot.context import TakasContext
+from bot.i18n import _, current_language
+from bot.languages import FLAGS, NATIVE_NAMES
+from bot.services.users import set_language
+
+PREFIX = "lang:"
+
+
+def keyboard(languages: tuple[str, ...], current: str) -> InlineKeyboardMarkup:
+    buttons = [
+        InlineKeyboardButton(
+            f"{'✓ ' if code == current else ''}{FLAGS[code]} {NATIVE_NAMES[code]}",
+            callback_data=f"{PREFIX}{code}",
+        )
+        for code in languages
+    ]
+    return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+
+
+async def choose(update: Update, context: TakasContext) -> None:
+    """Show the language keyboard."""
+    message = update.effective_message
+    if message is None:
+        return
+    await message.reply_text(
+        _("Choose the language I should speak:"),
+        reply_markup=keyboard(context.i18n.languages, current_language()),
+    )
+
+
+async def chosen(update: Update, context: TakasContext) -> None:
+    """Store the pressed language and confirm in it."""
+    query = update.callback_query
+    if query is None or query.data is None or update.effective_user is None:
+        return
+    code = query.data.removeprefix(PREFIX)
+    if code not in context.i18n.languages:
+        await query.answer(_("This language is not available."), show_alert=True)
+        return
+    async with context.db.transaction() as session:
+        await set_language(session, update.effective_user.id, code)
+    context.i18n.activate(code)
+    await query.answer()
+    text = _("Done: I will speak {language} with you.").format(
+        language=f"<b>{NATIVE_NAMES[code]}</b>"
+    )
+    if query.message is not None and query.message.is_accessible:
+        await query.edit_message_text(text, parse_mode=ParseMode.HTML)
+    else:
+        await context.bot.send_message(update.effective_user.id, text, parse_mode=ParseMode.HTML)
+
+
+HANDLERS: list[BaseHandler[Update, TakasContext, None]] = [
+    CommandHandler("language", choose),
+    CallbackQueryHandler(chosen, pattern=f"^{PREFIX}"),
+]

@@ -1,0 +1,61 @@
+"""Shared fixtures. Tests are offline: `netguard` refuses every non-loopback address."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings, load_settings
+from bot.i18n import I18n
+from tests import netguard
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+ENV_VARS = ("BOT_TOKEN", "DATABASE_URL", "BOT_API_URL", "ADMIN_IDS", "DEFAULT_LANGUAGE",
+            "LOG_LEVEL", "FEEDS_FILE", "WEBHOOK_URL", "WEBHOOK_SECRET", "FEED_SYNC_INTERVAL")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    netguard.install()
+
+
+@pytest.fixture(autouse=True)
+def _hermetic_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test sees the developer's own BOT_TOKEN or DATABASE_URL."""
+    for name in ENV_VARS:
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'takas.sqlite3'}"
+
+
+@pytest.fixture
+def make_settings(db_url: str):
+    def make(**overrides: object) -> Settings:
+        values: dict[str, object] = {"_env_file": None, "database_url": db_url,
+                                     "feed_sync_interval": 0}
+        values.update(overrides)
+        return load_settings(**values)
+
+    return make
+
+
+@pytest.fixture
+def settings(make_settings) -> Settings:
+    return make_settings()  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="session")
+def i18n() -> I18n:
+    return I18n.load()
+
+
+def subprocess_env(**extra: str) -> dict[str, str]:
+    """The environment for a `python -m bot` subprocess: hermetic, plus `extra`."""
+    env = {k: v for k, v in os.environ.items() if k not in ENV_VARS}
+    env.update(extra)
+    return env

@@ -1,0 +1,76 @@
+"""Storage: migrations up and down, users remembered, times kept time-zone aware."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+from sqlalchemy import inspect
+
+from bot.db import Database
+from bot.models import Role
+from bot.services.users import SeenUser, get_user, set_language, touch_user
+
+
+async def table_names(db: Database) -> set[str]:
+    async with db.engine.connect() as connection:
+        return set(await connection.run_sync(lambda c: inspect(c).get_table_names()))
+
+
+async def test_migrate_up_down_up(db_url: str) -> None:
+    db = Database(db_url)
+    try:
+        await db.migrate()
+        assert "users" in await table_names(db)
+        await db.downgrade("base")
+        assert "users" not in await table_names(db)
+        await db.migrate()
+        await db.migrate()  # idempotent
+        assert "users" in await table_names(db)
+    finally:
+        await db.close()
+
+
+async def test_user_is_created_then_refreshed(db_url: str) -> None:
+    db = Database(db_url)
+    await db.migrate()
+    first = datetime(2026, 11, 1, 10, 0, tzinfo=timezone(timedelta(hours=2)))
+    try:
+        async with db.transaction() as session:
+            user = await touch_user(session, SeenUser(7, "Ona", "ona", "lt"), is_admin=False,
+                                    now=first)
+        assert user.role == Role.LEARNER
+        async with db.transaction() as session:
+            await set_language(session, 7, "en")
+            user = await touch_user(session, SeenUser(7, "Ona B.", None, "de"), is_admin=True,
+                                    now=first + timedelta(days=1))
+        async with db.transaction() as session:
+            stored = await get_user(session, 7)
+        assert stored is not None
+        assert (stored.first_name, stored.language, stored.telegram_language) == (
+            "Ona B.", "en", "de")
+        assert stored.role == Role.ADMIN
+        assert stored.created_at == first
+        assert stored.created_at.tzinfo is not None
+        assert stored.seen_at == (first + timedelta(days=1)).astimezone(UTC)
+        # Removed from ADMIN_IDS: no longer admin.
+        async with db.transaction() as session:
+            user = await touch_user(session, SeenUser(7, "Ona B.", None, "de"), is_admin=False)
+        assert user.role == Role.LEARNER
+    finally:
+        await db.close()
+
+
+async def test_failed_unit_of_work_writes_nothing(db_url: str) -> None:
+    db = Database(db_url)
+    await db.migrate()
+    try:
+        try:
+            async with db.transaction() as session:
+                await touch_user(session, SeenUser(8, "Jonas", None, "lt"), is_admin=False)
+                raise RuntimeError("crash mid-way")
+        except RuntimeError:
+            pass
+        async with db.transaction() as session:
+            assert await get_user(session, 8) is None
+    finally:
+        await db.close()
