@@ -21,6 +21,7 @@ from bot.config import Settings
 from bot.context import BotData, TakasApplication, TakasContext
 from bot.db import Database
 from bot.i18n import I18n
+from catalog.service import Catalog
 from handlers.commands import described
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,7 @@ def build_application(
     application = cast(TakasApplication, builder.build())
     data = application.bot_data
     data.settings, data.i18n, data.db = settings, i18n, Database(settings.database_url)
+    data.catalog = Catalog(data.db, settings.feeds_file)
     handlers.register(application)
     return application
 
@@ -65,11 +67,27 @@ async def on_startup(application: TakasApplication) -> None:
     data = application.bot_data
     if data.settings.is_sqlite:
         await data.db.migrate()  # the embedded default keeps itself up to date
+    await data.catalog.open()
+    await data.catalog.register_file_feeds()
     await publish_commands(application)
+    interval = data.settings.feed_sync_interval
+    if interval > 0 and application.job_queue is not None:
+        # Once soon after start-up, then every interval; never two at once.
+        application.job_queue.run_repeating(
+            sync_feeds_job, interval=interval, first=1, name="feed-sync",
+            job_kwargs={"max_instances": 1, "coalesce": True},
+        )
 
 
 async def on_shutdown(application: TakasApplication) -> None:
+    await application.bot_data.catalog.close()
     await application.bot_data.db.close()
+
+
+async def sync_feeds_job(context: TakasContext) -> None:
+    reports = await context.catalog.sync()
+    for report in reports:
+        log.info("sync %s", report.line())
 
 
 async def publish_commands(application: TakasApplication) -> None:

@@ -4,6 +4,8 @@
     python -m bot console   talk to the bot in this terminal (no token needed)
     python -m bot polling   connect to Telegram with BOT_TOKEN (long polling)
     python -m bot migrate   bring the database schema up to date
+    python -m bot sync [--feeds FILE] [--feed NAME]   sync partner feeds now
+    python -m bot feeds list [--feeds FILE]           feeds with their last sync outcome
 
 Configuration comes from the environment and `.env` (see `.env.example`).
 """
@@ -15,10 +17,12 @@ import asyncio
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.i18n import CatalogError, I18n
 from bot.logs import setup_logging
+from catalog.registry import RegistryError
 
 log = logging.getLogger("bot")
 
@@ -41,6 +45,14 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("polling", help="connect to Telegram by long polling (needs BOT_TOKEN)")
     migrate = commands.add_parser("migrate", help="bring the database schema up to date")
     migrate.add_argument("--revision", default="head", help="target revision (default: head)")
+    sync = commands.add_parser("sync", help="sync partner feeds now (exit 1 if any failed)")
+    sync.add_argument("--feeds", type=Path, help="feeds TOML file (default: FEEDS_FILE or demo)")
+    sync.add_argument("--feed", action="append", metavar="NAME", help="only this feed (repeat)")
+    feeds = commands.add_parser("feeds", help="partner feeds: list")
+    feeds_commands = feeds.add_subparsers(dest="feeds_command", metavar="ACTION")
+    listing = feeds_commands.add_parser("list", help="each feed's last success, error, items")
+    for target in (feeds, listing):
+        target.add_argument("--feeds", type=Path, help="feeds TOML file")
     return parser
 
 
@@ -97,6 +109,20 @@ def cmd_migrate(revision: str) -> int:
     return 0
 
 
+def cmd_sync(feeds_file: Path | None, names: list[str] | None) -> int:
+    from catalog.commands import run_sync
+
+    settings, _i18n = _load()
+    return asyncio.run(run_sync(settings, feeds_file, names))
+
+
+def cmd_feeds_list(feeds_file: Path | None) -> int:
+    from catalog.commands import run_feeds_list
+
+    settings, _i18n = _load()
+    return asyncio.run(run_feeds_list(settings, feeds_file))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     commands: dict[str | None, Callable[[], int]] = {
@@ -105,10 +131,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "console": cmd_console,
         "polling": cmd_polling,
         "migrate": lambda: cmd_migrate(args.revision),
+        "sync": lambda: cmd_sync(args.feeds, args.feed),
+        "feeds": lambda: cmd_feeds_list(args.feeds),
     }
     try:
         return commands[args.command]()
-    except (ConfigError, CatalogError) as exc:
+    except (ConfigError, CatalogError, RegistryError) as exc:
         print(f"takas: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -13,6 +13,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.config import Settings
 from bot.db import Database
 from bot.i18n import I18n
+from catalog.service import Catalog
 
 
 class BotData:
@@ -25,6 +26,7 @@ class BotData:
     settings: Settings
     i18n: I18n
     db: Database
+    catalog: Catalog
 
     def __init__(self) -> None:
         # Services added by later features (catalog index, HTTP session, ...), by name.
@@ -45,6 +47,10 @@ class TakasContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
     @property
     def i18n(self) -> I18n:
         return self.bot_data.i18n
+
+    @property
+    def catalog(self) -> Catalog:
+        return self.bot_data.catalog
 
 
 TakasApplication = Application[

@@ -1,1 +1,1 @@
-"""catalog package."""
+"""The opportunity catalog: feed formats, sync, normalisation, search index and ranking."""

@@ -1,6 +1,6 @@
 """Telegram adapters, one module per user flow, registered in order.
 
-Order matters: the middleware runs first (group -1) for every update; within group 0 the
+Order matters: the middleware runs first (group -100) for every update; within group 0 the
 first matching handler wins, so specific commands come before the fallback, which must stay
 last because it accepts any private message.
 """
@@ -11,13 +11,14 @@ from telegram import Update
 from telegram.ext import TypeHandler
 
 from bot.context import TakasApplication
-from handlers import errors, fallback, language, middleware, start
+from handlers import errors, fallback, feeds, language, middleware, start
 
-FLOWS = (start, language)
+FLOWS = (start, language, feeds)
+MIDDLEWARE_GROUP = -100
 
 
 def register(application: TakasApplication) -> None:
-    application.add_handler(TypeHandler(Update, middleware.prepare), group=-1)
+    application.add_handler(TypeHandler(Update, middleware.prepare), group=MIDDLEWARE_GROUP)
     for flow in FLOWS:
         application.add_handlers(flow.HANDLERS)
     application.add_handlers(fallback.HANDLERS)  # last: catches what nothing else took

@@ -59,3 +59,30 @@ def subprocess_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ENV_VARS}
     env.update(extra)
     return env
+
+
+@pytest.fixture
+async def fake():
+    """The fake Telegram Bot API server on 127.0.0.1."""
+    from tests.fakes import FakeBotAPI
+
+    async with FakeBotAPI() as server:
+        yield server
+
+
+@pytest.fixture
+def bot_settings(make_settings, fake) -> Settings:
+    """Settings pointing the real bot at the fake server."""
+    return make_settings(  # type: ignore[no-any-return]
+        bot_token=fake.token, bot_api_url=fake.url, admin_ids="900"
+    )
+
+
+@pytest.fixture
+async def bot(bot_settings: Settings, i18n: I18n):
+    """The real Application, long-polling the fake server, for the duration of a test."""
+    from bot.app import build_application, running
+
+    application = build_application(bot_settings, i18n)
+    async with running(application, polling=True):
+        yield application

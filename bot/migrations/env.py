@@ -11,6 +11,7 @@ import asyncio
 from alembic import context
 from sqlalchemy import Connection
 
+import catalog.tables  # noqa: F401  (registers the catalog tables on Base.metadata)
 from bot.models import Base
 
 config = context.config

@@ -1,0 +1,54 @@
+"""Helpers shared by the benchmarks: the shared tools folder, a static HTTP server."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+
+
+def require_shared(*parts: str) -> Path:
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        sys.exit(f"{path} is missing: the shared folder must sit beside the repository "
+                 "(../shared) for this benchmark")
+    return path
+
+
+def make_feeds(*args: str) -> None:
+    tool = require_shared("tools", "make_feeds.py")
+    subprocess.run([sys.executable, str(tool), *args], check=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def static_server(folder: Path, port: int) -> Iterator[str]:
+    """`python -m http.server` in its own process (its memory is not ours); it answers
+    If-Modified-Since with 304, like a partner's ordinary web server."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
+         "--directory", str(folder)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+                break
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(5)

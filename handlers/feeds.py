@@ -1,0 +1,171 @@
+"""/feeds for admins: list feeds with their last sync, sync now, add or remove a feed."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot.context import TakasContext
+from bot.formatting import ago
+from bot.i18n import _, ngettext
+from bot.models import utcnow
+from bot.text import esc, shorten, split_message
+from catalog import store
+from catalog.feeds_admin import FeedAdminError, Problem, add_feed, remove_feed
+from catalog.sync import FeedReport
+
+SYNC_ALL = "feeds:sync"
+
+
+def usage() -> str:
+    return _(
+        "<b>Feeds</b>\n"
+        "/feeds — the list with the last sync of each\n"
+        "/feeds sync [name] — sync all feeds, or one, now\n"
+        "/feeds add name URL [format] — add a public feed (jsonld, rss, ics, csv)\n"
+        "/feeds remove name — remove a feed added in chat"
+    )
+
+
+async def _refuse_non_admin(update: Update, context: TakasContext) -> bool:
+    user = update.effective_user
+    if user is not None and user.id in context.settings.admin_ids:
+        return False
+    message = update.effective_message
+    if update.callback_query is not None:
+        await update.callback_query.answer(_("Only administrators can manage feeds."),
+                                           show_alert=True)
+    elif message is not None:
+        await message.reply_text(_("Only administrators can manage feeds."))
+    return True
+
+
+async def feeds(update: Update, context: TakasContext) -> None:
+    message = update.effective_message
+    if message is None or await _refuse_non_admin(update, context):
+        return
+    args = context.args or []
+    action = args[0].lower() if args else "list"
+    if action == "sync":
+        await _sync(message, context, args[1:])
+    elif action == "add" and len(args) in (3, 4):
+        await _add(message, context, args[1], args[2], args[3] if len(args) == 4 else None)
+    elif action == "remove" and len(args) == 2:
+        await _remove(message, context, args[1])
+    elif action == "list" and len(args) <= 1:
+        await _list(message, context)
+    else:
+        await message.reply_text(usage(), parse_mode=ParseMode.HTML)
+
+
+async def sync_pressed(update: Update, context: TakasContext) -> None:
+    query = update.callback_query
+    if query is None or await _refuse_non_admin(update, context):
+        return
+    await query.answer(_("Syncing…"))
+    if isinstance(query.message, Message):
+        await _sync(query.message, context, [])
+
+
+async def _list(message: Message, context: TakasContext) -> None:
+    async with context.db.transaction() as session:
+        rows = [feed for feed in await store.list_feeds(session) if feed.enabled]
+    if not rows:
+        await message.reply_text(usage(), parse_mode=ParseMode.HTML)
+        return
+    lines = [ngettext("<b>{count} feed</b>", "<b>{count} feeds</b>", len(rows)).format(
+        count=len(rows))]
+    for feed in rows:
+        lines.append("")
+        lines.append(_("{name}: {items}").format(
+            name=f"<b>{esc(feed.name)}</b>",
+            items=ngettext("{count} item", "{count} items", feed.item_count).format(
+                count=feed.item_count)))
+        if feed.last_success_at:
+            lines.append(_("last success {when}").format(when=esc(ago(feed.last_success_at))))
+        else:
+            lines.append(_("not synced yet"))
+        if feed.last_error:
+            lines.append(_("last error: {error}").format(error=esc(shorten(feed.last_error, 300))))
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(_("Sync all now"),
+                                                           callback_data=SYNC_ALL)]])
+    parts = split_message("\n".join(lines))
+    for index, part in enumerate(parts):
+        last = index == len(parts) - 1
+        await message.reply_text(part, parse_mode=ParseMode.HTML,
+                                 reply_markup=keyboard if last else None)
+
+
+def _report_line(report: FeedReport) -> str:
+    name = f"<b>{esc(report.name)}</b>"
+    if not report.ok:
+        return _("{name}: failed — {error}").format(
+            name=name, error=esc(shorten(report.error or "", 300)))
+    if report.status in ("unchanged", "not_modified"):
+        return _("{name}: unchanged").format(name=name)
+    return _("{name}: {added} new, {changed} changed, {withdrawn} withdrawn").format(
+        name=name, added=report.added, changed=report.changed, withdrawn=report.withdrawn)
+
+
+async def _sync(message: Message, context: TakasContext, names: list[str]) -> None:
+    progress = await message.reply_text(_("Syncing the feeds, this can take a minute…"))
+    reports = await context.catalog.sync(names or None)
+    if not reports:
+        await progress.edit_text(_("No such feed. /feeds lists them."))
+        return
+    failed = sum(not r.ok for r in reports)
+    head = _("Sync finished: {ok} of {total} feeds synced.").format(
+        ok=len(reports) - failed, total=len(reports))
+    parts = split_message("\n".join([head, "", *(_report_line(r) for r in reports)]))
+    await progress.edit_text(parts[0], parse_mode=ParseMode.HTML)
+    for part in parts[1:]:
+        await message.reply_text(part, parse_mode=ParseMode.HTML)
+
+
+PROBLEMS = {
+    Problem.BAD_NAME: lambda: _("A feed name is 1–100 letters, digits, dots, dashes or "
+                                "underscores."),
+    Problem.BAD_URL: lambda: _("That address cannot be added: only public http(s) addresses "
+                               "are allowed."),
+    Problem.BAD_FORMAT: lambda: _("Unknown format. Use jsonld, rss, ics or csv, or leave it out."),
+    Problem.NAME_TAKEN: lambda: _("A feed with that name already exists."),
+    Problem.NOT_FOUND: lambda: _("No such feed. /feeds lists them."),
+    Problem.FROM_FILE: lambda: _("That feed comes from the operator's feeds file; remove it "
+                                 "there."),
+}
+
+
+async def _add(message: Message, context: TakasContext, name: str, url: str,
+               fmt: str | None) -> None:
+    user_id = message.from_user.id if message.from_user else 0
+    try:
+        async with context.db.transaction() as session:
+            await add_feed(session, name, url, fmt, user_id)
+    except FeedAdminError as exc:
+        await message.reply_text(PROBLEMS[exc.problem]())
+        return
+    await message.reply_text(_("Feed {name} added.").format(name=f"<b>{esc(name)}</b>"),
+                             parse_mode=ParseMode.HTML)
+    await _sync(message, context, [name])
+
+
+async def _remove(message: Message, context: TakasContext, name: str) -> None:
+    try:
+        async with context.db.transaction() as session:
+            withdrawn = await remove_feed(session, name, utcnow())
+    except FeedAdminError as exc:
+        await message.reply_text(PROBLEMS[exc.problem]())
+        return
+    await message.reply_text(
+        ngettext("Feed {name} removed; {count} item withdrawn from search.",
+                 "Feed {name} removed; {count} items withdrawn from search.", withdrawn)
+        .format(name=f"<b>{esc(name)}</b>", count=withdrawn),
+        parse_mode=ParseMode.HTML,
+    )
+
+
+HANDLERS: list[BaseHandler[Update, TakasContext, None]] = [
+    CommandHandler("feeds", feeds),
+    CallbackQueryHandler(sync_pressed, pattern=f"^{SYNC_ALL}$"),
+]

@@ -1,0 +1,72 @@
+"""/feeds in chat: admins list, sync, add and remove feeds; everyone else is refused."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.app import build_application, running
+from bot.i18n import I18n
+from tests.fakes import FakeBotAPI
+
+ADMIN = 900
+
+
+@pytest.fixture
+async def feeds_bot(make_settings, fake: FakeBotAPI, i18n: I18n, tmp_path: Path):
+    local = tmp_path / "kaunas.jsonld"
+    local.write_text(json.dumps([
+        {"@type": "Course", "@id": "k1", "name": "Keramikos kursai", "inLanguage": "lt"},
+        {"@type": "Event", "@id": "k2", "name": "Knygų klubas", "inLanguage": "lt"},
+    ]))
+    feeds = tmp_path / "feeds.toml"
+    feeds.write_text('[[feed]]\nname = "kaunas"\nurl = "file:kaunas.jsonld"\n\n'
+                     '[[feed]]\nname = "broken"\nurl = "file:missing.csv"\n')
+    settings = make_settings(bot_token=fake.token, bot_api_url=fake.url,
+                             admin_ids=str(ADMIN), feeds_file=str(feeds))
+    application = build_application(settings, i18n)
+    async with running(application, polling=True):
+        yield application
+
+
+async def test_non_admin_is_refused(fake: FakeBotAPI, feeds_bot) -> None:
+    fake.send_text(fake.user(1, language_code="en"), "/feeds")
+    [reply] = await fake.wait_for_messages(1, 1)
+    assert reply.text == "Only administrators can manage feeds."
+
+
+async def test_admin_lists_and_syncs(fake: FakeBotAPI, feeds_bot) -> None:
+    admin = fake.user(ADMIN, language_code="en")
+    fake.send_text(admin, "/feeds")
+    [listing] = await fake.wait_for_messages(ADMIN, 1)
+    assert listing.text.startswith("2 feeds")
+    assert "kaunas: 0 items" in listing.text
+    assert "not synced yet" in listing.text
+    fake.press_button(admin, listing, "feeds:sync")
+    await fake.wait_idle()
+    report = fake.messages(ADMIN)[-1]
+    assert report.edited
+    assert "Sync finished: 1 of 2 feeds synced." in report.text
+    assert "kaunas: 2 new, 0 changed, 0 withdrawn" in report.text
+    assert "broken: failed — file not found" in report.text
+    fake.send_text(admin, "/feeds")
+    await fake.wait_idle()
+    again = fake.messages(ADMIN)[-1]
+    assert "kaunas: 2 items" in again.text
+    assert "last error: file not found" in again.text
+    assert fake.rejected == []
+
+
+async def test_admin_cannot_add_a_private_address(fake: FakeBotAPI, feeds_bot) -> None:
+    admin = fake.user(ADMIN, language_code="lt")
+    fake.send_text(admin, "/feeds add vidinis http://192.168.0.10/feed.xml")
+    [reply] = await fake.wait_for_messages(ADMIN, 1)
+    assert reply.text == "Šio adreso pridėti negalima: leidžiami tik vieši http(s) adresai."
+    fake.send_text(admin, "/feeds remove kaunas")
+    replies = await fake.wait_for_messages(ADMIN, 2)
+    assert replies[-1].text == "Šis šaltinis įrašytas operatoriaus šaltinių faile – pašalinkite jį ten."
+    fake.send_text(admin, "/feeds nonsense words")
+    replies = await fake.wait_for_messages(ADMIN, 3)
+    assert replies[-1].text.startswith("Šaltiniai\n/feeds")
