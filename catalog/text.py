@@ -104,7 +104,13 @@ def _is_visible(ch: str) -> bool:
 
 def _scrub(text: str) -> str:
     """NFC, tabs and odd spaces to spaces, invisible characters removed; newlines kept."""
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    # Fast path (most feeds): str.isprintable() is False for every Cc, Cf and Cs character
+    # and for every space but ' ', so printable lines need no per-character work.
+    if all(line.isprintable() for line in text.split("\n")):
+        return text
     return "".join(ch if ch == "\n" or _is_visible(ch) else (" " if ch.isspace() else "")
                    for ch in text)
 
@@ -166,7 +172,9 @@ def clean_url(s: str | None) -> str | None:
     """An absolute http(s) URL of at most `URL_LIMIT` characters, or None."""
     if not s:
         return None
-    url = "".join(ch for ch in str(s).strip() if _is_visible(ch))
+    url = str(s).strip()
+    if not url.isprintable():
+        url = "".join(ch for ch in url if _is_visible(ch))
     if not url or len(url) > URL_LIMIT or any(ch.isspace() for ch in url):
         return None
     try:
