@@ -10,6 +10,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from bot.db import Database
+from catalog.service import Catalog
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 
@@ -52,3 +55,21 @@ def static_server(folder: Path, port: int) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(5)
+
+
+async def synced_database(folder: Path, *make_feeds_args: str) -> Database:
+    """make_feeds.py into `folder`/feeds, served on 127.0.0.1, synced into a fresh SQLite
+    database in `folder`; returns the open database (the caller closes it)."""
+    port = free_port()
+    make_feeds(*make_feeds_args, str(folder / "feeds"), "--base-url", f"http://127.0.0.1:{port}")
+    with static_server(folder / "feeds", port):
+        db = Database(f"sqlite+aiosqlite:///{folder / 'bench.sqlite3'}")
+        await db.migrate()
+        catalog = Catalog(db, folder / "feeds" / "feeds.toml")
+        await catalog.open()
+        await catalog.register_file_feeds()
+        failed = [r.line() for r in await catalog.sync() if not r.ok]
+        await catalog.close()
+    if failed:
+        raise SystemExit("sync failed: " + "; ".join(failed))
+    return db

@@ -21,6 +21,7 @@ from bot.config import Settings
 from bot.context import BotData, TakasApplication, TakasContext
 from bot.db import Database
 from bot.i18n import I18n
+from catalog.search.service import SearchService
 from catalog.service import Catalog
 from handlers.commands import described
 
@@ -58,6 +59,8 @@ def build_application(
     data = application.bot_data
     data.settings, data.i18n, data.db = settings, i18n, Database(settings.database_url)
     data.catalog = Catalog(data.db, settings.feeds_file)
+    data.search = SearchService(data.db)
+    data.catalog.listeners.append(data.search.on_synced)  # every sync refreshes the index
     handlers.register(application)
     return application
 
@@ -69,6 +72,7 @@ async def on_startup(application: TakasApplication) -> None:
         await data.db.migrate()  # the embedded default keeps itself up to date
     await data.catalog.open()
     await data.catalog.register_file_feeds()
+    await data.search.refresh()
     await publish_commands(application)
     interval = data.settings.feed_sync_interval
     if interval > 0 and application.job_queue is not None:

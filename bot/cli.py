@@ -6,6 +6,8 @@
     python -m bot migrate   bring the database schema up to date
     python -m bot sync [--feeds FILE] [--feed NAME]   sync partner feeds now
     python -m bot feeds list [--feeds FILE]           feeds with their last sync outcome
+    python -m bot search "QUERY" [--json] [--lang xx] [--limit N]
+    python -m bot search --batch FILE --json          one query per line, one JSON per line
 
 Configuration comes from the environment and `.env` (see `.env.example`).
 """
@@ -53,6 +55,12 @@ def _parser() -> argparse.ArgumentParser:
     listing = feeds_commands.add_parser("list", help="each feed's last success, error, items")
     for target in (feeds, listing):
         target.add_argument("--feeds", type=Path, help="feeds TOML file")
+    search = commands.add_parser("search", help="search the catalog from the command line")
+    search.add_argument("query", nargs="?", help="what a user would type")
+    search.add_argument("--batch", type=Path, help="file with one query per line")
+    search.add_argument("--json", action="store_true", help="machine-readable output")
+    search.add_argument("--lang", help="the asking user's language (ranks it first on ties)")
+    search.add_argument("--limit", type=int, default=10, help="results per query (default 10)")
     return parser
 
 
@@ -123,6 +131,17 @@ def cmd_feeds_list(feeds_file: Path | None) -> int:
     return asyncio.run(run_feeds_list(settings, feeds_file))
 
 
+def cmd_search(args: argparse.Namespace) -> int:
+    from catalog.commands import run_search
+
+    if (args.query is None) == (args.batch is None):
+        print("takas: search needs a QUERY or --batch FILE (one of them)", file=sys.stderr)
+        return 2
+    settings, _i18n = _load(console=True)
+    return asyncio.run(run_search(settings, args.query, args.batch, as_json=args.json,
+                                  language=args.lang, limit=max(1, args.limit)))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     commands: dict[str | None, Callable[[], int]] = {
@@ -133,6 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "migrate": lambda: cmd_migrate(args.revision),
         "sync": lambda: cmd_sync(args.feeds, args.feed),
         "feeds": lambda: cmd_feeds_list(args.feeds),
+        "search": lambda: cmd_search(args),
     }
     try:
         return commands[args.command]()

@@ -13,6 +13,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.config import Settings
 from bot.db import Database
 from bot.i18n import I18n
+from catalog.search.service import SearchService
 from catalog.service import Catalog
 
 
@@ -27,6 +28,7 @@ class BotData:
     i18n: I18n
     db: Database
     catalog: Catalog
+    search: SearchService
 
     def __init__(self) -> None:
         # Services added by later features (catalog index, HTTP session, ...), by name.

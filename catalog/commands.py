@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -66,3 +68,54 @@ async def run_feeds_list(settings: Settings, feeds_file: Path | None) -> int:
               f"{_when(feed.last_success_at):<16} {took:>7}  {feed.last_error or '-'}{state}")
     return 0
 
+
+async def run_search(
+    settings: Settings, query: str | None, batch: Path | None, *, as_json: bool,
+    language: str | None, limit: int,
+) -> int:
+    """`python -m bot search`: one query, or one per line of `batch` with the index loaded once."""
+    from catalog.search.engine import search
+    from catalog.search.service import hit_json, load_index
+
+    db = Database(settings.database_url)
+    try:
+        if settings.is_sqlite:
+            await db.migrate()
+        index = await load_index(db)
+    finally:
+        await db.close()
+    if index.size == 0:
+        print("the catalog is empty: run `python -m bot sync` first", file=sys.stderr)
+    queries = ((await asyncio.to_thread(batch.read_text, encoding="utf-8")).splitlines()
+               if batch else [query or ""])
+    for text in queries:
+        result = search(index, text, language=language)
+        hits = [hit_json(hit.doc, hit.score) for hit in result.hits[:limit]]
+        if batch and as_json:
+            line: dict[str, object] = {"query": text, "took_ms": round(result.took_ms, 3),
+                                       "results": hits}
+            if result.emptied_by:
+                line["relaxed"] = {"without": result.emptied_by, "results": [
+                    hit_json(hit.doc, hit.score) for hit in result.relaxed[:limit]]}
+            print(json.dumps(line, ensure_ascii=False))
+        elif as_json:
+            print(json.dumps(hits, ensure_ascii=False, indent=2))
+        else:
+            _print_human(text, result, hits)
+    return 0
+
+
+def _print_human(text: str, result: object, hits: list[dict[str, object]]) -> None:
+    from catalog.search.engine import SearchResult
+    from catalog.search.service import hit_json
+
+    assert isinstance(result, SearchResult)
+    print(f"{text!r}: {len(result.hits)} results in {result.took_ms:.1f} ms")
+    if result.emptied_by:
+        print(f"  nothing with the {result.emptied_by} filter; without it:")
+        hits = [hit_json(hit.doc, hit.score) for hit in result.relaxed[:len(hits) or 5]]
+    for hit in hits:
+        place = "online" if hit["online"] else hit["city"] or "-"
+        print(f"  {hit['score']:.3f}  {hit['title']}  [{place}, {hit['language']}]  {hit['url']}")
+    if result.suggestions:
+        print("  did you mean: " + " | ".join(result.suggestions))

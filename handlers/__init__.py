@@ -11,9 +11,19 @@ from telegram import Update
 from telegram.ext import TypeHandler
 
 from bot.context import TakasApplication
-from handlers import errors, fallback, feeds, language, middleware, start
+from handlers import (
+    errors,
+    fallback,
+    feeds,
+    inline,
+    language,
+    location,
+    middleware,
+    search,
+    start,
+)
 
-FLOWS = (start, language, feeds)
+FLOWS = (start, language, feeds, search, location, inline)
 MIDDLEWARE_GROUP = -100
 
 
@@ -21,5 +31,6 @@ def register(application: TakasApplication) -> None:
     application.add_handler(TypeHandler(Update, middleware.prepare), group=MIDDLEWARE_GROUP)
     for flow in FLOWS:
         application.add_handlers(flow.HANDLERS)
+    application.add_handler(search.TEXT_HANDLER)  # after commands: any other text is a search
     application.add_handlers(fallback.HANDLERS)  # last: catches what nothing else took
     application.add_error_handler(errors.on_error)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.context import TakasContext
 from bot.i18n import _
@@ -16,6 +16,10 @@ log = logging.getLogger(__name__)
 async def on_error(update: object, context: TakasContext) -> None:
     error = context.error
     update_id = update.update_id if isinstance(update, Update) else None
+    if isinstance(error, BadRequest) and "not modified" in str(error).lower():
+        # A double tap re-rendered the same page: the user already sees what they asked for.
+        log.debug("update %s: message not modified", update_id)
+        return
     if isinstance(error, Forbidden | RetryAfter | TimedOut | NetworkError):
         # Transport trouble: telling the user would fail the same way.
         log.warning("update %s: %s: %s", update_id, type(error).__name__, error)

@@ -23,10 +23,11 @@ async def start(update: Update, context: TakasContext) -> None:
         "Hello, {name}! I am <b>Takas</b>, your guide to lifelong learning in the Baltics.\n"
         "\n"
         "I find courses, workshops, lectures and volunteering from libraries, schools, "
-        "municipalities and NGOs, in your language.\n"
+        "municipalities and NGOs. Just write what you are looking for, in your own words — "
+        "for example <i>{example}</i>.\n"
         "\n"
         "/help shows everything I can do; /language changes my language."
-    ).format(name=name)
+    ).format(name=name, example=esc(_("English course in Vilnius")))
     await message.reply_text(text, parse_mode=ParseMode.HTML)
 
 
@@ -37,6 +38,14 @@ async def help_command(update: Update, context: TakasContext) -> None:
         return
     lines = [_("<b>What I can do</b>"), ""]
     lines += [f"/{name} — {esc(description)}" for name, description in described()]
+    lines += [
+        "",
+        _("🔎 Write what you are looking for: a topic, a town, and words such as "
+          "<i>online</i>, <i>free</i> or <i>this weekend</i>. Typos are fine."),
+        _("📍 Share your location to see what is nearest to you."),
+        _("💬 In any chat, type {mention} and a few words to share an opportunity.").format(
+            mention=f"@{esc(context.bot.username)}"),
+    ]
     await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML)
 
 

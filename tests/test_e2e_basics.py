@@ -66,7 +66,7 @@ async def test_a_5000_character_message_gets_a_reply_within_limits(fake: FakeBot
     fake.send_text(fake.user(6, language_code="en"), "ą" * 5000)
     [reply] = await fake.wait_for_messages(6, 1)
     assert len(reply.text) < 4096
-    assert reply.text.startswith("I did not understand «ąąą")
+    assert reply.text.startswith("Nothing found for «ąąą")
     assert fake.rejected == []
 
 
@@ -74,7 +74,7 @@ async def test_hostile_markup_is_quoted_back_safely(fake: FakeBotAPI, bot) -> No
     hostile = "<b>bold</b> & </i> <script>alert(1)</script> &amp;"
     fake.send_text(fake.user(7, language_code="en"), hostile)
     [reply] = await fake.wait_for_messages(7, 1)
-    assert hostile in reply.text  # the user sees exactly what they typed
+    assert f"«{hostile}»" in reply.text  # the user sees exactly what they typed
     assert "<b>" not in reply.source
     assert "&lt;b&gt;" in reply.source
     assert fake.rejected == []

@@ -66,7 +66,8 @@ async def test_admin_cannot_add_a_private_address(fake: FakeBotAPI, feeds_bot) -
     assert reply.text == "Šio adreso pridėti negalima: leidžiami tik vieši http(s) adresai."
     fake.send_text(admin, "/feeds remove kaunas")
     replies = await fake.wait_for_messages(ADMIN, 2)
-    assert replies[-1].text == "Šis šaltinis įrašytas operatoriaus šaltinių faile – pašalinkite jį ten."
+    assert replies[-1].text == (
+        "Šis šaltinis įrašytas operatoriaus šaltinių faile – pašalinkite jį ten.")
     fake.send_text(admin, "/feeds nonsense words")
     replies = await fake.wait_for_messages(ADMIN, 3)
     assert replies[-1].text.startswith("Šaltiniai\n/feeds")

@@ -1,0 +1,108 @@
+"""Search speed at scale: 100,000 synthetic items and their 1,000 perturbed queries.
+
+Usage:
+    .venv/bin/python -m benchmarks.bench_search [--items 100000] [--scan-sample 50]
+
+Generates the catalog with ../shared/tools/make_feeds.py --synthetic, syncs it into SQLite,
+loads it the way the bot does, then prints: index build time, memory the index adds, p50 and
+p99 latency per query without and with a place filter (a town appended to each query), and
+the two anchors' latency in the same run (the full scan on a sample: it is slow).
+Targets (issue 4): p50 <= 2 ms, p99 <= 10 ms, build <= 20 s, index memory <= 400 MB,
+at least 50x faster than the full scan.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import os
+import statistics
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from benchmarks.common import synced_database
+from catalog.search.engine import search
+from catalog.search.index import SearchDoc, build_index
+from catalog.search.service import load_docs
+
+TOWNS = ("Vilniuje", "Rīgā", "Kaune", "Daugavpilī", "Utenoje", "Liepājā", "Klaipėdoje",
+         "Jelgavā", "Šiauliuose", "Rēzeknē")
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        pages = int(statm.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def percentiles(samples: Sequence[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    return statistics.median(ordered), p99
+
+
+def timed(run: Callable[[str], object], queries: Sequence[str]) -> tuple[float, float]:
+    samples = []
+    for query in queries:
+        started = time.perf_counter()
+        run(query)
+        samples.append((time.perf_counter() - started) * 1000)
+    return percentiles(samples)
+
+
+async def load(items: int, folder: Path) -> tuple[list[SearchDoc], list[str]]:
+    db = await synced_database(folder, "--synthetic", str(items))
+    docs = await load_docs(db)
+    await db.close()
+    queries = (folder / "feeds" / "queries.txt").read_text(encoding="utf-8").splitlines()
+    return docs, [q for q in queries if q.strip()]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--scan-sample", type=int, default=50)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="takas-bench-search-") as folder:
+        docs, queries = asyncio.run(load(args.items, Path(folder)))
+    print(f"catalog: {len(docs)} items, {len(queries)} queries")
+    gc.collect()
+    started = time.perf_counter()
+    index = build_index(docs)
+    build = time.perf_counter() - started
+    # Memory: a second build under tracemalloc (numpy reports its buffers to it), counting
+    # what the finished index keeps, not the garbage made while building it.
+    del index
+    gc.collect()
+    tracemalloc.start()
+    index = build_index(docs)
+    gc.collect()
+    kept = tracemalloc.get_traced_memory()[0] / 2**20
+    tracemalloc.stop()
+    print(f"index build:        {build:.2f} s, memory added {kept:.0f} MB "
+          f"(process RSS now {rss_mb():.0f} MB)")
+    search(index, "warm up")  # lazily built vocabulary buckets are part of the first query
+    placed = [f"{q} {TOWNS[i % len(TOWNS)]}" for i, q in enumerate(queries)]
+    p50, p99 = timed(lambda q: search(index, q), queries)
+    print(f"takas:              p50 {p50:.2f} ms, p99 {p99:.2f} ms")
+    p50p, p99p = timed(lambda q: search(index, q), placed)
+    print(f"takas + place:      p50 {p50p:.2f} ms, p99 {p99p:.2f} ms")
+    from benchmarks.anchors import FullScanAnchor, TantivyAnchor
+
+    started = time.perf_counter()
+    tantivy = TantivyAnchor(index.docs)
+    print(f"tantivy build:      {time.perf_counter() - started:.2f} s")
+    t50, t99 = timed(tantivy.search, queries)
+    print(f"tantivy:            p50 {t50:.2f} ms, p99 {t99:.2f} ms")
+    scan = FullScanAnchor(index.docs)
+    s50, s99 = timed(scan.search, queries[: args.scan_sample])
+    print(f"full scan (n={args.scan_sample}):  p50 {s50:.1f} ms, p99 {s99:.1f} ms")
+    print(f"speed-up over the full scan at p50: {s50 / p50:.0f}x")
+
+
+if __name__ == "__main__":
+    main()

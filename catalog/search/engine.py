@@ -1,0 +1,115 @@
+"""The search entry point: a chat query in, ranked opportunities (or an honest nothing) out.
+
+    result = search(index, "anglu kalbos kursai vilniuje", language="lt")
+
+Results below the confidence threshold are dropped, so a query with no good match gets no
+results and, when a close word exists, "did you mean" suggestions. When filters (a town,
+online, free, a kind, a date) leave nothing, the filter that emptied the list is named and
+the best matches without it are returned instead.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+
+from catalog.search.index import Index, SearchDoc
+from catalog.search.query import Filters, Plan, understand
+from catalog.search.rank import filter_mask, rerank, stage1, top_candidates
+
+THRESHOLD = 0.5
+
+
+@dataclass(frozen=True)
+class Hit:
+    doc: SearchDoc
+    score: float
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    hits: tuple[Hit, ...]  # what matches the query as asked, filters included
+    plan: Plan
+    # When the query's own filters left nothing: the filter that emptied the list and the
+    # best matches without it (shown as "nothing in Šiauliai; elsewhere: ...").
+    emptied_by: str | None = None
+    relaxed: tuple[Hit, ...] = field(default=())
+    suggestions: tuple[str, ...] = field(default=())
+    took_ms: float = 0.0
+
+
+def _ranked(index: Index, plan: Plan, scores: np.ndarray, confidence: np.ndarray,
+            filters: Filters, *, language: str | None, only_language: bool, threshold: float,
+            now: float) -> list[Hit]:
+    mask = filter_mask(index, filters)
+    if only_language and language:
+        mask &= np.fromiter((d.language == language for d in index.docs), dtype=bool,
+                            count=index.size)
+    if plan.terms:
+        mask &= confidence >= threshold
+    numbers = top_candidates(scores, mask)
+    ranked = rerank(index, plan, scores, numbers, language=language, now=now)
+    return [Hit(index.docs[s.number], s.score) for s in ranked]
+
+
+def _filters_only_scores(index: Index) -> tuple[np.ndarray, np.ndarray]:
+    # With no words to match, every document that passes the filters qualifies equally;
+    # the re-ranking then prefers what is ahead.
+    ones = np.ones(index.size, dtype=np.float32)
+    return ones, ones
+
+
+def suggest(index: Index, plan: Plan) -> tuple[str, ...]:
+    """'Did you mean' queries: weakly matched words replaced by known words one edit further
+    than matching allows ('kermik' -> 'keramika')."""
+    words = [term.word for term in plan.terms]
+    suggestions = []
+    for position, term in enumerate(plan.terms):
+        if term.expansions and max(term.expansions.values()) >= 0.95:
+            continue
+        candidates = sorted(
+            ((quality, index.df(word), word) for word, quality in
+             index.corrections(term.word, extra=1).items() if index.df(word) > 0),
+            reverse=True,
+        )
+        for _quality, _df, word in candidates[:2]:
+            suggestion = " ".join([*words[:position], word, *words[position + 1 :]])
+            if suggestion not in suggestions:
+                suggestions.append(suggestion)
+    return tuple(suggestions[:3])
+
+
+def search(
+    index: Index,
+    text: str,
+    *,
+    language: str | None = None,
+    only_language: bool = False,
+    now: datetime | None = None,
+    threshold: float = THRESHOLD,
+) -> SearchResult:
+    """Every accepted match for `text`, best first (callers page through them)."""
+    started = time.perf_counter()
+    plan = understand(index, text, now)
+    moment = (now or datetime.now().astimezone()).timestamp()
+    if not plan.terms and not plan.filters.active():
+        return SearchResult((), plan, took_ms=(time.perf_counter() - started) * 1000)
+    scores, confidence = stage1(index, plan) if plan.terms else _filters_only_scores(index)
+    options = {"language": language, "only_language": only_language, "threshold": threshold,
+               "now": moment}
+    hits = _ranked(index, plan, scores, confidence, plan.filters,
+                   **options)  # type: ignore[arg-type]
+    emptied_by, relaxed = None, []
+    if not hits:
+        for name in plan.filters.active():
+            relaxed = _ranked(index, plan, scores, confidence, plan.filters.without(name),
+                              **options)  # type: ignore[arg-type]
+            if relaxed:
+                emptied_by = name
+                break
+    suggestions = suggest(index, plan) if not hits and not relaxed else ()
+    took = (time.perf_counter() - started) * 1000
+    return SearchResult(tuple(hits), plan, emptied_by, tuple(relaxed), suggestions, took)

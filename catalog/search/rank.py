@@ -1,0 +1,200 @@
+"""Scoring: which documents match a query plan, and how well.
+
+Stage 1 (vectorised over the whole index, but touching only postings): for each query term,
+the best match in each document = match quality x field weight (title 1.0 > keywords 0.8 >
+provider and place 0.5 > description 0.35), where a concept spelled by the term counts as a
+match too. Terms are weighted by IDF; a document's score is the weighted share of the query
+it covers, in [0, 1]. Stage 2 re-ranks the best candidates with what needs the text: words
+matched in the title, rapidfuzz similarity of query and title, the user's language, and
+whether the opportunity is still ahead.
+
+`stage1_reference` computes stage 1 document by document without the inverted index; the
+property tests hold the fast path to it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz
+
+from catalog.search.index import KINDS, Index, doc_fields
+from catalog.search.query import Filters, Plan
+
+VOLUNTEERING = "volunteering"
+KIND_PREFERENCE = 0.04
+CONCEPT_MATCH = 0.9
+DESCRIPTION_EVIDENCE = 0.8
+CANDIDATES = 200
+RERANKED = 50  # stage 2 refines the head; results beyond keep their stage-1 order
+MAX_RESULTS = 50  # ten pages of five: nobody reads further
+
+
+def term_weight(df: int, size: int) -> float:
+    """IDF of a term matched in `df` of `size` documents; unmatched terms weigh most."""
+    return math.log(1.0 + size / (1.0 + df))
+
+
+def confidence_factor(field_weight: np.ndarray) -> np.ndarray:
+    """How much a match in a field counts as evidence (not rank): a word found only in the
+    description is still a real match, a little less sure than one in the title."""
+    return np.where(field_weight >= 0.5, np.float32(1.0), np.float32(DESCRIPTION_EVIDENCE))
+
+
+def term_vectors(index: Index, plan: Plan) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per term, in every document: (rank score, evidence) of its best match (float32)."""
+    size = index.size
+    vectors = []
+    for position, term in enumerate(plan.terms):
+        scores = np.zeros(size, dtype=np.float32)
+        evidence = np.zeros(size, dtype=np.float32)
+        matches: list[tuple[int, float]] = list(term.expansions.items())
+        for concept, start, end, quality in plan.concepts:
+            tid = index.term_ids.get("§" + concept)
+            if start <= position < end and tid is not None:
+                matches.append((tid, quality * CONCEPT_MATCH))
+        for tid, quality in matches:
+            lo, hi = int(index.offsets[tid]), int(index.offsets[tid + 1])
+            docs = index.post_docs[lo:hi]
+            weights = index.post_weights[lo:hi]
+            q = np.float32(quality)
+            scores[docs] = np.maximum(scores[docs], weights * q)
+            evidence[docs] = np.maximum(evidence[docs], confidence_factor(weights) * q)
+        vectors.append((scores, evidence))
+    return vectors
+
+
+def combine(vectors: list[tuple[np.ndarray, np.ndarray]],
+            size: int) -> tuple[np.ndarray, np.ndarray]:
+    """IDF-weighted shares of the query: (rank scores, confidence), each in [0, 1]."""
+    weights = [term_weight(int(np.count_nonzero(e)), size) for _s, e in vectors]
+    total = np.zeros(size, dtype=np.float32)
+    sure = np.zeros(size, dtype=np.float32)
+    for weight, (scores, evidence) in zip(weights, vectors, strict=True):
+        total += scores * np.float32(weight)
+        sure += evidence * np.float32(weight)
+    norm = sum(weights)
+    if norm > 0:
+        total /= np.float32(norm)
+        sure /= np.float32(norm)
+    return total, sure
+
+
+def filter_mask(index: Index, filters: Filters) -> np.ndarray:
+    mask = np.ones(index.size, dtype=bool)
+    if filters.places:
+        in_place = np.zeros(index.size, dtype=bool)
+        for place in filters.places:
+            in_place[index.postings("@" + place)[0]] = True
+        mask &= in_place
+    if VOLUNTEERING in filters.kinds:
+        # Volunteering narrows. Course and event only rank first (see `rerank`): many feeds
+        # (RSS, iCalendar) cannot say whether an item is a course or an event, so a hard
+        # filter would hide the very course that was asked for.
+        bit = np.uint8(1 << KINDS.index(VOLUNTEERING))
+        mask &= (index.kind == KINDS.index(VOLUNTEERING)) | ((index.kind_in_text & bit) > 0)
+    if filters.online:
+        mask &= index.online
+    if filters.free:
+        mask &= index.price == 0
+    if filters.window is not None:
+        begin, end = filters.window
+        starts_inside = (index.start >= begin) & (index.start < end)
+        ongoing = (index.start < begin) & (index.end >= begin)
+        mask &= starts_inside | ongoing
+    return mask
+
+
+def stage1(index: Index, plan: Plan) -> tuple[np.ndarray, np.ndarray]:
+    """(rank score, confidence) of every document; 0 where nothing matches."""
+    if not plan.terms:
+        zeros = np.zeros(index.size, dtype=np.float32)
+        return zeros, zeros
+    return combine(term_vectors(index, plan), index.size)
+
+
+def stage1_reference(index: Index, plan: Plan) -> tuple[np.ndarray, np.ndarray]:
+    """The same as `stage1`, document by document from the text (for tests)."""
+    size = index.size
+    id_of = index.term_ids
+    vectors = [(np.zeros(size, dtype=np.float32), np.zeros(size, dtype=np.float32))
+               for _ in plan.terms]
+    for number, doc in enumerate(index.docs):
+        fields = doc_fields(doc)
+        for position, term in enumerate(plan.terms):
+            found: list[tuple[np.float32, np.float32]] = []  # (field weight, quality)
+            for words, weight in fields:
+                for word in words:
+                    matched = term.expansions.get(id_of.get(word, -1), 0.0)
+                    if matched:
+                        found.append((np.float32(weight), np.float32(matched)))
+            for concept, start, end, quality in plan.concepts:
+                if start <= position < end:
+                    docs, weights = index.postings("§" + concept)
+                    hit = np.flatnonzero(docs == number)
+                    if hit.size:
+                        found.append((weights[hit[0]], np.float32(quality * CONCEPT_MATCH)))
+            scores, evidence = vectors[position]
+            for field_weight, match in found:
+                factor = np.float32(1.0 if field_weight >= 0.5 else DESCRIPTION_EVIDENCE)
+                scores[number] = np.maximum(scores[number], field_weight * match)
+                evidence[number] = np.maximum(evidence[number], factor * match)
+    if not plan.terms:
+        zeros = np.zeros(size, dtype=np.float32)
+        return zeros, zeros
+    return combine(vectors, size)
+
+
+@dataclass(frozen=True)
+class Scored:
+    number: int  # the document's position in the index
+    score: float
+    coverage: float
+
+
+def top_candidates(scores: np.ndarray, mask: np.ndarray, limit: int = CANDIDATES) -> np.ndarray:
+    """Document numbers with a positive score under `mask`, best first (ties: lower number)."""
+    eligible = np.flatnonzero((scores > 0) & mask)
+    if eligible.size > limit:
+        part = np.argpartition(-scores[eligible], limit - 1)[:limit]
+        eligible = eligible[part]
+    order = np.lexsort((eligible, -scores[eligible]))
+    return eligible[order]
+
+
+def rerank(
+    index: Index, plan: Plan, scores: np.ndarray, numbers: Iterable[int], *,
+    language: str | None, now: float,
+) -> list[Scored]:
+    """Stage 2: refine the order of the head of the candidates (already best first)."""
+    numbers = list(numbers)[:MAX_RESULTS]
+    query_words = " ".join(term.word for term in plan.terms)
+    ids = index.term_ids
+    wanted_kinds = {KINDS.index(k) for k in plan.filters.kinds}
+    wanted_bits = sum(1 << k for k in wanted_kinds)
+    results = []
+    for position, number in enumerate(numbers):
+        coverage = float(scores[number])
+        if position >= RERANKED:
+            results.append(Scored(number, coverage, coverage))
+            continue
+        title = [ids.get(w, -1) for w in index.title_tokens[number]]
+        in_title = sum(1 for term in plan.terms
+                       if any(tid in term.expansions for tid in title))
+        title_share = in_title / len(plan.terms) if plan.terms else 0.0
+        similarity = fuzz.token_set_ratio(query_words, " ".join(index.title_tokens[number]))
+        score = coverage + 0.08 * title_share + 0.05 * similarity / 100.0
+        if language and index.docs[number].language == language:
+            score += 0.01
+        if wanted_kinds and (int(index.kind[number]) in wanted_kinds
+                             or int(index.kind_in_text[number]) & wanted_bits):
+            score += KIND_PREFERENCE
+        ends = index.end[number] if not np.isnan(index.end[number]) else index.start[number]
+        if ends < now:  # NaN compares False: undated items are never "over"
+            score -= 0.03  # over already: still findable, but after what is ahead
+        results.append(Scored(number, score, coverage))
+    head = sorted(results[:RERANKED], key=lambda s: (-s.score, s.number))
+    return head + results[RERANKED:]

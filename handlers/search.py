@@ -1,0 +1,191 @@
+"""Search in chat: any plain text is a query; results page, open details, add to calendar.
+
+Callback data (<= 64 bytes, ids only):
+  sp:<query>:<page>          a page of results
+  sl:<query>:<0|1>           all languages / only the user's language
+  ss:<query>                 run a stored "did you mean" suggestion
+  od:<opportunity>:<query>:<page>   details, with a way back to the page
+  oc:<opportunity>           the opportunity as an .ics file
+"""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
+from telegram.constants import ParseMode
+from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
+
+from bot.context import TakasContext
+from bot.i18n import _, current_language
+from bot.text import shorten
+from catalog import queries
+from catalog.ics_export import calendar_file
+from catalog.search.engine import SearchResult, search
+from catalog.search.service import to_doc
+from handlers import views
+
+QUERY_CHARS = 300  # a longer message is searched by its beginning
+
+
+def _run(context: TakasContext, text: str, only_language: bool) -> SearchResult:
+    return search(context.bot_data.search.index, text, language=current_language(),
+                  only_language=only_language)
+
+
+def _place_names(context: TakasContext, result: SearchResult) -> list[str]:
+    places = context.bot_data.search.index.lexicon.places
+    return [places[p].name for p in sorted(result.plan.filters.places) if p in places]
+
+
+async def _show(message: Message, context: TakasContext, query_id: int, text: str,
+                result: SearchResult, page: int, only_language: bool, *, edit: bool) -> None:
+    if not result.hits and not result.relaxed:
+        await _show_nothing(message, context, text, result, edit=edit)
+        return
+    shown = result.hits or result.relaxed
+    page = max(0, min(page, (len(shown) - 1) // views.PAGE))
+    body = views.results_text(text, result, page, emptied_by=result.emptied_by,
+                              place_names=_place_names(context, result))
+    keyboard = views.results_keyboard(query_id, result, page, only_language=only_language,
+                                      language=current_language())
+    if edit:
+        await message.edit_text(body, parse_mode=ParseMode.HTML, reply_markup=keyboard,
+                                disable_web_page_preview=True)
+    else:
+        await message.reply_text(body, parse_mode=ParseMode.HTML, reply_markup=keyboard,
+                                 disable_web_page_preview=True)
+
+
+async def _show_nothing(message: Message, context: TakasContext, text: str,
+                        result: SearchResult, *, edit: bool) -> None:
+    user_id = message.chat.id
+    buttons = []
+    async with context.db.transaction() as session:
+        for suggestion in result.suggestions:
+            stored = await queries.remember(session, user_id, suggestion, current_language())
+            buttons.append([InlineKeyboardButton(shorten(suggestion, 60),
+                                                 callback_data=f"ss:{stored.id}")])
+    body = views.nothing_text(text, list(result.suggestions))
+    markup = InlineKeyboardMarkup(buttons) if buttons else None
+    if edit:
+        await message.edit_text(body, parse_mode=ParseMode.HTML, reply_markup=markup)
+    else:
+        await message.reply_text(body, parse_mode=ParseMode.HTML, reply_markup=markup)
+
+
+async def text_search(update: Update, context: TakasContext) -> None:
+    """A plain text message in a private chat: search for it."""
+    message = update.effective_message
+    user = update.effective_user
+    if message is None or user is None or not message.text:
+        return
+    text = shorten(message.text, QUERY_CHARS)
+    async with context.db.transaction() as session:
+        stored = await queries.remember(session, user.id, text, current_language())
+    result = _run(context, text, only_language=False)
+    await _show(message, context, stored.id, text, result, 0, False, edit=False)
+
+
+def _ints(update: Update, count: int) -> list[int] | None:
+    """The `count` ids after the prefix of the pressed button's data, or None if forged."""
+    query = update.callback_query
+    parts = (query.data or "").split(":")[1:] if query else []
+    if len(parts) != count or not all(p.isdigit() and len(p) < 19 for p in parts):
+        return None
+    return [int(p) for p in parts]
+
+
+async def _stale(update: Update) -> None:
+    if update.callback_query is not None:
+        await update.callback_query.answer(
+            _("This button has expired; send your search again."), show_alert=True)
+
+
+async def _rerun(update: Update, context: TakasContext, numbers: list[int] | None, *,
+                 page: int = 0, only: int | None = None) -> None:
+    """Show page `page` of the stored query `numbers[0]` again (with a new scope if `only`)."""
+    query = update.callback_query
+    if query is None or numbers is None or not isinstance(query.message, Message):
+        await _stale(update)
+        return
+    async with context.db.transaction() as session:
+        stored = await queries.recall(session, numbers[0], query.from_user.id)
+        if stored is not None and only is not None:
+            stored.only_language = bool(only)
+    if stored is None:
+        await _stale(update)
+        return
+    await query.answer()
+    result = _run(context, stored.text, stored.only_language)
+    await _show(query.message, context, stored.id, stored.text, result, page,
+                stored.only_language, edit=True)
+
+
+async def page_pressed(update: Update, context: TakasContext) -> None:
+    numbers = _ints(update, 2)
+    await _rerun(update, context, numbers, page=numbers[1] if numbers else 0)
+
+
+async def scope_pressed(update: Update, context: TakasContext) -> None:
+    numbers = _ints(update, 2)
+    await _rerun(update, context, numbers, only=numbers[1] if numbers else None)
+
+
+async def suggestion_pressed(update: Update, context: TakasContext) -> None:
+    await _rerun(update, context, _ints(update, 1))
+
+
+async def details_pressed(update: Update, context: TakasContext) -> None:
+    query = update.callback_query
+    numbers = _ints(update, 3)
+    if query is None or numbers is None or not isinstance(query.message, Message):
+        await _stale(update)
+        return
+    opportunity_id, query_id, page = numbers
+    async with context.db.transaction() as session:
+        row = await queries.opportunity(session, opportunity_id)
+        stored = await queries.recall(session, query_id, query.from_user.id)
+    if row is None:
+        await _stale(update)
+        return
+    await query.answer()
+    doc = to_doc(row, "")
+    await query.message.edit_text(
+        views.details_text(doc, withdrawn=row.withdrawn_at is not None),
+        parse_mode=ParseMode.HTML, disable_web_page_preview=True,
+        reply_markup=views.details_keyboard(doc, stored.id if stored else None, page),
+    )
+
+
+async def calendar_pressed(update: Update, context: TakasContext) -> None:
+    query = update.callback_query
+    numbers = _ints(update, 1)
+    if query is None or numbers is None:
+        await _stale(update)
+        return
+    async with context.db.transaction() as session:
+        row = await queries.opportunity(session, numbers[0])
+    if row is None or row.start_at is None:
+        await _stale(update)
+        return
+    await query.answer()
+    doc = to_doc(row, "")
+    name = "".join(ch if ch.isalnum() else "-" for ch in doc.title[:40]).strip("-") or "takas"
+    await context.bot.send_document(
+        query.from_user.id, InputFile(calendar_file(doc), filename=f"{name}.ics"),
+        caption=_("Open the file to add «{title}» to your calendar.").format(
+            title=shorten(doc.title, 200)),
+    )
+
+
+HANDLERS: list[BaseHandler[Update, TakasContext, None]] = [
+    CallbackQueryHandler(page_pressed, pattern=r"^sp:"),
+    CallbackQueryHandler(scope_pressed, pattern=r"^sl:"),
+    CallbackQueryHandler(suggestion_pressed, pattern=r"^ss:"),
+    CallbackQueryHandler(details_pressed, pattern=r"^od:"),
+    CallbackQueryHandler(calendar_pressed, pattern=r"^oc:"),
+]
+
+# Registered after every command flow (see handlers/__init__.py): plain text is a search.
+TEXT_HANDLER = MessageHandler(
+    filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, text_search
+)

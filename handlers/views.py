@@ -1,0 +1,147 @@
+"""Rendering search results, details and inline articles: HTML that Telegram accepts.
+
+Every interpolated value is escaped; every message stays below Telegram's limits (titles and
+descriptions are shortened; callback data carries only ids).
+"""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.formatting import distance, hours, price, span
+from bot.i18n import _, ngettext
+from bot.languages import NATIVE_NAMES
+from bot.text import esc, shorten
+from catalog.search.engine import SearchResult
+from catalog.search.index import SearchDoc
+
+PAGE = 5
+KIND_ICONS = {"course": "🎓", "event": "📅", "volunteering": "🤝"}
+
+
+def place(doc: SearchDoc) -> str:
+    if doc.online:
+        return _("online")
+    return doc.city or ""
+
+
+def card(number: int, doc: SearchDoc, *, km: float | None = None) -> str:
+    """One result: title, provider and place, dates, hours, price."""
+    icon = KIND_ICONS.get(doc.kind, "•")
+    lines = [f"{icon} <b>{number}. {esc(shorten(doc.title, 150))}</b>"]
+    where = " · ".join(p for p in (shorten(doc.provider or "", 80), place(doc)) if p)
+    if km is not None:
+        where = f"{where} · {distance(km)}" if where else distance(km)
+    if where:
+        lines.append(esc(where))
+    facts = [fact for fact in (
+        span(doc.start, doc.end, doc.timezone),
+        hours(doc.hours) if doc.hours else None,
+        price(doc.price, doc.currency),
+    ) if fact]
+    if facts:
+        lines.append(esc(" · ".join(facts)))
+    return "\n".join(lines)
+
+
+def results_text(query: str, result: SearchResult, page: int, *, emptied_by: str | None,
+                 place_names: list[str]) -> str:
+    hits = result.hits or result.relaxed
+    total = len(hits)
+    first = page * PAGE
+    shown = hits[first : first + PAGE]
+    head = ngettext("<b>{count} result</b> for «{query}»", "<b>{count} results</b> for «{query}»",
+                    total).format(count=total, query=esc(shorten(query, 80)))
+    lines = []
+    if emptied_by:
+        lines.append(emptied_message(emptied_by, place_names))
+        lines.append("")
+    lines.append(head)
+    if total > PAGE:
+        lines.append(_("Showing {first}–{last}").format(first=first + 1,
+                                                         last=first + len(shown)))
+    for offset, hit in enumerate(shown):
+        lines.append("")
+        lines.append(card(first + offset + 1, hit.doc))
+    return "\n".join(lines)
+
+
+def emptied_message(name: str, place_names: list[str]) -> str:
+    messages = {
+        "place": lambda: _("Nothing matches in {place}; here are the nearest matches elsewhere."
+                           ).format(place=esc(", ".join(place_names))),
+        "online": lambda: _("Nothing matches online; here are matches on site."),
+        "free": lambda: _("Nothing free matches; here are matches with a fee."),
+        "kind": lambda: _("Nothing of that kind matches; here are other kinds of activity."),
+        "date": lambda: _("Nothing matches on those dates; here are matches on other dates."),
+    }
+    return messages[name]()
+
+
+def results_keyboard(query_id: int, result: SearchResult, page: int, *, only_language: bool,
+                     language: str) -> InlineKeyboardMarkup:
+    hits = result.hits or result.relaxed
+    first = page * PAGE
+    shown = hits[first : first + PAGE]
+    rows = [[InlineKeyboardButton(str(first + i + 1),
+                                  callback_data=f"od:{hit.doc.id}:{query_id}:{page}")
+             for i, hit in enumerate(shown)]]
+    paging = []
+    if page > 0:
+        paging.append(InlineKeyboardButton(_("« Back"), callback_data=f"sp:{query_id}:{page - 1}"))
+    if first + PAGE < len(hits):
+        paging.append(InlineKeyboardButton(_("More »"), callback_data=f"sp:{query_id}:{page + 1}"))
+    if paging:
+        rows.append(paging)
+    scope = (_("All languages") if only_language else
+             _("Only in {language}").format(language=NATIVE_NAMES.get(language, language)))
+    rows.append([InlineKeyboardButton("🌐 " + scope,
+                                      callback_data=f"sl:{query_id}:{0 if only_language else 1}")])
+    return InlineKeyboardMarkup(rows)
+
+
+def nothing_text(query: str, suggestions: list[str]) -> str:
+    text = _("Nothing found for «{query}».").format(query=esc(shorten(query, 80)))
+    if suggestions:
+        text += "\n" + _("Did you mean:")
+    else:
+        text += "\n" + _("Try other words, a nearby town, or fewer details.")
+    return text
+
+
+def details_text(doc: SearchDoc, *, withdrawn: bool = False) -> str:
+    lines = [card(0, doc).replace("<b>0. ", "<b>", 1)]
+    if withdrawn:
+        lines.append(_("<i>The organiser no longer lists this opportunity.</i>"))
+    if doc.description:
+        lines.append("")
+        lines.append(esc(shorten(doc.description, 2500)))
+    if doc.url:
+        lines.append("")
+        lines.append(f'<a href="{esc(doc.url)}">{esc(more_label())}</a>')
+    return "\n".join(lines)
+
+
+def more_label() -> str:
+    return _("More and registration")
+
+
+def details_keyboard(doc: SearchDoc, query_id: int | None, page: int) -> InlineKeyboardMarkup:
+    rows = []
+    if doc.start is not None:
+        rows.append([InlineKeyboardButton("🗓 " + _("Add to calendar"),
+                                          callback_data=f"oc:{doc.id}")])
+    if doc.url:
+        rows.append([InlineKeyboardButton("🔗 " + _("Open the page"), url=doc.url)])
+    if query_id is not None:
+        rows.append([InlineKeyboardButton(_("« Back to results"),
+                                          callback_data=f"sp:{query_id}:{page}")])
+    return InlineKeyboardMarkup(rows)
+
+
+def numbered_details(found: list[tuple[float, SearchDoc]]) -> InlineKeyboardMarkup:
+    """Detail buttons for a list that is not a stored query (e.g. nearest results)."""
+    return InlineKeyboardMarkup([[
+        InlineKeyboardButton(str(number), callback_data=f"od:{doc.id}:0:0")
+        for number, (_km, doc) in enumerate(found, start=1)
+    ]])

@@ -1,0 +1,70 @@
+"""Normalisation and stemming: every rule the search relies on, in every language."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from catalog.search.normalize import fold, tokens
+from catalog.search.stem import stem
+
+
+@pytest.mark.parametrize(("raw", "folded"), [
+    ("Anglų kalbos kursai", "anglu kalbos kursai"),          # lt: ą č ę ė į š ų ū ž
+    ("ČĘĖĮŠŲŪŽ", "ceeisuuz"),
+    ("Rīgā, Daugavpilī, Liepājā", "riga, daugavpili, liepaja"),  # lv: ā ē ī ū ļ ņ ģ ķ
+    ("ļņģķ", "lngk"),
+    ("Sprachkurs für Anfänger, Straße", "sprachkurs fur anfanger, strasse"),  # de: ß -> ss
+    ("Õpetaja Pärnus", "opetaja parnus"),                    # et
+    ("Łódź, żółw", "lodz, zolw"),                            # pl: ł has no decomposition
+    ("Курсы английского в Риге", "kursy angliyskogo v rige"),  # ru, transliterated
+    ("Ёлка", "elka"),                                        # ё -> е -> e
+    ("Приют для животных", "priyut dlya zhivotnykh"),
+    ("Вільнюсі, Їжак, Єва, Ґанок", "vilnyusi, yizhak, yeva, ganok"),  # uk letters
+    ("ＦＵＬＬ　ｗｉｄｔｈ", "full width"),                     # NFKC
+])
+def test_fold(raw: str, folded: str) -> None:
+    assert fold(raw) == folded
+
+
+def test_tokens_split_on_anything_not_a_letter_or_digit() -> None:
+    assert tokens("Excel (A1–A2) kursai: 3D-spausdinimas!") == [
+        "excel", "a1", "a2", "kursai", "3d", "spausdinimas"]
+
+
+@pytest.mark.parametrize(("forms", "common"), [
+    (["Vilnius", "Vilniaus", "Vilniuje", "Vilniui"], "viln"),          # lt locative
+    (["Kaunas", "Kauno", "Kaune"], "kaun"),
+    (["Utena", "Utenos", "Utenoje"], "uten"),
+    (["Šiauliai", "Šiaulių", "Šiauliuose"], "siaul"),
+    (["Marijampolė", "Marijampolėje"], "marijampol"),
+    (["kursai", "kursų", "kursus"], "kurs"),
+    (["senjorams", "senjorų", "senjorai"], "senjor"),
+    (["pirmoji", "pirmosios"], "pirm"),                               # definite adjectives
+    (["Rīga", "Rīgas", "Rīgā"], "rig"),                                # lv
+    (["Daugavpils", "Daugavpilī"], "daugavpil"),
+    (["valoda", "valodas", "valodu"], "valod"),
+    (["курсы", "курсов"], "kurs"),                                     # ru
+    (["английский", "английского"], "angliysk"),
+    (["Anfänger", "Anfängern"], "anfang"),                             # de
+    (["course", "courses"], "cours"),                                  # en
+])
+def test_inflected_forms_share_a_stem(forms: list[str], common: str) -> None:
+    assert {stem(tokens(form)[0]) for form in forms} == {common}
+
+
+def test_stemming_is_conservative_on_short_and_typoed_words() -> None:
+    assert stem("kurs") == "kurs"
+    assert stem("a1") == "a1"
+    assert stem("desing") == "desing"  # a typo of 'design' must not become 'des'
+
+
+@given(st.text(max_size=80))
+def test_fold_is_idempotent_and_ascii_for_the_scripts_we_serve(text: str) -> None:
+    once = fold(text)
+    assert fold(once) == once
+    for token in tokens(text):
+        assert token.isascii()
+        assert stem(token)
+        assert token.startswith(stem(token))
