@@ -10,15 +10,21 @@ KEYWORDS := -k _ -k N_ -k gettext -k gettext_noop -k ngettext:1,2 -k pgettext:1c
 PO_FILES := $(wildcard locales/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test install install-dev i18n compile-i18n migrate lint typecheck pytest clean console
+.PHONY: run test install install-dev i18n compile-i18n migrate sync lint typecheck pytest \
+	clean console bench eval
 
 ## run: set everything up, then start the bot (polling with BOT_TOKEN, else the console)
-run: install compile-i18n migrate
+run: install compile-i18n migrate sync
 	$(PY) -m bot run
 
 ## console: the terminal console even when BOT_TOKEN is set
-console: install compile-i18n migrate
+console: install compile-i18n migrate sync
 	$(PY) -m bot console
+
+## sync: load the partner feeds (FEEDS_FILE, else the bundled demo feeds); a failing feed
+## is reported but does not stop `make run`
+sync: install compile-i18n migrate
+	-$(PY) -m bot sync
 
 ## test: the same set-up, then lint, type checks and the whole test suite
 test: install-dev compile-i18n migrate lint typecheck pytest
@@ -65,6 +71,14 @@ typecheck: install-dev
 
 pytest: install-dev compile-i18n
 	$(BIN)/pytest -q
+
+## eval, bench: search quality on ../shared/eval/dev; speed and sync benchmarks
+eval: install-dev
+	$(PY) -m benchmarks.eval_search
+
+bench: install-dev
+	$(PY) -m benchmarks.bench_sync
+	$(PY) -m benchmarks.bench_search
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -7,7 +7,7 @@ Polling, webhook and the console differ only in how updates arrive and where req
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from typing import Any, cast
 
@@ -20,7 +20,7 @@ import handlers
 from bot.config import Settings
 from bot.context import BotData, TakasApplication, TakasContext
 from bot.db import Database
-from bot.i18n import I18n
+from bot.i18n import I18n, _
 from catalog.search.service import SearchService
 from catalog.service import Catalog
 from handlers.commands import described
@@ -94,16 +94,39 @@ async def sync_feeds_job(context: TakasContext) -> None:
         log.info("sync %s", report.line())
 
 
+def bot_description() -> str:
+    """The bot's profile text (what people see before they press Start), <= 512 chars."""
+    return _("Takas finds courses, workshops, lectures and volunteering in Lithuania, Latvia "
+             "and Estonia, from libraries, schools, municipalities and NGOs. Write what you "
+             "would like to learn or do, in your own words and language; typos are fine.")
+
+
+def bot_short_description() -> str:
+    """The short profile text (shared links, the bot's page), <= 120 chars."""
+    return _("Courses, workshops and volunteering in the Baltics: just write what you are "
+             "looking for.")
+
+
 async def publish_commands(application: TakasApplication) -> None:
-    """The command menu in every language; a failure here is logged, never fatal."""
+    """The command menu and the bot's descriptions in every language; a failure here is
+    logged, never fatal (the bot works without them)."""
     i18n = application.bot_data.i18n
+    bot = application.bot
     for language in (None, *i18n.languages):
         with i18n.use(language or i18n.default_language):
             commands = [BotCommand(name, text) for name, text in described()]
-        try:
-            await application.bot.set_my_commands(commands, language_code=language)
-        except TelegramError as exc:
-            log.warning("setMyCommands(%s) failed: %s", language or "default", exc)
+            description, short = bot_description(), bot_short_description()
+        calls: list[tuple[str, Awaitable[bool]]] = [
+            ("setMyCommands", bot.set_my_commands(commands, language_code=language)),
+            ("setMyDescription", bot.set_my_description(description, language_code=language)),
+            ("setMyShortDescription",
+             bot.set_my_short_description(short, language_code=language)),
+        ]
+        for name, call in calls:
+            try:
+                await call
+            except TelegramError as exc:
+                log.warning("%s(%s) failed: %s", name, language or "default", exc)
 
 
 @asynccontextmanager

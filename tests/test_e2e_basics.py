@@ -102,6 +102,9 @@ async def test_command_menu_is_published_per_language(fake: FakeBotAPI, bot) -> 
     assert fake.command_names() == ["start", "help", "language"]
     lithuanian = fake.commands[("default", "lt")]
     assert [c["description"] for c in lithuanian][2] == "Pakeisti kalbą"
+    # The profile texts too, per language, within Telegram's limits (the fake checks them).
+    assert fake.descriptions[""].startswith("Takas finds courses")
+    assert fake.short_descriptions["lt"] != fake.short_descriptions[""]
 
 
 async def test_non_text_message_gets_a_hint(fake: FakeBotAPI, bot) -> None:

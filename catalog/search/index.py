@@ -29,13 +29,14 @@ from rapidfuzz.distance import OSA
 from catalog.search.lexicon import Lexicon, load_lexicon
 from catalog.search.normalize import fold, tokens
 from catalog.search.phrases import find_exact
-from catalog.search.stem import stem
+from catalog.search.stem import concept_key, stem
 
 FIELDS = (("title", 1.0), ("keywords", 0.8), ("provider", 0.5), ("city", 0.5),
           ("description", 0.35))
 KINDS = ("course", "event", "volunteering")
 EXACT, SAME_STEM, ONE_EDIT, TWO_EDITS, DERIVED = 1.0, 0.95, 0.85, 0.72, 0.7
 MIN_DERIVED_PREFIX = 6
+CONCEPT_FIELDS = 0.5  # concepts are read from fields weighing at least this (not descriptions)
 
 
 @dataclass(frozen=True)
@@ -249,7 +250,10 @@ def build_index(docs: Sequence[SearchDoc], lexicon: Lexicon | None = None) -> In
             for word in words:
                 if weights.get(word, 0.0) < weight:
                     weights[word] = weight
-            for _s, _e, concept in find_exact([stem(w) for w in words], lexicon.labels):
+            if weight < CONCEPT_FIELDS:
+                continue  # descriptions mention too much in passing to stand for a topic
+            for _s, _e, concept in find_exact([concept_key(w) for w in words],
+                                              lexicon.labels):
                 key = "§" + concept
                 if weights.get(key, 0.0) < weight:
                     weights[key] = weight

@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from catalog.search.normalize import fold, tokens
-from catalog.search.stem import stem
+from catalog.search.stem import concept_key
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -43,7 +43,8 @@ class Lexicon:
 
     # concept id -> group ("language", "skill", ...)
     concept_groups: dict[str, str]
-    # first stem of a label -> [(label stems, concept id)], longest labels first
+    # first key of a label -> [(label keys, concept id)], longest labels first (see
+    # `stem.concept_key`)
     labels: dict[str, tuple[tuple[Phrase, str], ...]]
     places: dict[str, Place]
     # first folded token of a place name -> [(name tokens, place id)], longest first
@@ -101,7 +102,7 @@ def load_lexicon() -> Lexicon:
             for label in labels:
                 words = [w for w in tokens(label) if w not in stopwords] or tokens(label)
                 vocabulary.update(words)
-                concept_entries.append((tuple(stem(w) for w in words), concept["id"]))
+                concept_entries.append((tuple(concept_key(w) for w in words), concept["id"]))
     places: dict[str, Place] = {}
     place_entries: list[tuple[Phrase, str]] = []
     for place in _read("places.json")["places"]:  # type: ignore[attr-defined]

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from catalog.search.index import KINDS, ONE_EDIT, Index
 from catalog.search.normalize import tokens
 from catalog.search.phrases import find_alternatives
-from catalog.search.stem import stem
+from catalog.search.stem import concept_key
 
 DATE_FILTERS = ("today", "tomorrow", "this_week", "weekend", "next_week", "this_month")
 DEFAULT_ZONE = ZoneInfo("Europe/Vilnius")
@@ -146,14 +146,16 @@ def understand(index: Index, text: str, now: datetime | None = None) -> Plan:
     terms = tuple(Term(words[i], i, index.expand(words[i])) for i in content)
     positions: list[dict[str, float]] = []
     for term in terms:
-        stems = {stem(term.word): 1.0}
+        keys = {concept_key(term.word): 1.0}
         for candidate, quality in index.corrections(term.word).items():
-            stems.setdefault(stem(candidate), quality)
-        positions.append(stems)
+            keys.setdefault(concept_key(candidate), quality)
+        positions.append(keys)
     concepts = tuple(
         (concept, start, end, quality)
         for start, end, concept, quality in find_alternatives(positions, lexicon.labels)
     )
     covered = {i for _c, start, end, _q in concepts for i in range(start, end)}
-    unknown = tuple(t.word for i, t in enumerate(terms) if not t.expansions and i not in covered)
+    unknown = tuple(t.word for i, t in enumerate(terms)
+                    if not t.expansions and i not in covered
+                    and t.word not in lexicon.vocabulary)
     return Plan(text=text, terms=terms, concepts=concepts, filters=filters, unknown=unknown)

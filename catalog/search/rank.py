@@ -28,6 +28,7 @@ VOLUNTEERING = "volunteering"
 KIND_PREFERENCE = 0.04
 CONCEPT_MATCH = 0.9
 DESCRIPTION_EVIDENCE = 0.8
+UNKNOWN_WORD = 0.5
 CANDIDATES = 200
 RERANKED = 50  # stage 2 refines the head; results beyond keep their stage-1 order
 MAX_RESULTS = 50  # ten pages of five: nobody reads further
@@ -67,10 +68,18 @@ def term_vectors(index: Index, plan: Plan) -> list[tuple[np.ndarray, np.ndarray]
     return vectors
 
 
-def combine(vectors: list[tuple[np.ndarray, np.ndarray]],
-            size: int) -> tuple[np.ndarray, np.ndarray]:
-    """IDF-weighted shares of the query: (rank scores, confidence), each in [0, 1]."""
+def combine(vectors: list[tuple[np.ndarray, np.ndarray]], size: int,
+            plan: Plan) -> tuple[np.ndarray, np.ndarray]:
+    """IDF-weighted shares of the query: (rank scores, confidence), each in [0, 1].
+
+    A word that matches nothing weighs the most, as the rarest word would: asking for a
+    topic the catalog lacks must not be answered with what the other words match. A word
+    that neither the catalog nor the lexicon knows at all weighs half that: in a chat
+    query it is more often a filler or a paraphrase ('pabendrauti') than the topic."""
     weights = [term_weight(int(np.count_nonzero(e)), size) for _s, e in vectors]
+    for position, term in enumerate(plan.terms):
+        if term.word in plan.unknown:
+            weights[position] *= UNKNOWN_WORD
     total = np.zeros(size, dtype=np.float32)
     sure = np.zeros(size, dtype=np.float32)
     for weight, (scores, evidence) in zip(weights, vectors, strict=True):
@@ -113,7 +122,7 @@ def stage1(index: Index, plan: Plan) -> tuple[np.ndarray, np.ndarray]:
     if not plan.terms:
         zeros = np.zeros(index.size, dtype=np.float32)
         return zeros, zeros
-    return combine(term_vectors(index, plan), index.size)
+    return combine(term_vectors(index, plan), index.size, plan)
 
 
 def stage1_reference(index: Index, plan: Plan) -> tuple[np.ndarray, np.ndarray]:
@@ -145,7 +154,7 @@ def stage1_reference(index: Index, plan: Plan) -> tuple[np.ndarray, np.ndarray]:
     if not plan.terms:
         zeros = np.zeros(size, dtype=np.float32)
         return zeros, zeros
-    return combine(vectors, size)
+    return combine(vectors, size, plan)
 
 
 @dataclass(frozen=True)

@@ -55,3 +55,10 @@ def stem(token: str) -> str:
         if token.endswith(ending) and len(token) - len(ending) >= _MIN_STEM.get(ending, MIN_STEM):
             return token[: -len(ending)]
     return token
+
+
+def concept_key(token: str) -> str:
+    """How a word is compared with lexicon labels: by stem, unless the stem is so short that
+    unrelated words share it ('kinų' Chinese and 'kino' cinema both stem to 'kin')."""
+    root = stem(token)
+    return root if len(root) >= 4 else token
