@@ -36,7 +36,11 @@ FIELDS = (("title", 1.0), ("keywords", 0.8), ("provider", 0.5), ("city", 0.5),
 KINDS = ("course", "event", "volunteering")
 EXACT, SAME_STEM, ONE_EDIT, TWO_EDITS, DERIVED = 1.0, 0.95, 0.85, 0.72, 0.7
 MIN_DERIVED_PREFIX = 6
-CONCEPT_FIELDS = 0.5  # concepts are read from fields weighing at least this (not descriptions)
+# Fields weighing at least this name the opportunity's topic (title, keywords, provider,
+# place); the description only mentions things. Concepts are read from topic fields, and a
+# match in the description is weaker evidence.
+TOPIC_FIELDS = 0.5
+DESCRIPTION_EVIDENCE = 0.8
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,13 @@ class SearchDoc:
     timezone: str | None = None
 
 
+def evidence_of(field_weight: float) -> float:
+    """How much a match in a field counts as evidence that a document is relevant (as
+    opposed to how high it ranks): a word found only in the description is still a real
+    match, a little less sure than one in the title."""
+    return 1.0 if field_weight >= TOPIC_FIELDS else DESCRIPTION_EVIDENCE
+
+
 def edit_budget(length: int) -> int:
     """How many typos a word of `length` letters may carry (as Meilisearch does)."""
     return 0 if length <= 4 else 1 if length <= 8 else 2
@@ -80,7 +91,8 @@ class Index:
     term_ids: dict[str, int]
     offsets: np.ndarray  # int64, len(terms) + 1
     post_docs: np.ndarray  # int32, sorted by term
-    post_weights: np.ndarray  # float32
+    post_weights: np.ndarray  # float32, the field weight of the best field
+    post_evidence: np.ndarray  # float32, `evidence_of` that field weight
     stems: dict[str, tuple[int, ...]]
     kind: np.ndarray  # int8 index into KINDS
     kind_in_text: np.ndarray  # uint8 bit mask of KINDS named in title/keywords
@@ -250,7 +262,7 @@ def build_index(docs: Sequence[SearchDoc], lexicon: Lexicon | None = None) -> In
             for word in words:
                 if weights.get(word, 0.0) < weight:
                     weights[word] = weight
-            if weight < CONCEPT_FIELDS:
+            if weight < TOPIC_FIELDS:
                 continue  # descriptions mention too much in passing to stand for a topic
             for _s, _e, concept in find_exact([concept_key(w) for w in words],
                                               lexicon.labels):
@@ -289,6 +301,8 @@ def build_index(docs: Sequence[SearchDoc], lexicon: Lexicon | None = None) -> In
     return Index(
         docs=tuple(docs), lexicon=lexicon, term_ids=term_ids, offsets=offsets,
         post_docs=np.ascontiguousarray(post_docs), post_weights=np.ascontiguousarray(post_weights),
+        post_evidence=np.where(post_weights >= TOPIC_FIELDS, np.float32(1.0),
+                               np.float32(DESCRIPTION_EVIDENCE)).astype(np.float32),
         stems={k: tuple(v) for k, v in stems.items()}, kind=kind, kind_in_text=kind_in_text,
         online=online, price=price, start=start, end=end, place=places,
         title_tokens=title_tokens,

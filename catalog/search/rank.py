@@ -21,13 +21,12 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz
 
-from catalog.search.index import KINDS, Index, doc_fields
+from catalog.search.index import KINDS, Index, doc_fields, evidence_of
 from catalog.search.query import Filters, Plan
 
 VOLUNTEERING = "volunteering"
 KIND_PREFERENCE = 0.04
 CONCEPT_MATCH = 0.9
-DESCRIPTION_EVIDENCE = 0.8
 UNKNOWN_WORD = 0.5
 CANDIDATES = 200
 RERANKED = 50  # stage 2 refines the head; results beyond keep their stage-1 order
@@ -37,12 +36,6 @@ MAX_RESULTS = 50  # ten pages of five: nobody reads further
 def term_weight(df: int, size: int) -> float:
     """IDF of a term matched in `df` of `size` documents; unmatched terms weigh most."""
     return math.log(1.0 + size / (1.0 + df))
-
-
-def confidence_factor(field_weight: np.ndarray) -> np.ndarray:
-    """How much a match in a field counts as evidence (not rank): a word found only in the
-    description is still a real match, a little less sure than one in the title."""
-    return np.where(field_weight >= 0.5, np.float32(1.0), np.float32(DESCRIPTION_EVIDENCE))
 
 
 def term_vectors(index: Index, plan: Plan) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -57,13 +50,25 @@ def term_vectors(index: Index, plan: Plan) -> list[tuple[np.ndarray, np.ndarray]
             tid = index.term_ids.get("§" + concept)
             if start <= position < end and tid is not None:
                 matches.append((tid, quality * CONCEPT_MATCH))
-        for tid, quality in matches:
+        if len(matches) == 1:
+            tid, quality = matches[0]
             lo, hi = int(index.offsets[tid]), int(index.offsets[tid + 1])
-            docs = index.post_docs[lo:hi]
-            weights = index.post_weights[lo:hi]
             q = np.float32(quality)
-            scores[docs] = np.maximum(scores[docs], weights * q)
-            evidence[docs] = np.maximum(evidence[docs], confidence_factor(weights) * q)
+            docs = index.post_docs[lo:hi]
+            scores[docs] = index.post_weights[lo:hi] * q  # one posting per document
+            evidence[docs] = index.post_evidence[lo:hi] * q
+        elif matches:
+            # All expansions at once: one unbuffered maximum per vector instead of a
+            # read-modify-write per expansion.
+            spans = [(int(index.offsets[t]), int(index.offsets[t + 1]), np.float32(q))
+                     for t, q in matches]
+            docs = np.concatenate([index.post_docs[lo:hi] for lo, hi, _q in spans])
+            quality_each = np.concatenate([np.full(hi - lo, q, dtype=np.float32)
+                                           for lo, hi, q in spans])
+            np.maximum.at(scores, docs, np.concatenate(
+                [index.post_weights[lo:hi] for lo, hi, _q in spans]) * quality_each)
+            np.maximum.at(evidence, docs, np.concatenate(
+                [index.post_evidence[lo:hi] for lo, hi, _q in spans]) * quality_each)
         vectors.append((scores, evidence))
     return vectors
 
@@ -148,7 +153,7 @@ def stage1_reference(index: Index, plan: Plan) -> tuple[np.ndarray, np.ndarray]:
                         found.append((weights[hit[0]], np.float32(quality * CONCEPT_MATCH)))
             scores, evidence = vectors[position]
             for field_weight, match in found:
-                factor = np.float32(1.0 if field_weight >= 0.5 else DESCRIPTION_EVIDENCE)
+                factor = np.float32(evidence_of(float(field_weight)))
                 scores[number] = np.maximum(scores[number], field_weight * match)
                 evidence[number] = np.maximum(evidence[number], factor * match)
     if not plan.terms:
