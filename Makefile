@@ -24,7 +24,7 @@ console: install compile-i18n migrate sync
 ## sync: load the partner feeds (FEEDS_FILE, else the bundled demo feeds); a failing feed
 ## is reported but does not stop `make run`
 sync: install compile-i18n migrate
-	-$(PY) -m bot sync
+	-$(PY) -m bot sync --quiet
 
 ## test: the same set-up, then lint, type checks and the whole test suite
 test: install-dev compile-i18n migrate lint typecheck pytest

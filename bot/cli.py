@@ -50,6 +50,8 @@ def _parser() -> argparse.ArgumentParser:
     sync = commands.add_parser("sync", help="sync partner feeds now (exit 1 if any failed)")
     sync.add_argument("--feeds", type=Path, help="feeds TOML file (default: FEEDS_FILE or demo)")
     sync.add_argument("--feed", action="append", metavar="NAME", help="only this feed (repeat)")
+    sync.add_argument("--quiet", action="store_true",
+                      help="print only failures and the summary line")
     feeds = commands.add_parser("feeds", help="partner feeds: list")
     feeds_commands = feeds.add_subparsers(dest="feeds_command", metavar="ACTION")
     listing = feeds_commands.add_parser("list", help="each feed's last success, error, items")
@@ -117,11 +119,11 @@ def cmd_migrate(revision: str) -> int:
     return 0
 
 
-def cmd_sync(feeds_file: Path | None, names: list[str] | None) -> int:
+def cmd_sync(feeds_file: Path | None, names: list[str] | None, quiet: bool) -> int:
     from catalog.commands import run_sync
 
     settings, _i18n = _load()
-    return asyncio.run(run_sync(settings, feeds_file, names))
+    return asyncio.run(run_sync(settings, feeds_file, names, quiet=quiet))
 
 
 def cmd_feeds_list(feeds_file: Path | None) -> int:
@@ -150,7 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "console": cmd_console,
         "polling": cmd_polling,
         "migrate": lambda: cmd_migrate(args.revision),
-        "sync": lambda: cmd_sync(args.feeds, args.feed),
+        "sync": lambda: cmd_sync(args.feeds, args.feed, args.quiet),
         "feeds": lambda: cmd_feeds_list(args.feeds),
         "search": lambda: cmd_search(args),
     }

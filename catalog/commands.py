@@ -31,7 +31,8 @@ async def opened_catalog(settings: Settings, feeds_file: Path | None) -> AsyncIt
         await db.close()
 
 
-async def run_sync(settings: Settings, feeds_file: Path | None, names: list[str] | None) -> int:
+async def run_sync(settings: Settings, feeds_file: Path | None, names: list[str] | None, *,
+                   quiet: bool = False) -> int:
     """Sync and print one line per feed; 0 when all synced, 1 when any failed."""
     async with opened_catalog(settings, feeds_file) as catalog:
         if names:
@@ -45,7 +46,10 @@ async def run_sync(settings: Settings, feeds_file: Path | None, names: list[str]
         reports = await catalog.sync(names)
     failed = 0
     for report in reports:
-        print(report.line(), file=sys.stdout if report.ok else sys.stderr)
+        if not report.ok:
+            print(report.line(), file=sys.stderr)
+        elif not quiet:
+            print(report.line())
         failed += not report.ok
     total = sum(r.total for r in reports if r.ok)
     print(f"{len(reports) - failed} of {len(reports)} feeds synced, {total} items")

@@ -3,6 +3,8 @@ location, inline mode, and hostile input; against the bundled demo catalog."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from icalendar import Calendar
 
@@ -112,3 +114,18 @@ async def test_inline_query_returns_articles(fake: FakeBotAPI, search_bot) -> No
     assert 1 <= len(results) <= 10
     assert any("Keramikos" in article["title"] for article in results)
     assert fake.rejected == []
+
+
+async def test_feeds_sync_on_schedule_and_refresh_the_index(make_settings, fake: FakeBotAPI,
+                                                            i18n) -> None:
+    settings = make_settings(bot_token=fake.token, bot_api_url=fake.url, feed_sync_interval=60)
+    application = build_application(settings, i18n)
+    async with running(application, polling=True):
+        assert application.bot_data.search.index.size == 0  # nothing synced yet
+        for _ in range(100):  # the first run comes a second after start-up
+            if application.bot_data.search.index.size:
+                break
+            await asyncio.sleep(0.05)
+        assert application.bot_data.search.index.size >= 80
+        jobs = application.job_queue.get_jobs_by_name("feed-sync")
+        assert len(jobs) == 1

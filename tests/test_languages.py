@@ -1,0 +1,105 @@
+"""Every language complete: the main flows in all eight languages, with no English source
+string left in a reply, plural forms with the right grammatical case, and the console."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from bot.app import build_application, running
+from bot.config import Settings
+from bot.console import run_console
+from bot.i18n import I18n
+from bot.languages import SUPPORTED_LANGUAGES
+from tests.conftest import REPO
+from tests.fakes import FakeBotAPI
+
+LANGUAGES = [code for code in SUPPORTED_LANGUAGES if code != "en"]
+FRAGMENT = re.compile(r"\{[a-z_]+\}|<[^>]+>|\n")
+
+
+def english_fragments(language: str) -> list[str]:
+    """Pieces of English source text (12+ characters) whose translation differs."""
+    with (REPO / "locales" / language / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalog = read_po(handle)
+    pieces: set[str] = set()
+    for message in catalog:
+        sources = [message.id] if isinstance(message.id, str) else list(message.id or ())
+        targets = [message.string] if isinstance(message.string, str) else list(message.string)
+        for source in sources:
+            if not source or source in targets:
+                continue
+            pieces.update(p.strip() for p in FRAGMENT.split(source) if len(p.strip()) >= 12)
+    return sorted(pieces)
+
+
+def test_all_eight_languages_are_available(i18n: I18n) -> None:
+    assert set(i18n.languages) == set(SUPPORTED_LANGUAGES)
+
+
+@pytest.fixture
+async def multilingual_bot(bot_settings: Settings, i18n: I18n):
+    application = build_application(bot_settings, i18n)
+    async with running(application, polling=True):
+        assert all(r.ok for r in await application.bot_data.catalog.sync())
+        yield application
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_main_flows_have_no_english_left(
+    fake: FakeBotAPI, multilingual_bot, language: str
+) -> None:
+    user_id = 500 + LANGUAGES.index(language)
+    user = fake.user(user_id, language_code=language)
+    for text in ("/start", "/help", "keramika", "suvirinimo kursai", "/nonsense",
+                 "/language"):
+        fake.send_text(user, text)
+    replies = await fake.wait_for_messages(user_id, 6)
+    results = replies[2]
+    fake.press_button(user, results, next(d for _t, d in results.buttons if d.startswith("od:")))
+    await fake.wait_idle()
+    texts = [m.text for m in fake.messages(user_id)]
+    texts += [label for m in fake.messages(user_id) for label, _data in m.buttons]
+    texts += [a.text or "" for a in fake.callback_answers]
+    transcript = "\n".join(texts)
+    leaks = [piece for piece in english_fragments(language) if piece in transcript]
+    assert not leaks, f"English left in the {language} replies: {leaks}"
+    commands = fake.commands[("default", language)]
+    assert [c["command"] for c in commands] == ["start", "help", "language"]
+    assert fake.short_descriptions[language] != fake.short_descriptions[""]
+    assert fake.rejected == []
+
+
+@pytest.mark.parametrize(("language", "forms"), [
+    ("lt", ["1 rezultatas", "2 rezultatai", "5 rezultatai", "10 rezultatų", "21 rezultatas"]),
+    ("ru", ["1 результат", "2 результата", "5 результатов", "11 результатов", "21 результат"]),
+    ("uk", ["1 результат", "2 результати", "5 результатів", "11 результатів", "21 результат"]),
+    ("pl", ["1 wynik", "2 wyniki", "5 wyników", "11 wyników", "22 wyniki"]),
+])
+def test_plural_forms_take_the_right_case(i18n: I18n, language: str, forms: list[str]) -> None:
+    numbers = [int(form.split()[0]) for form in forms]
+    translations = i18n.catalogs[language]
+    rendered = [
+        re.sub(r"<[^>]+>", "", translations.ngettext(
+            "<b>{count} result</b> for «{query}»", "<b>{count} results</b> for «{query}»", n,
+        ).format(count=n, query="q"))
+        for n in numbers
+    ]
+    for form, text in zip(forms, rendered, strict=True):
+        assert text.startswith(form), (form, text)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_console_speaks_every_language(settings: Settings, i18n: I18n,
+                                             language: str, tmp_path: Path) -> None:
+    typed = iter([f"/lang {language}\n", "/start\n", "/help\n"])
+    out: list[str] = []
+    assert await run_console(settings, i18n, read_line=lambda: next(typed, ""),
+                             write=out.append, interactive=False) == 0
+    transcript = "\n".join(out)
+    assert "Hello," not in transcript
+    assert "What I can do" not in transcript
+    assert "Takas" in transcript
