@@ -23,6 +23,7 @@ from bot.db import Database
 from bot.i18n import I18n, _
 from catalog.search.service import SearchService
 from catalog.service import Catalog
+from handlers import verification
 from handlers.commands import described
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,7 @@ async def on_startup(application: TakasApplication) -> None:
     await data.catalog.register_file_feeds()
     await data.search.refresh()
     await publish_commands(application)
+    verification.schedule_digest(application)
     interval = data.settings.feed_sync_interval
     if interval > 0 and application.job_queue is not None:
         # Once soon after start-up, then every interval; never two at once.

@@ -8,6 +8,7 @@
     python -m bot feeds list [--feeds FILE]           feeds with their last sync outcome
     python -m bot search "QUERY" [--json] [--lang xx] [--limit N]
     python -m bot search --batch FILE --json          one query per line, one JSON per line
+    python -m bot org list | new NAME | invite NAME [--many] [--days N]
 
 Configuration comes from the environment and `.env` (see `.env.example`).
 """
@@ -57,6 +58,11 @@ def _parser() -> argparse.ArgumentParser:
     listing = feeds_commands.add_parser("list", help="each feed's last success, error, items")
     for target in (feeds, listing):
         target.add_argument("--feeds", type=Path, help="feeds TOML file")
+    org = commands.add_parser("org", help="organisations: list, new NAME, invite NAME")
+    org.add_argument("action", choices=("list", "new", "invite"))
+    org.add_argument("name", nargs="*", help="the organisation's name (or id for invite)")
+    org.add_argument("--many", action="store_true", help="an invitation several people can use")
+    org.add_argument("--days", type=int, default=7, help="days the invitation is valid")
     search = commands.add_parser("search", help="search the catalog from the command line")
     search.add_argument("query", nargs="?", help="what a user would type")
     search.add_argument("--batch", type=Path, help="file with one query per line")
@@ -144,6 +150,14 @@ def cmd_search(args: argparse.Namespace) -> int:
                                   language=args.lang, limit=max(1, args.limit)))
 
 
+def cmd_org(args: argparse.Namespace) -> int:
+    from bot.org_commands import run_org
+
+    settings, _i18n = _load()
+    return asyncio.run(run_org(settings, args.action, " ".join(args.name) or None,
+                               many=args.many, days=max(1, args.days)))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     commands: dict[str | None, Callable[[], int]] = {
@@ -155,6 +169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "sync": lambda: cmd_sync(args.feeds, args.feed, args.quiet),
         "feeds": lambda: cmd_feeds_list(args.feeds),
         "search": lambda: cmd_search(args),
+        "org": lambda: cmd_org(args),
     }
     try:
         return commands[args.command]()

@@ -7,13 +7,13 @@ money with the locale's currency pattern ('10,00 €' vs '€10.00').
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_datetime, format_skeleton, format_time, format_timedelta
 from babel.numbers import format_currency, format_decimal
 
-from bot.i18n import _, current_language
+from bot.i18n import _, current_language, ngettext
 from bot.models import utcnow
 
 DEFAULT_ZONE = "Europe/Vilnius"
@@ -41,6 +41,11 @@ def day(moment: datetime, tz: str | None = None, *, now: datetime | None = None)
     this_year = (now or utcnow()).astimezone(zone(tz)).year
     skeleton = "MMMMd" if local.year == this_year else "yMMMMd"
     return format_skeleton(skeleton, local, locale=current_language())
+
+
+def date_text(value: date, *, now: datetime | None = None) -> str:
+    """A calendar date alone: 'lapkričio 20 d.' / 'November 20' (the year when not this)."""
+    return day(datetime.combine(value, time(12), tzinfo=UTC), "UTC", now=now)
 
 
 def day_time(moment: datetime, tz: str | None = None, *, now: datetime | None = None) -> str:
@@ -73,6 +78,15 @@ def number(value: float) -> str:
 def hours(value: float) -> str:
     """'2,5 val.' / '2.5 h' (a unit abbreviation sidesteps plurals of fractions)."""
     return _("{hours} h").format(hours=number(round(value, 2)))
+
+
+def hours_words(minutes: int) -> str:
+    """Whole hours in words with the right plural form ('1 valanda', '2 valandos',
+    '10 valandų'); fractions as '2,5 val.', which needs no plural."""
+    if minutes % 60 == 0:
+        count = minutes // 60
+        return ngettext("{count} hour", "{count} hours", count).format(count=number(count))
+    return hours(minutes / 60)
 
 
 def price(value: float | None, currency: str | None) -> str | None:

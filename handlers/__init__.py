@@ -18,17 +18,26 @@ from handlers import (
     inline,
     language,
     location,
+    log,
     middleware,
+    organisations,
+    pupil,
     search,
     start,
+    verification,
 )
 
-FLOWS = (start, language, feeds, search, location, inline)
+FLOWS = (start, language, feeds, search, location, inline, log, verification, organisations,
+         pupil)
 MIDDLEWARE_GROUP = -100
+FLOW_ANSWERS_GROUP = -10
 
 
 def register(application: TakasApplication) -> None:
     application.add_handler(TypeHandler(Update, middleware.prepare), group=MIDDLEWARE_GROUP)
+    # A typed answer to the /log flow is taken before anything else reads the text; when
+    # no draft waits for one, the handler steps aside and group 0 runs as usual.
+    application.add_handler(log.TEXT_HANDLER, group=FLOW_ANSWERS_GROUP)
     for flow in FLOWS:
         application.add_handlers(flow.HANDLERS)
     application.add_handler(search.TEXT_HANDLER)  # after commands: any other text is a search

@@ -16,7 +16,22 @@ class Command:
 COMMANDS: tuple[Command, ...] = (
     Command("start", N_("What Takas is and how to begin")),
     Command("help", N_("Everything I can do")),
+    Command("log", N_("Log volunteering hours")),
+    Command("hours", N_("Your hours and progress")),
+    Command("export", N_("Your hours as CSV and a PDF certificate")),
+    Command("profile", N_("Your school, grade and yearly target")),
     Command("language", N_("Change the language")),
+    Command("mydata", N_("Everything stored about you")),
+    Command("forgetme", N_("Erase your data")),
+)
+
+# Shown in /help to organizers and administrators, not in everyone's menu.
+ORGANIZER_COMMANDS: tuple[Command, ...] = (
+    Command("pending", N_("Hours waiting for your verification")),
+    Command("checkin", N_("Open a check-in code for an event")),
+    Command("verify", N_("Check a certificate's code")),
+    Command("org", N_("Organisations and invitation links")),
+    Command("feeds", N_("Partner feeds (administrators)")),
 )
 
 

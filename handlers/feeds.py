@@ -83,6 +83,7 @@ async def _list(message: Message, context: TakasContext) -> None:
             items=ngettext("{count} item", "{count} items", feed.item_count).format(
                 count=feed.item_count)))
         if feed.last_success_at:
+            # TRANSLATORS: {when} is a relative time from Babel, e.g. "5 minutes ago".
             lines.append(_("last success {when}").format(when=esc(ago(feed.last_success_at))))
         else:
             lines.append(_("not synced yet"))

@@ -49,6 +49,7 @@ async def chosen(update: Update, context: TakasContext) -> None:
         await set_language(session, update.effective_user.id, code)
     context.i18n.activate(code)
     await query.answer()
+    # TRANSLATORS: {language} is the language's own name, capitalised, in bold ("Lietuvių").
     text = _("Done: I will speak {language} with you.").format(
         language=f"<b>{NATIVE_NAMES[code]}</b>"
     )

@@ -45,8 +45,7 @@ async def _show(message: Message, context: TakasContext, query_id: int, text: st
     page = max(0, min(page, (len(shown) - 1) // views.PAGE))
     body = views.results_text(text, result, page, emptied_by=result.emptied_by,
                               place_names=_place_names(context, result))
-    keyboard = views.results_keyboard(query_id, result, page, only_language=only_language,
-                                      language=current_language())
+    keyboard = views.results_keyboard(query_id, result, page, only_language=only_language)
     if edit:
         await message.edit_text(body, parse_mode=ParseMode.HTML, reply_markup=keyboard,
                                 disable_web_page_preview=True)

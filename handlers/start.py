@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import TakasContext
+from bot.formatting import hours
 from bot.i18n import _
+from bot.services import checkins, orgs
+from bot.services.errors import Refusal
 from bot.text import esc, shorten
-from handlers.commands import described
+from handlers.commands import ORGANIZER_COMMANDS, described
+from handlers.refusals import explain
 
 
 async def start(update: Update, context: TakasContext) -> None:
-    """Greet the user and say how to begin."""
+    """Greet the user and say how to begin; or follow a deep link (t.me/<bot>?start=...)."""
     user = update.effective_user
     message = update.effective_message
     if message is None or user is None:
+        return
+    if context.args and await deep_link(message, context, user.id, context.args[0]):
         return
     name = esc(shorten(user.first_name, 64))
     text = _(
@@ -31,6 +37,31 @@ async def start(update: Update, context: TakasContext) -> None:
     await message.reply_text(text, parse_mode=ParseMode.HTML)
 
 
+async def deep_link(message: Message, context: TakasContext, user_id: int,
+                    payload: str) -> bool:
+    """org_<token>: become an organizer; ci_<code>: check in. True when handled."""
+    if not payload.startswith(("org_", "ci_")):
+        return False
+    try:
+        async with context.db.transaction() as session:
+            if payload.startswith("org_"):
+                organisation = await orgs.accept_invite(session, payload[4:], user_id)
+                text = _("Welcome! You are now an organizer of {name}. You will get the "
+                         "hours to verify here; /pending lists them, /checkin opens a "
+                         "check-in code for an event.").format(
+                    name=f"<b>{esc(organisation.name)}</b>")
+            else:
+                entry, new = await checkins.check_in(session, payload[3:], user_id)
+                text = (_("Checked in: {hours} for «{activity}», verified.") if new else
+                        _("You are already checked in: {hours} for «{activity}»."))
+                text = text.format(hours=esc(hours(entry.minutes / 60)),
+                                   activity=esc(entry.activity))
+    except Refusal as refusal:
+        text = explain(refusal)
+    await message.reply_text(text, parse_mode=ParseMode.HTML)
+    return True
+
+
 async def help_command(update: Update, context: TakasContext) -> None:
     """List the commands with their descriptions in the user's language."""
     message = update.effective_message
@@ -38,6 +69,14 @@ async def help_command(update: Update, context: TakasContext) -> None:
         return
     lines = [_("<b>What I can do</b>"), ""]
     lines += [f"/{name} — {esc(description)}" for name, description in described()]
+    user = update.effective_user
+    if user is not None:
+        async with context.db.transaction() as session:
+            organizes = bool(await orgs.organisations_of(session, user.id))
+        if organizes or user.id in context.settings.admin_ids:
+            lines += ["", _("<b>For organizers</b>")]
+            lines += [f"/{name} — {esc(description)}"
+                      for name, description in described(ORGANIZER_COMMANDS)]
     lines += [
         "",
         _("🔎 Write what you are looking for: a topic, a town, and words such as "

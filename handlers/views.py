@@ -10,7 +10,6 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.formatting import distance, hours, price, span
 from bot.i18n import _, ngettext
-from bot.languages import NATIVE_NAMES
 from bot.text import esc, shorten
 from catalog.search.engine import SearchResult
 from catalog.search.index import SearchDoc
@@ -68,8 +67,9 @@ def results_text(query: str, result: SearchResult, page: int, *, emptied_by: str
 
 def emptied_message(name: str, place_names: list[str]) -> str:
     messages = {
-        "place": lambda: _("Nothing matches in {place}; here are the nearest matches elsewhere."
-                           ).format(place=esc(", ".join(place_names))),
+        # TRANSLATORS: {place} is one or more town names in the nominative, comma-separated.
+        "place": lambda: _("{place}: nothing matches there. Here are the nearest matches "
+                           "elsewhere.").format(place=esc(", ".join(place_names))),
         "online": lambda: _("Nothing matches online; here are matches on site."),
         "free": lambda: _("Nothing free matches; here are matches with a fee."),
         "kind": lambda: _("Nothing of that kind matches; here are other kinds of activity."),
@@ -78,8 +78,8 @@ def emptied_message(name: str, place_names: list[str]) -> str:
     return messages[name]()
 
 
-def results_keyboard(query_id: int, result: SearchResult, page: int, *, only_language: bool,
-                     language: str) -> InlineKeyboardMarkup:
+def results_keyboard(query_id: int, result: SearchResult, page: int, *,
+                     only_language: bool) -> InlineKeyboardMarkup:
     hits = result.hits or result.relaxed
     first = page * PAGE
     shown = hits[first : first + PAGE]
@@ -93,8 +93,7 @@ def results_keyboard(query_id: int, result: SearchResult, page: int, *, only_lan
         paging.append(InlineKeyboardButton(_("More »"), callback_data=f"sp:{query_id}:{page + 1}"))
     if paging:
         rows.append(paging)
-    scope = (_("All languages") if only_language else
-             _("Only in {language}").format(language=NATIVE_NAMES.get(language, language)))
+    scope = _("All languages") if only_language else _("Only in my language")
     rows.append([InlineKeyboardButton("🌐 " + scope,
                                       callback_data=f"sl:{query_id}:{0 if only_language else 1}")])
     return InlineKeyboardMarkup(rows)

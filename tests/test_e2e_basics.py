@@ -99,9 +99,10 @@ async def test_an_error_is_logged_with_the_update_id_and_explained(
 
 
 async def test_command_menu_is_published_per_language(fake: FakeBotAPI, bot) -> None:
-    assert fake.command_names() == ["start", "help", "language"]
-    lithuanian = fake.commands[("default", "lt")]
-    assert [c["description"] for c in lithuanian][2] == "Pakeisti kalbą"
+    assert fake.command_names() == ["start", "help", "log", "hours", "export", "profile",
+                                    "language", "mydata", "forgetme"]
+    lithuanian = {c["command"]: c["description"] for c in fake.commands[("default", "lt")]}
+    assert lithuanian["language"] == "Pakeisti kalbą"
     # The profile texts too, per language, within Telegram's limits (the fake checks them).
     assert fake.descriptions[""].startswith("Takas finds courses")
     assert fake.short_descriptions["lt"] != fake.short_descriptions[""]

@@ -34,7 +34,7 @@ async def test_a_search_lists_results_with_details_and_paging(fake: FakeBotAPI,
     await fake.wait_idle()
     details = fake.messages(21)[0]
     assert details.edited
-    assert "Daugiau ir registracija" in details.text
+    assert "Daugiau informacijos ir registracija" in details.text
     assert ("🗓 Įtraukti į kalendorių", details.buttons[0][1]) == details.buttons[0]
     fake.press_button(ona, details, details.buttons[0][1])
     await fake.wait_idle()

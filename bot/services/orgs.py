@@ -1,0 +1,110 @@
+"""Organisations and their organizers: created by admins, joined through invite links."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.models import Invite, Membership, Organisation, Role, User, utcnow
+from bot.services import audit
+from bot.services.errors import Refusal
+
+INVITE_DAYS = 7
+MAX_NAME = 200
+
+
+async def create_organisation(session: AsyncSession, name: str, *, actor_id: int,
+                              is_admin: bool) -> Organisation:
+    if not is_admin:
+        raise Refusal("admins_only")
+    name = " ".join(name.split())
+    if not name or len(name) > MAX_NAME:
+        raise Refusal("org_name", limit=MAX_NAME)
+    if (await session.scalars(select(Organisation).where(Organisation.name == name))).first():
+        raise Refusal("org_exists", name=name)
+    organisation = Organisation(name=name, created_by=actor_id)
+    session.add(organisation)
+    await session.flush()
+    audit.record(session, "org.created", actor_id=actor_id, organisation_id=organisation.id,
+                 name=name)
+    return organisation
+
+
+async def find_organisation(session: AsyncSession, name_or_id: str) -> Organisation | None:
+    if name_or_id.isdigit():
+        found = await session.get(Organisation, int(name_or_id))
+        if found is not None:
+            return found
+    query = select(Organisation).where(Organisation.name == " ".join(name_or_id.split()))
+    return (await session.scalars(query)).first()
+
+
+async def list_organisations(session: AsyncSession) -> list[Organisation]:
+    return list((await session.scalars(select(Organisation).order_by(Organisation.name))).all())
+
+
+async def organisations_of(session: AsyncSession, user_id: int) -> list[Organisation]:
+    """The organisations `user_id` organizes for."""
+    query = (select(Organisation).join(Membership, Membership.organisation_id == Organisation.id)
+             .where(Membership.user_id == user_id).order_by(Organisation.name))
+    return list((await session.scalars(query)).all())
+
+
+async def is_organizer(session: AsyncSession, user_id: int, organisation_id: int) -> bool:
+    query = select(Membership.id).where(Membership.user_id == user_id,
+                                        Membership.organisation_id == organisation_id)
+    return (await session.scalar(query)) is not None
+
+
+async def organizer_ids(session: AsyncSession, organisation_id: int) -> list[int]:
+    query = select(Membership.user_id).where(Membership.organisation_id == organisation_id)
+    return list((await session.scalars(query)).all())
+
+
+async def create_invite(session: AsyncSession, organisation_id: int, *, actor_id: int,
+                        is_admin: bool, single_use: bool = True, days: int = INVITE_DAYS,
+                        now: datetime | None = None) -> Invite:
+    """An invite link token; admins and the organisation's organizers may create one."""
+    if not is_admin and not await is_organizer(session, actor_id, organisation_id):
+        raise Refusal("not_your_org")
+    now = now or utcnow()
+    invite = Invite(token=secrets.token_urlsafe(18), organisation_id=organisation_id,
+                    created_by=actor_id, single_use=single_use,
+                    expires_at=now + timedelta(days=days))
+    session.add(invite)
+    await session.flush()
+    audit.record(session, "invite.created", actor_id=actor_id, organisation_id=organisation_id,
+                 single_use=single_use, days=days)
+    return invite
+
+
+async def accept_invite(session: AsyncSession, token: str, user_id: int,
+                        now: datetime | None = None) -> Organisation:
+    """Make `user_id` an organizer; opening the same link twice is harmless."""
+    now = now or utcnow()
+    invite = (await session.scalars(
+        select(Invite).where(Invite.token == token).with_for_update())).first()
+    if invite is None:
+        raise Refusal("invite_invalid")
+    organisation = await session.get(Organisation, invite.organisation_id)
+    if organisation is None:
+        raise Refusal("invite_invalid")
+    if await is_organizer(session, user_id, organisation.id):
+        return organisation
+    if invite.expires_at <= now or (invite.single_use and invite.uses > 0):
+        raise Refusal("invite_expired")
+    try:
+        async with session.begin_nested():
+            session.add(Membership(organisation_id=organisation.id, user_id=user_id))
+    except IntegrityError:  # the same user accepting twice at once
+        return organisation
+    invite.uses += 1
+    user = await session.get(User, user_id)
+    if user is not None and user.role == Role.LEARNER.value:
+        user.role = Role.ORGANIZER.value
+    audit.record(session, "organizer.joined", actor_id=user_id, organisation_id=organisation.id)
+    return organisation

@@ -1,0 +1,113 @@
+"""Organisations in chat: /org (admins create them; organizers invite co-organizers) and
+/checkin (an organizer opens a check-in code for an event).
+
+    /org                      your organisations (admins: all)
+    /org new NAME             admins: create an organisation
+    /org invite NAME|ID       an invitation link (single use, 7 days); add 'many' for a
+                              link several people can use
+    /checkin HOURS TITLE      a check-in link for an event happening now (open 12 hours)
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import BaseHandler, CommandHandler
+
+from bot.context import TakasContext
+from bot.formatting import hours, when
+from bot.i18n import _
+from bot.services import checkins, orgs
+from bot.services.durations import parse_minutes
+from bot.services.errors import Refusal
+from bot.text import esc
+from handlers.refusals import explain
+
+
+def deep_link(context: TakasContext, payload: str) -> str:
+    return f"https://t.me/{context.bot.username}?start={payload}"
+
+
+def org_usage() -> str:
+    return _("<b>Organisations</b>\n"
+             "/org — your organisations\n"
+             "/org new NAME — create one (administrators)\n"
+             "/org invite NAME — a link that makes someone an organizer (add <i>many</i> for "
+             "a link several people can use)\n"
+             "/checkin HOURS TITLE — a check-in link for an event happening now")
+
+
+async def org_command(update: Update, context: TakasContext) -> None:
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    args = context.args or []
+    is_admin = user.id in context.settings.admin_ids
+    try:
+        async with context.db.transaction() as session:
+            if args and args[0].lower() == "new" and len(args) > 1:
+                organisation = await orgs.create_organisation(
+                    session, " ".join(args[1:]), actor_id=user.id, is_admin=is_admin)
+                text = _("Organisation {name} created. /org invite {id} makes an invitation "
+                         "link for its organizers.").format(
+                    name=f"<b>{esc(organisation.name)}</b>", id=organisation.id)
+            elif args and args[0].lower() == "invite" and len(args) > 1:
+                many = args[-1].lower() in ("many", "daug", "daudz", "много", "viele")
+                target = " ".join(args[1:-1] if many else args[1:])
+                found = await orgs.find_organisation(session, target)
+                if found is None:
+                    raise Refusal("org_unknown")
+                organisation = found
+                invite = await orgs.create_invite(session, organisation.id, actor_id=user.id,
+                                                  is_admin=is_admin, single_use=not many)
+                text = _("Send this link to the new organizer of {name} (valid 7 days, "
+                         "{uses}):\n{link}").format(
+                    name=f"<b>{esc(organisation.name)}</b>",
+                    uses=_("for several people") if many else _("for one person"),
+                    link=esc(deep_link(context, f"org_{invite.token}")))
+            elif not args:
+                mine = (await orgs.list_organisations(session) if is_admin
+                        else await orgs.organisations_of(session, user.id))
+                text = "\n".join(
+                    [_("<b>Your organisations</b>")] +
+                    [f"{o.id}. {esc(o.name)}" for o in mine]) if mine else org_usage()
+            else:
+                text = org_usage()
+    except Refusal as refusal:
+        text = explain(refusal)
+    await message.reply_text(text, parse_mode=ParseMode.HTML, disable_web_page_preview=True)
+
+
+async def checkin_command(update: Update, context: TakasContext) -> None:
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    args = context.args or []
+    minutes = parse_minutes(args[0]) if args else None
+    if minutes is None or len(args) < 2:
+        await message.reply_text(_("Write it as /checkin HOURS TITLE, for example /checkin 3 "
+                                   "Tree planting in the park."))
+        return
+    try:
+        async with context.db.transaction() as session:
+            mine = await orgs.organisations_of(session, user.id)
+            if not mine:
+                raise Refusal("not_your_org")
+            code = await checkins.create_checkin(session, mine[0].id, actor_id=user.id,
+                                                 title=" ".join(args[1:]), minutes=minutes)
+    except Refusal as refusal:
+        await message.reply_text(explain(refusal), parse_mode=ParseMode.HTML)
+        return
+    await message.reply_text(
+        _("Check-in for «{title}» ({hours}, {organisation}) is open until {until}. Pupils "
+          "who open this link get the hours verified at once:\n{link}").format(
+            title=esc(code.title), hours=esc(hours(code.minutes / 60)),
+            organisation=esc(mine[0].name), until=esc(when(code.ends_at, "Europe/Vilnius")),
+            link=esc(deep_link(context, f"ci_{code.code}"))),
+        parse_mode=ParseMode.HTML, disable_web_page_preview=True)
+
+
+HANDLERS: list[BaseHandler[Update, TakasContext, None]] = [
+    CommandHandler("org", org_command),
+    CommandHandler("checkin", checkin_command),
+]

@@ -1,0 +1,195 @@
+"""A pupil's own things: /profile, /hours (progress by school year), /export (CSV and PDF
+certificate), /mydata (everything stored, as JSON) and /forgetme (erase, with confirmation).
+"""
+
+from __future__ import annotations
+
+import json
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
+from telegram.constants import ParseMode
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot.context import TakasContext
+from bot.formatting import date_text, hours, hours_words
+from bot.i18n import _
+from bot.models import User
+from bot.services import certificates, privacy
+from bot.services import hours as hour_rules
+from bot.services.durations import parse_minutes
+from bot.services.errors import Refusal
+from bot.text import esc, shorten
+from handlers.refusals import explain
+
+PROFILE_FIELDS = {"school": 200, "grade": 20, "municipality": 100}
+
+
+async def profile_command(update: Update, context: TakasContext) -> None:
+    """/profile shows it; /profile school|grade|municipality|target VALUE sets a field."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    args = context.args or []
+    async with context.db.transaction() as session:
+        record = await session.get(User, user.id)
+        if record is None:
+            return
+        if len(args) >= 2 and args[0].lower() in PROFILE_FIELDS:
+            setattr(record, args[0].lower(),
+                    shorten(" ".join(args[1:]), PROFILE_FIELDS[args[0].lower()]))
+        elif len(args) >= 2 and args[0].lower() == "target":
+            minutes = parse_minutes(args[1])
+            if minutes is None or minutes > 1000 * 60:
+                await message.reply_text(_("Write the yearly target in hours, e.g. /profile "
+                                           "target 40."))
+                return
+            record.yearly_target_minutes = minutes
+        elif args:
+            await message.reply_text(profile_usage(), parse_mode=ParseMode.HTML)
+            return
+        lines = [_("<b>Your profile</b>"),
+                 _("School: {value}").format(value=esc(record.school or "—")),
+                 _("Grade: {value}").format(value=esc(record.grade or "—")),
+                 _("Municipality: {value}").format(value=esc(record.municipality or "—")),
+                 _("Yearly target: {value}").format(value=esc(
+                     hours(record.yearly_target_minutes / 60)
+                     if record.yearly_target_minutes else "—"))]
+    await message.reply_text("\n".join([*lines, "", profile_usage()]), parse_mode=ParseMode.HTML)
+
+
+def profile_usage() -> str:
+    return _("Change it with /profile school NAME, /profile grade 10, /profile municipality "
+             "NAME or /profile target HOURS.")
+
+
+async def hours_command(update: Update, context: TakasContext) -> None:
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    async with context.db.transaction() as session:
+        years = await hour_rules.totals(session, user.id)
+        record = await session.get(User, user.id)
+    if not years:
+        await message.reply_text(_("No hours logged yet. /log adds your first."))
+        return
+    current = hour_rules.school_year(hour_rules.today())[0]
+    lines: list[str] = []
+    for year in years:
+        lines.append(_("<b>School year {first}–{last}</b>").format(
+            first=year.first.year, last=year.last.year))
+        lines.append(_("Approved: {approved} · waiting: {pending}").format(
+            approved=esc(hours_words(year.approved)), pending=esc(hours_words(year.pending))))
+        for name, (approved, pending) in sorted(year.by_organisation.items()):
+            lines.append(_("• {organisation}: {approved} approved, {pending} waiting").format(
+                organisation=esc(name), approved=esc(hours_words(approved)),
+                pending=esc(hours_words(pending))))
+        target = record.yearly_target_minutes if record else None
+        if year.first == current and target:
+            share = min(100, round(100 * year.approved / target))
+            bar = "▓" * (share // 10) + "░" * (10 - share // 10)
+            lines.append(_("Target {target}: {bar} {share}%").format(
+                target=esc(hours(target / 60)), bar=bar, share=share))
+        lines.append("")
+    lines.append(_("/export sends a CSV and a PDF certificate."))
+    await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML)
+
+
+async def export_command(update: Update, context: TakasContext) -> None:
+    from bot.services import exports
+
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    async with context.db.transaction() as session:
+        rows = await hour_rules.export_rows(session, user.id)
+        record = await session.get(User, user.id)
+    if not rows or record is None:
+        await message.reply_text(_("No hours logged yet. /log adds your first."))
+        return
+    await message.reply_document(InputFile(exports.entries_csv(rows), filename="takas-hours.csv"),
+                                 caption=_("All your entries (CSV)."))
+    approved = [row for row in rows if row.status == "approved"]
+    if not approved:
+        await message.reply_text(_("The certificate lists approved hours; none are approved "
+                                   "yet."))
+        return
+    async with context.db.transaction() as session:
+        certificate = await certificates.issue(
+            session, record, sum(row.minutes for row in approved), hour_rules.today())
+    data = exports.CertificateData(
+        learner=record.first_name, school=record.school, grade=record.grade,
+        rows=tuple(rows), issued_on=certificate.issued_on, code=certificate.code)
+    await message.reply_document(
+        InputFile(exports.certificate_pdf(data), filename="takas-certificate.pdf"),
+        caption=_("Your certificate of approved hours (code {code}).").format(code=data.code))
+
+
+async def verify_command(update: Update, context: TakasContext) -> None:
+    """/verify CODE: an organizer checks a certificate a pupil handed in."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    if not context.args:
+        await message.reply_text(_("Write it as /verify CODE, with the code printed on the "
+                                   "certificate."))
+        return
+    try:
+        async with context.db.transaction() as session:
+            found = await certificates.check(session, context.args[0], actor_id=user.id,
+                                             is_admin=user.id in context.settings.admin_ids)
+    except Refusal as refusal:
+        await message.reply_text(explain(refusal), parse_mode=ParseMode.HTML)
+        return
+    await message.reply_text(
+        _("✔ Valid certificate {code}: {learner}, {hours} approved, issued on {day}.").format(
+            code=esc(found.code), learner=esc(found.learner),
+            hours=esc(hours_words(found.approved_minutes)), day=esc(date_text(found.issued_on))),
+        parse_mode=ParseMode.HTML)
+
+
+async def mydata_command(update: Update, context: TakasContext) -> None:
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    async with context.db.transaction() as session:
+        data = await privacy.personal_data(session, user.id)
+    payload = json.dumps(data, ensure_ascii=False, indent=2).encode()
+    await message.reply_document(InputFile(payload, filename="takas-my-data.json"),
+                                 caption=_("Everything Takas stores about you."))
+
+
+async def forgetme_command(update: Update, context: TakasContext) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    await message.reply_text(
+        _("This erases your profile, searches and unverified hours. Approved hours stay in "
+          "the organisations' reports without your name. This cannot be undone."),
+        reply_markup=InlineKeyboardMarkup([[
+            InlineKeyboardButton(_("Erase my data"), callback_data="fm:yes"),
+            InlineKeyboardButton(_("Keep it"), callback_data="fm:no")]]))
+
+
+async def forgetme_pressed(update: Update, context: TakasContext) -> None:
+    query = update.callback_query
+    if query is None or not isinstance(query.message, Message):
+        return
+    await query.answer()
+    if query.data != "fm:yes":
+        await query.message.edit_text(_("Nothing was erased."))
+        return
+    async with context.db.transaction() as session:
+        await privacy.forget(session, query.from_user.id)
+    await query.message.edit_text(_("Done: your data is erased. If you write again, I will "
+                                    "start afresh."))
+
+
+HANDLERS: list[BaseHandler[Update, TakasContext, None]] = [
+    CommandHandler("profile", profile_command),
+    CommandHandler("hours", hours_command),
+    CommandHandler("export", export_command),
+    CommandHandler("mydata", mydata_command),
+    CommandHandler("verify", verify_command),
+    CommandHandler("forgetme", forgetme_command),
+    CallbackQueryHandler(forgetme_pressed, pattern=r"^fm:"),
+]

@@ -1,0 +1,48 @@
+"""What to tell the user when a rule refuses: one translated message per refusal code."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from bot.formatting import date_text, hours
+from bot.i18n import _
+from bot.services.errors import Refusal
+from bot.text import esc
+
+MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
+    "admins_only": lambda p: _("Only administrators can do that."),
+    "org_name": lambda p: _("An organisation needs a name of at most {limit} characters.")
+    .format(limit=p["limit"]),
+    "org_exists": lambda p: _("An organisation called {name} already exists.")
+    .format(name=esc(p["name"])),
+    "org_unknown": lambda p: _("I don't know that organisation."),
+    "not_your_org": lambda p: _("Only organizers of that organisation can do that."),
+    "invite_invalid": lambda p: _("This invitation link is not valid."),
+    "invite_expired": lambda p: _("This invitation link has expired or was already used. "
+                                  "Ask for a new one."),
+    "activity_empty": lambda p: _("Please describe the activity in a few words."),
+    "activity_long": lambda p: _("Please describe the activity in at most {limit} characters.")
+    .format(limit=p["limit"]),
+    "note_long": lambda p: _("The note can be at most {limit} characters long.")
+    .format(limit=p["limit"]),
+    "hours_range": lambda p: _("Hours must be more than 0 and at most 24."),
+    "day_future": lambda p: _("That day has not come yet: hours can be logged once they are "
+                              "done."),
+    "day_too_old": lambda p: _("That is too long ago: hours can be logged from {earliest} on.")
+    .format(earliest=esc(date_text(p["earliest"]))),
+    "day_full": lambda p: _("That day already has {logged} logged: a day holds at most 24 "
+                            "hours.").format(logged=esc(hours(p["logged"] / 60))),
+    "entry_unknown": lambda p: _("That entry no longer exists."),
+    "own_hours": lambda p: _("Nobody can verify their own hours."),
+    "already_decided": lambda p: _("This entry was already decided by another organizer."),
+    "code_invalid": lambda p: _("This check-in code is not valid."),
+    "code_closed": lambda p: _("This check-in code is not open now."),
+    "certificate_unknown": lambda p: _("No certificate has that code."),
+}
+
+
+def explain(refusal: Refusal) -> str:
+    """The translated, escaped message for a refusal."""
+    message = MESSAGES.get(refusal.code)
+    return message(refusal.params) if message else _("That is not possible.")

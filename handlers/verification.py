@@ -1,0 +1,269 @@
+"""Organizers verify hours: a message per new entry with Approve and Reject (with a reason),
+or, when many wait, one daily digest whose entries can be approved together; /pending lists
+what waits. The pupil hears the outcome in their own language.
+
+Callback data: va:<entry> approve, vr:<entry> choose a reason, vx:<entry>:<reason> reject,
+vA:<first id>:<last id> approve every pending entry of a digest.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import time, timedelta
+
+from sqlalchemy import func, select
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot.context import TakasContext
+from bot.formatting import date_text, hours
+from bot.i18n import _
+from bot.models import EntryStatus, HourEntry, Organisation, User, utcnow
+from bot.services import hours as hour_rules
+from bot.services.errors import Refusal
+from bot.services.orgs import organizer_ids
+from bot.text import esc, shorten, split_message
+from handlers.refusals import explain
+
+# More pending entries than this for one organisation in a day: no more single messages,
+# the daily digest carries them.
+DIGEST_AFTER = 5
+DIGEST_TIME = time(17, 0, tzinfo=hour_rules.LOCAL)
+REASONS = ("absent", "hours", "organisation", "evidence")
+
+
+def reason_text(code: str) -> str:
+    return {
+        "absent": _("not seen at the activity"),
+        "hours": _("the hours do not match"),
+        "organisation": _("another organisation should verify it"),
+        "evidence": _("more evidence is needed"),
+    }.get(code, code)
+
+
+def entry_text(entry: HourEntry, pupil: str, organisation: str) -> str:
+    lines = [_("<b>Hours to verify</b> ({organisation})").format(organisation=esc(organisation)),
+             _("{pupil}: {activity}").format(pupil=esc(pupil), activity=esc(entry.activity)),
+             _("{day}, {hours}").format(day=esc(date_text(entry.day)),
+                                        hours=esc(hours(entry.minutes / 60)))]
+    if entry.note:
+        lines.append(_("Note: {note}").format(note=esc(shorten(entry.note, 300))))
+    return "\n".join(lines)
+
+
+def decision_keyboard(entry_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[
+        InlineKeyboardButton(_("✔ Approve"), callback_data=f"va:{entry_id}"),
+        InlineKeyboardButton(_("✖ Reject"), callback_data=f"vr:{entry_id}")]])
+
+
+async def _pupil_and_org(session: object, entry: HourEntry) -> tuple[str, str]:
+    pupil = await session.get(User, entry.user_id) if entry.user_id else None  # type: ignore[attr-defined]
+    organisation = await session.get(Organisation, entry.organisation_id)  # type: ignore[attr-defined]
+    return (pupil.first_name if pupil else "?"), (organisation.name if organisation else "?")
+
+
+async def notify_organizers(context: TakasContext, entry_id: int) -> None:
+    """Tell the organisation's organizers about a new entry, unless the digest will."""
+    async with context.db.transaction() as session:
+        entry = await session.get(HourEntry, entry_id)
+        if entry is None or entry.status != EntryStatus.PENDING.value:
+            return
+        since = utcnow() - timedelta(days=1)
+        waiting = await session.scalar(select(func.count()).select_from(HourEntry).where(
+            HourEntry.organisation_id == entry.organisation_id,
+            HourEntry.status == EntryStatus.PENDING.value, HourEntry.created_at >= since))
+        if int(waiting or 0) > DIGEST_AFTER:
+            return
+        pupil, organisation = await _pupil_and_org(session, entry)
+        recipients = [uid for uid in await organizer_ids(session, entry.organisation_id)
+                      if uid != entry.user_id]
+        languages = {uid: (await session.get(User, uid)) for uid in recipients}
+    for uid in recipients:
+        user = languages[uid]
+        language = context.i18n.resolve(user.language if user else None,
+                                        user.telegram_language if user else None)
+        with context.i18n.use(language):
+            text, markup = entry_text(entry, pupil, organisation), decision_keyboard(entry.id)
+        try:
+            await context.bot.send_message(uid, text, parse_mode=ParseMode.HTML,
+                                           reply_markup=markup)
+        except TelegramError:
+            continue  # the digest and /pending still show it
+
+
+async def tell_pupil(context: TakasContext, entry: HourEntry) -> None:
+    if entry.user_id is None:
+        return
+    async with context.db.transaction() as session:
+        pupil = await session.get(User, entry.user_id)
+    if pupil is None:
+        return
+    with context.i18n.use(context.i18n.resolve(pupil.language, pupil.telegram_language)):
+        if entry.status == EntryStatus.APPROVED.value:
+            text = _("✔ Your {hours} for «{activity}» on {day} were approved.")
+        else:
+            text = _("✖ Your {hours} for «{activity}» on {day} were not approved: {reason}.")
+        text = text.format(hours=esc(hours(entry.minutes / 60)), day=esc(date_text(entry.day)),
+                           activity=esc(shorten(entry.activity, 100)),
+                           reason=esc(reason_text(entry.reason or "")))
+    with contextlib.suppress(TelegramError):  # if it fails, they will see it in /hours
+        await context.bot.send_message(entry.user_id, text, parse_mode=ParseMode.HTML)
+
+
+def _ids(update: Update, count: int) -> list[str] | None:
+    data = update.callback_query.data if update.callback_query else None
+    parts = (data or "").split(":")[1:]
+    return parts if len(parts) == count else None
+
+
+async def _decide(update: Update, context: TakasContext, entry_id: str, approve: bool,
+                  reason: str | None = None) -> None:
+    query = update.callback_query
+    assert query is not None
+    if not entry_id.isdigit() or (reason is not None and reason not in REASONS):
+        await query.answer(_("This button is not valid."), show_alert=True)
+        return
+    try:
+        async with context.db.transaction() as session:
+            entry = await hour_rules.decide(session, int(entry_id), organizer_id=query.from_user.id,
+                                            approve=approve, reason=reason)
+    except Refusal as refusal:
+        await query.answer(explain(refusal)[:200], show_alert=True)
+        return
+    await query.answer(_("Approved.") if approve else _("Rejected."))
+    if isinstance(query.message, Message):
+        outcome = _("✔ Approved") if approve else _("✖ Rejected: {reason}").format(
+            reason=esc(reason_text(reason or "")))
+        await query.message.edit_text(f"{query.message.text_html}\n\n<b>{outcome}</b>",
+                                      parse_mode=ParseMode.HTML)
+    await tell_pupil(context, entry)
+
+
+async def approve_pressed(update: Update, context: TakasContext) -> None:
+    ids = _ids(update, 1)
+    if ids is None:
+        return
+    await _decide(update, context, ids[0], approve=True)
+
+
+async def reject_pressed(update: Update, context: TakasContext) -> None:
+    query, ids = update.callback_query, _ids(update, 1)
+    if query is None or ids is None or not ids[0].isdigit():
+        return
+    await query.answer()
+    rows = [[InlineKeyboardButton(reason_text(code), callback_data=f"vx:{ids[0]}:{code}")]
+            for code in REASONS]
+    rows.append([InlineKeyboardButton(_("« Back"), callback_data=f"vb:{ids[0]}")])
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(InlineKeyboardMarkup(rows))
+
+
+async def reason_pressed(update: Update, context: TakasContext) -> None:
+    ids = _ids(update, 2)
+    if ids is None:
+        return
+    await _decide(update, context, ids[0], approve=False, reason=ids[1])
+
+
+async def back_pressed(update: Update, context: TakasContext) -> None:
+    query, ids = update.callback_query, _ids(update, 1)
+    if query is None or ids is None or not ids[0].isdigit():
+        return
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(decision_keyboard(int(ids[0])))
+
+
+async def pending_command(update: Update, context: TakasContext) -> None:
+    """/pending: what waits for this organizer, one message per entry (at most 20)."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    async with context.db.transaction() as session:
+        waiting = await hour_rules.pending_for(session, user.id)
+        named = [(entry, *(await _pupil_and_org(session, entry))) for entry in waiting[:20]]
+    if not named:
+        await message.reply_text(_("Nothing waits for your verification."))
+        return
+    for entry, pupil, organisation in named:
+        await message.reply_text(entry_text(entry, pupil, organisation),
+                                 parse_mode=ParseMode.HTML,
+                                 reply_markup=decision_keyboard(entry.id))
+
+
+async def digest_job(context: TakasContext) -> None:
+    """Once a day: each organizer gets one message listing what waits, with Approve all."""
+    async with context.db.transaction() as session:
+        organizers = (await session.scalars(
+            select(User.id).where(User.role.in_(("organizer", "admin"))))).all()
+    for organizer_id in organizers:
+        await send_digest(context, organizer_id)
+
+
+async def send_digest(context: TakasContext, organizer_id: int) -> None:
+    async with context.db.transaction() as session:
+        waiting = await hour_rules.pending_for(session, organizer_id)
+        named = [(entry, *(await _pupil_and_org(session, entry))) for entry in waiting]
+        user = await session.get(User, organizer_id)
+    if not named or user is None:
+        return
+    with context.i18n.use(context.i18n.resolve(user.language, user.telegram_language)):
+        lines = [_("<b>{count} entries wait for your verification</b>").format(count=len(named))]
+        for entry, pupil, organisation in named:
+            lines.append(_("• {pupil}, {organisation}: {activity} — {day}, {hours}").format(
+                pupil=esc(pupil), organisation=esc(organisation),
+                activity=esc(shorten(entry.activity, 60)), day=esc(date_text(entry.day)),
+                hours=esc(hours(entry.minutes / 60))))
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton(
+            _("✔ Approve all {count}").format(count=len(named)),
+            callback_data=f"vA:{named[0][0].id}:{named[-1][0].id}")]])
+        parts = split_message("\n".join(lines))
+    try:
+        for index, part in enumerate(parts):
+            await context.bot.send_message(organizer_id, part, parse_mode=ParseMode.HTML,
+                                           reply_markup=markup if index == len(parts) - 1
+                                           else None)
+    except TelegramError:
+        return
+
+
+async def approve_all_pressed(update: Update, context: TakasContext) -> None:
+    query, ids = update.callback_query, _ids(update, 2)
+    if query is None or ids is None or not all(i.isdigit() for i in ids):
+        return
+    first, last = int(ids[0]), int(ids[1])
+    decided = []
+    async with context.db.transaction() as session:
+        waiting = [e for e in await hour_rules.pending_for(session, query.from_user.id)
+                   if first <= e.id <= last]
+        for entry in waiting:
+            try:
+                async with session.begin_nested():
+                    decided.append(await hour_rules.decide(
+                        session, entry.id, organizer_id=query.from_user.id, approve=True))
+            except Refusal:
+                continue  # decided meanwhile by someone else
+    await query.answer(_("Approved: {count}.").format(count=len(decided)))
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(None)
+    for entry in decided:
+        await tell_pupil(context, entry)
+
+
+def schedule_digest(application: object) -> None:
+    job_queue = getattr(application, "job_queue", None)
+    if job_queue is not None:
+        job_queue.run_daily(digest_job, DIGEST_TIME, name="verification-digest")
+
+
+HANDLERS: list[BaseHandler[Update, TakasContext, None]] = [
+    CommandHandler("pending", pending_command),
+    CallbackQueryHandler(approve_pressed, pattern=r"^va:"),
+    CallbackQueryHandler(reject_pressed, pattern=r"^vr:"),
+    CallbackQueryHandler(reason_pressed, pattern=r"^vx:"),
+    CallbackQueryHandler(back_pressed, pattern=r"^vb:"),
+    CallbackQueryHandler(approve_all_pressed, pattern=r"^vA:"),
+]
