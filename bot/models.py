@@ -90,6 +90,8 @@ class Organisation(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    # The yearly target a school sets for its pupils (a pupil's own target wins).
+    yearly_target_minutes: Mapped[int | None] = mapped_column(Integer)
     created_by: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -7,7 +7,8 @@ The draft lives in the database (bot.services.drafts), so a restart loses nothin
 works at every step; Confirm carries the draft's nonce, so a double tap or a redelivered
 update finds the entry already stored instead of making a second one.
 
-Callback data: lg:r:<entry> (a recent activity), lg:o:<org>, lg:op:<page> (organisations
+Callback data: lg:r:<entry> (a recent activity), lg:s:<opportunity> (the catalog entry the
+typed words describe), lg:t (keep the typed words), lg:o:<org>, lg:op:<page> (organisations
 page), lg:d:<days ago>, lg:h:<minutes>, lg:n (no note), lg:c:<nonce> (confirm),
 lg:x (cancel), lg:k (keep the draft: resume).
 """
@@ -31,7 +32,7 @@ from telegram.ext import (
 
 from bot.context import TakasContext
 from bot.formatting import date_text, hours
-from bot.i18n import _
+from bot.i18n import _, current_language
 from bot.models import HourEntry
 from bot.services import drafts
 from bot.services.durations import parse_minutes
@@ -39,10 +40,13 @@ from bot.services.errors import Refusal
 from bot.services.hours import NewEntry, log_entry, today
 from bot.services.orgs import list_organisations
 from bot.text import esc, shorten
+from catalog.search.engine import search
+from catalog.tables import Opportunity
 from handlers.refusals import explain
 from handlers.verification import notify_organizers
 
 ORGS_PER_PAGE = 8
+CANDIDATES = 3
 QUICK_MINUTES = (60, 120, 180, 240)
 DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$|^(\d{1,2})[./](\d{1,2})(?:[./](\d{4}))?$")
 
@@ -77,6 +81,12 @@ async def ask(message: Message, context: TakasContext, user_id: int,
             recent = await drafts.recent_activities(session, user_id)
         rows = [[InlineKeyboardButton(shorten(e.activity, 40), callback_data=f"lg:r:{e.id}")]
                 for e in recent]
+    elif step == "pick":
+        text = _("Is it one of these? Linking the catalog entry tells the organizers exactly "
+                 "what you did.")
+        rows = [[InlineKeyboardButton(shorten(label, 60), callback_data=f"lg:s:{oid}")]
+                for oid, label in data["candidates"]]
+        rows.append([InlineKeyboardButton(_("✍ Keep my words"), callback_data="lg:t")])
     elif step == "organisation":
         text = _("Which organisation should verify it?")
         async with context.db.transaction() as session:
@@ -189,6 +199,7 @@ async def on_text(update: Update, context: TakasContext) -> None:
         if len(text) > 300:
             problem = explain(Refusal("activity_long", limit=300))
         data["activity"] = text
+        data["candidates"] = catalog_candidates(context, text)
     elif step == "day":
         chosen = parse_day(text, today())
         if chosen is None:
@@ -248,9 +259,28 @@ async def on_button(update: Update, context: TakasContext) -> None:
     await ask(query.message, context, user.id, data, edit=True)
 
 
+def catalog_candidates(context: TakasContext, text: str) -> list[list[Any]]:
+    """Up to three catalog opportunities matching what the pupil typed: [[id, label]]."""
+    result = search(context.bot_data.search.index, text, language=current_language())
+    return [[hit.doc.id, " · ".join(p for p in (hit.doc.title, hit.doc.city) if p)]
+            for hit in result.hits[:CANDIDATES]]
+
+
 async def apply_choice(session: Any, user_id: int, data: dict[str, Any], action: str,
                        value: str) -> dict[str, Any] | None:
-    if action == "r" and value.isdigit():
+    if action == "s" and value.isdigit():
+        if int(value) not in [oid for oid, _label in data.get("candidates", [])]:
+            return None
+        opportunity = await session.get(Opportunity, int(value))
+        if opportunity is None:
+            return None
+        data.update(activity=opportunity.title[:300], opportunity_id=opportunity.id,
+                    candidates=[])
+        data["organisation_id"] = await drafts.organisation_for_provider(
+            session, opportunity.provider) or data.get("organisation_id")
+    elif action == "t":
+        data["candidates"] = []
+    elif action == "r" and value.isdigit():
         entry = await session.get(HourEntry, int(value))
         if entry is None or entry.user_id != user_id:
             return None
@@ -283,7 +313,8 @@ async def confirm(update: Update, context: TakasContext, nonce: str) -> None:
                     user_id=user.id, organisation_id=int(data["organisation_id"]),
                     activity=data["activity"], day=date.fromisoformat(data["day"]),
                     minutes=int(data["minutes"]), key=key, note=data.get("note"),
-                    photo_file_id=data.get("photo")))
+                    photo_file_id=data.get("photo"),
+                    opportunity_id=data.get("opportunity_id")))
                 await drafts.drop(session, user.id)
     except Refusal as refusal:
         await query.answer()

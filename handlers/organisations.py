@@ -15,7 +15,7 @@ from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import TakasContext
-from bot.formatting import hours, when
+from bot.formatting import hours, hours_words, when
 from bot.i18n import _
 from bot.services import checkins, orgs
 from bot.services.durations import parse_minutes
@@ -34,6 +34,7 @@ def org_usage() -> str:
              "/org new NAME — create one (administrators)\n"
              "/org invite NAME — a link that makes someone an organizer (add <i>many</i> for "
              "a link several people can use)\n"
+             "/org target NAME HOURS — the yearly target for pupils who log hours with it\n"
              "/checkin HOURS TITLE — a check-in link for an event happening now")
 
 
@@ -65,6 +66,18 @@ async def org_command(update: Update, context: TakasContext) -> None:
                     name=f"<b>{esc(organisation.name)}</b>",
                     uses=_("for several people") if many else _("for one person"),
                     link=esc(deep_link(context, f"org_{invite.token}")))
+            elif args and args[0].lower() == "target" and len(args) > 2:
+                minutes = parse_minutes(args[-1])
+                found = await orgs.find_organisation(session, " ".join(args[1:-1]))
+                if found is None:
+                    raise Refusal("org_unknown")
+                if minutes is None:
+                    raise Refusal("target_range")
+                await orgs.set_target(session, found.id, minutes, actor_id=user.id,
+                                      is_admin=is_admin)
+                text = _("Yearly target of {name}: {hours}. Pupils who log hours with it see "
+                         "their progress toward it in /hours.").format(
+                    name=f"<b>{esc(found.name)}</b>", hours=esc(hours_words(minutes)))
             elif not args:
                 mine = (await orgs.list_organisations(session) if is_admin
                         else await orgs.organisations_of(session, user.id))

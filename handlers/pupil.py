@@ -57,6 +57,11 @@ async def profile_command(update: Update, context: TakasContext) -> None:
     await message.reply_text("\n".join([*lines, "", profile_usage()]), parse_mode=ParseMode.HTML)
 
 
+def kind_name(kind: str) -> str:
+    return {"course": _("Courses"), "event": _("Events"), "volunteering": _("Volunteering"),
+            }.get(kind, _("Other activities"))
+
+
 def profile_usage() -> str:
     return _("Change it with /profile school NAME, /profile grade 10, /profile municipality "
              "NAME or /profile target HOURS.")
@@ -83,12 +88,16 @@ async def hours_command(update: Update, context: TakasContext) -> None:
             lines.append(_("• {organisation}: {approved} approved, {pending} waiting").format(
                 organisation=esc(name), approved=esc(hours_words(approved)),
                 pending=esc(hours_words(pending))))
-        target = record.yearly_target_minutes if record else None
+        if len(year.by_kind) > 1 or set(year.by_kind) - {"other"}:
+            for kind, minutes in sorted(year.by_kind.items()):
+                lines.append(_("• {kind}: {hours} approved").format(
+                    kind=esc(kind_name(kind)), hours=esc(hours_words(minutes))))
+        target = (record.yearly_target_minutes if record else None) or year.organisation_target
         if year.first == current and target:
             share = min(100, round(100 * year.approved / target))
             bar = "▓" * (share // 10) + "░" * (10 - share // 10)
             lines.append(_("Target {target}: {bar} {share}%").format(
-                target=esc(hours(target / 60)), bar=bar, share=share))
+                target=esc(hours_words(target)), bar=bar, share=share))
         lines.append("")
     lines.append(_("/export sends a CSV and a PDF certificate."))
     await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML)

@@ -39,6 +39,7 @@ MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     "code_invalid": lambda p: _("This check-in code is not valid."),
     "code_closed": lambda p: _("This check-in code is not open now."),
     "certificate_unknown": lambda p: _("No certificate has that code."),
+    "target_range": lambda p: _("Write the yearly target in hours, between 1 and 1000."),
 }
 
 

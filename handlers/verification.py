@@ -246,8 +246,11 @@ async def approve_all_pressed(update: Update, context: TakasContext) -> None:
                         session, entry.id, organizer_id=query.from_user.id, approve=True))
             except Refusal:
                 continue  # decided meanwhile by someone else
+    if not decided:
+        await query.answer(_("Nothing waits for your verification."), show_alert=True)
+        return
     await query.answer(_("Approved: {count}.").format(count=len(decided)))
-    if isinstance(query.message, Message):
+    if isinstance(query.message, Message) and query.message.reply_markup is not None:
         await query.message.edit_reply_markup(None)
     for entry in decided:
         await tell_pupil(context, entry)

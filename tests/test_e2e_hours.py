@@ -249,3 +249,49 @@ async def test_an_unfinished_entry_survives_a_restart(fake: FakeBotAPI, bot_sett
         await fake.wait_idle()
         assert fake.messages(PUPIL)[-1].text == "Cancelled. Nothing was logged."
         assert await entries(restarted) == []
+
+
+async def test_log_a_catalog_opportunity_and_see_kinds_and_the_school_target(
+    fake: FakeBotAPI, school
+) -> None:
+    assert all(r.ok for r in await school.bot_data.catalog.sync())  # the demo catalog
+    admin = fake.user(ADMIN, language_code="en")
+    fake.send_text(admin, "/org new Utenos globos namai „Santarvė“")
+    fake.send_text(admin, "/org target Utenos globos namai „Santarvė“ 40")
+    await fake.wait_idle()
+    assert fake.messages(ADMIN)[-1].text.startswith(
+        "Yearly target of Utenos globos namai „Santarvė“: 40 hours")
+    pupil = fake.user(PUPIL, language_code="en")
+    fake.send_text(pupil, "/log")
+    await fake.wait_idle()
+    fake.send_text(pupil, "popietės su senjorais utenoje")
+    await fake.wait_idle()
+    pick = fake.messages(PUPIL)[-1]
+    assert pick.text.startswith("Is it one of these?")
+    flow = await press(fake, pupil, PUPIL, "Popietės su senjorais globos namuose")
+    # The provider is an organisation on Takas: no need to ask which one.
+    assert "What did you do" not in flow.text
+    assert "Which organisation" not in flow.text
+    await press(fake, pupil, PUPIL, "Today")
+    await press(fake, pupil, PUPIL, "2 h")
+    await press(fake, pupil, PUPIL, "Skip")
+    summary = fake.messages(PUPIL)[-1]
+    assert "Organisation: Utenos globos namai „Santarvė“" in summary.text
+    await press(fake, pupil, PUPIL, "✔ Confirm")
+    [entry] = await entries(school)
+    assert entry.opportunity_id is not None
+    # An organizer of that organisation approves it (the admin joins it through an invite).
+    fake.send_text(admin, "/org invite Utenos globos namai „Santarvė“")
+    await fake.wait_idle()
+    link = next(w for w in fake.messages(ADMIN)[-1].text.split() if "start=org_" in w)
+    fake.send_text(fake.user(STRANGER, language_code="en"), "/start " + link.split("start=")[1])
+    await fake.wait_idle()
+    fake.send_text(fake.user(STRANGER, language_code="en"), "/pending")
+    await fake.wait_idle()
+    await press(fake, fake.user(STRANGER, language_code="en"), STRANGER, "✔ Approve")
+    fake.send_text(pupil, "/hours")
+    await fake.wait_idle()
+    progress = fake.messages(PUPIL)[-1].text
+    assert "• Volunteering: 2 hours approved" in progress
+    assert "Target 40 hours: ░░░░░░░░░░ 5%" in progress  # the organisation's target
+    assert fake.rejected == []

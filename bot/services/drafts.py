@@ -7,12 +7,12 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import EntryStatus, HourEntry, LogDraft, Organisation, utcnow
 
-STEPS = ("activity", "organisation", "day", "hours", "note", "confirm")
+STEPS = ("activity", "pick", "organisation", "day", "hours", "note", "confirm")
 
 
 async def get(session: AsyncSession, user_id: int) -> dict[str, Any] | None:
@@ -38,6 +38,8 @@ async def save(session: AsyncSession, user_id: int, data: dict[str, Any],
 def next_step(data: dict[str, Any]) -> str:
     if not data.get("activity"):
         return "activity"
+    if data.get("candidates"):
+        return "pick"  # catalog opportunities that may be what the pupil described
     if not data.get("organisation_id"):
         return "organisation"
     if not data.get("day"):
@@ -70,6 +72,14 @@ async def recent_activities(session: AsyncSession, user_id: int,
         if len(recent) == limit:
             break
     return recent
+
+
+async def organisation_for_provider(session: AsyncSession, provider: str | None) -> int | None:
+    """The organisation whose name is the catalog item's provider, if it is on Takas."""
+    if not provider:
+        return None
+    return await session.scalar(select(Organisation.id).where(
+        func.lower(Organisation.name) == " ".join(provider.split()).lower()))
 
 
 async def organisation_name(session: AsyncSession, organisation_id: int | None) -> str | None:

@@ -177,22 +177,35 @@ class YearTotals:
     approved: int = 0  # minutes
     pending: int = 0
     by_organisation: dict[str, list[int]] = field(default_factory=dict)  # name -> [ok, wait]
+    # Approved minutes by the kind of the catalog opportunity ("other": not from the catalog)
+    by_kind: dict[str, int] = field(default_factory=dict)
+    # The yearly target of an organisation the pupil logged with (a school's target)
+    organisation_target: int | None = None
 
 
 async def totals(session: AsyncSession, user_id: int) -> list[YearTotals]:
     """Approved and pending minutes per school year (newest first) and organisation."""
-    query = (select(HourEntry.day, HourEntry.minutes, HourEntry.status, Organisation.name)
+    from catalog.tables import Opportunity
+
+    query = (select(HourEntry.day, HourEntry.minutes, HourEntry.status, Organisation.name,
+                    Organisation.yearly_target_minutes, Opportunity.kind)
              .join(Organisation, Organisation.id == HourEntry.organisation_id)
+             .outerjoin(Opportunity, Opportunity.id == HourEntry.opportunity_id)
              .where(HourEntry.user_id == user_id,
-                    HourEntry.status != EntryStatus.REJECTED.value))
+                    HourEntry.status != EntryStatus.REJECTED.value)
+             .order_by(HourEntry.day))
     years: dict[date, YearTotals] = {}
-    for day, minutes, status, organisation in (await session.execute(query)).all():
+    rows = (await session.execute(query)).all()
+    for day, minutes, status, organisation, target, kind in rows:
         first, last = school_year(day)
         year = years.setdefault(first, YearTotals(first, last))
         both = year.by_organisation.setdefault(organisation, [0, 0])
+        if target and year.organisation_target is None:
+            year.organisation_target = target
         if status == EntryStatus.APPROVED.value:
             year.approved += minutes
             both[0] += minutes
+            year.by_kind[kind or "other"] = year.by_kind.get(kind or "other", 0) + minutes
         else:
             year.pending += minutes
             both[1] += minutes

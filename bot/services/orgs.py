@@ -34,6 +34,22 @@ async def create_organisation(session: AsyncSession, name: str, *, actor_id: int
     return organisation
 
 
+async def set_target(session: AsyncSession, organisation_id: int, minutes: int, *,
+                     actor_id: int, is_admin: bool) -> Organisation:
+    """The school's yearly target for its pupils (organizers of it, or admins)."""
+    if not is_admin and not await is_organizer(session, actor_id, organisation_id):
+        raise Refusal("not_your_org")
+    if not 0 < minutes <= 1000 * 60:
+        raise Refusal("target_range")
+    organisation = await session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise Refusal("org_unknown")
+    organisation.yearly_target_minutes = minutes
+    audit.record(session, "org.target", actor_id=actor_id, organisation_id=organisation_id,
+                 minutes=minutes)
+    return organisation
+
+
 async def find_organisation(session: AsyncSession, name_or_id: str) -> Organisation | None:
     if name_or_id.isdigit():
         found = await session.get(Organisation, int(name_or_id))

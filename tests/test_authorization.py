@@ -1,0 +1,106 @@
+"""Who may do what: every organizer command and every verification button, for a learner,
+an organizer of organisation A, an organizer of B and an administrator."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.app import build_application, running
+from bot.models import EntryStatus, HourEntry, Membership
+from bot.services import hours as hour_rules
+from bot.services import orgs
+from tests.fakes import FakeBotAPI
+
+ADMIN, ORG_A, ORG_B, LEARNER, PUPIL = 900, 911, 912, 913, 914
+ROLES = {"learner": LEARNER, "organizer_a": ORG_A, "organizer_b": ORG_B, "admin": ADMIN}
+REFUSED_ORG = "Only organizers of that organisation can do that."
+REFUSED_ADMIN = "Only administrators can do that."
+
+
+@pytest.fixture
+async def world(fake: FakeBotAPI, bot_settings, i18n):
+    application = build_application(bot_settings, i18n)
+    async with running(application, polling=True):
+        for uid in (*ROLES.values(), PUPIL):
+            fake.send_text(fake.user(uid, language_code="en"), "/start")
+            await fake.wait_for_messages(uid, 1)
+        async with application.bot_data.db.transaction() as session:
+            a = await orgs.create_organisation(session, "A", actor_id=ADMIN, is_admin=True)
+            b = await orgs.create_organisation(session, "B", actor_id=ADMIN, is_admin=True)
+            session.add(Membership(organisation_id=a.id, user_id=ORG_A))
+            session.add(Membership(organisation_id=b.id, user_id=ORG_B))
+            await session.flush()
+            entry, _ = await hour_rules.log_entry(session, hour_rules.NewEntry(
+                user_id=PUPIL, organisation_id=a.id, activity="Talka",
+                day=hour_rules.today(), minutes=60, key="pupil-1"))
+        application.bot_data.extras["entry_id"] = entry.id
+        yield application
+
+
+COMMANDS = [
+    # (command, {role: expected reply start}); missing roles: "allowed" means not refused
+    ("/org new C", {"learner": REFUSED_ADMIN, "organizer_a": REFUSED_ADMIN,
+                    "organizer_b": REFUSED_ADMIN, "admin": "Organisation C created"}),
+    ("/org invite A", {"learner": REFUSED_ORG, "organizer_a": "Send this link",
+                       "organizer_b": REFUSED_ORG, "admin": "Send this link"}),
+    ("/org target A 40", {"learner": REFUSED_ORG, "organizer_a": "Yearly target of A",
+                          "organizer_b": REFUSED_ORG, "admin": "Yearly target of A"}),
+    ("/checkin 2 Talka", {"learner": REFUSED_ORG, "organizer_a": "Check-in for «Talka»",
+                          "organizer_b": "Check-in for «Talka»", "admin": REFUSED_ORG}),
+    ("/pending", {"learner": "Nothing waits", "organizer_a": "Hours to verify",
+                  "organizer_b": "Nothing waits", "admin": "Nothing waits"}),
+    ("/verify TK-AAAA-BBBB", {"learner": REFUSED_ORG,
+                              "organizer_a": "No certificate has that code.",
+                              "organizer_b": "No certificate has that code.",
+                              "admin": "No certificate has that code."}),
+    ("/feeds", {"learner": "Only administrators can manage feeds.",
+                "organizer_a": "Only administrators can manage feeds.",
+                "organizer_b": "Only administrators can manage feeds.",
+                "admin": ""}),
+]
+
+
+@pytest.mark.parametrize("role", sorted(ROLES))
+@pytest.mark.parametrize(("command", "expected"), COMMANDS, ids=[c for c, _ in COMMANDS])
+async def test_commands_by_role(fake: FakeBotAPI, world, role: str, command: str,
+                                expected: dict[str, str]) -> None:
+    uid = ROLES[role]
+    fake.send_text(fake.user(uid, language_code="en"), command)
+    await fake.wait_idle()
+    reply = fake.messages(uid)[-1].text
+    assert reply.startswith(expected[role]), (role, command, reply)
+    assert fake.rejected == []
+
+
+BUTTONS = ["va:{id}", "vx:{id}:absent", "vA:{id}:{id}"]
+
+
+@pytest.mark.parametrize("role", sorted(ROLES))
+@pytest.mark.parametrize("pattern", BUTTONS)
+async def test_verification_buttons_by_role(fake: FakeBotAPI, world, role: str,
+                                            pattern: str) -> None:
+    uid = ROLES[role]
+    entry_id = world.bot_data.extras["entry_id"]
+    message = fake.messages(uid)[-1]
+    fake.press_button(fake.user(uid, language_code="en"), message,
+                      pattern.format(id=entry_id), forge=True)
+    await fake.wait_idle()
+    async with world.bot_data.db.transaction() as session:
+        status = (await session.get(HourEntry, entry_id)).status
+    if role == "organizer_a":
+        assert status != EntryStatus.PENDING.value
+    else:
+        assert status == EntryStatus.PENDING.value
+        if not pattern.startswith("vA"):
+            assert fake.callback_answers[-1].text == REFUSED_ORG
+    assert fake.rejected == []
+
+
+async def test_the_pupil_cannot_verify_their_own_entry(fake: FakeBotAPI, world) -> None:
+    entry_id = world.bot_data.extras["entry_id"]
+    async with world.bot_data.db.transaction() as session:
+        session.add(Membership(organisation_id=1, user_id=PUPIL))  # even as an organizer
+    fake.press_button(fake.user(PUPIL, language_code="en"), fake.messages(PUPIL)[-1],
+                      f"va:{entry_id}", forge=True)
+    await fake.wait_idle()
+    assert fake.callback_answers[-1].text == "Nobody can verify their own hours."
