@@ -4,6 +4,7 @@ certificate), /mydata (everything stored, as JSON) and /forgetme (erase, with co
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
@@ -128,8 +129,10 @@ async def export_command(update: Update, context: TakasContext) -> None:
     data = exports.CertificateData(
         learner=record.first_name, school=record.school, grade=record.grade,
         rows=tuple(rows), issued_on=certificate.issued_on, code=certificate.code)
+    # Laying out the PDF is CPU work: off the event loop (the language context goes along).
+    pdf = await asyncio.to_thread(exports.certificate_pdf, data)
     await message.reply_document(
-        InputFile(exports.certificate_pdf(data), filename="takas-certificate.pdf"),
+        InputFile(pdf, filename="takas-certificate.pdf"),
         caption=_("Your certificate of approved hours (code {code}).").format(code=data.code))
 
 

@@ -123,7 +123,10 @@ async def test_shortcut_reject_and_exports(fake: FakeBotAPI, school) -> None:
     await fake.wait_idle()
 
     fake.send_text(pupil, "/export")
-    await fake.wait_idle()
+    # Building the PDF takes a moment: wait for it rather than for a quiet spell.
+    await fake.wait_for_request(
+        "sendDocument", lambda r: r.status == 200 and r.params.get("document") is not None
+        and r.params["document"].filename.endswith(".pdf"), timeout=30)
     files = [m for m in fake.messages(PUPIL) if m.document]
     csv_file = next(f.document for f in files if f.document.filename.endswith(".csv"))
     pdf_file = next(f.document for f in files if f.document.filename.endswith(".pdf"))
