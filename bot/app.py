@@ -6,12 +6,13 @@ Polling, webhook and the console differ only in how updates arrive and where req
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from typing import Any, cast
 
-from telegram import BotCommand
+from telegram import Bot, BotCommand
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ContextTypes
 from telegram.request import BaseRequest
@@ -20,10 +21,12 @@ import handlers
 from bot.config import Settings
 from bot.context import BotData, TakasApplication, TakasContext
 from bot.db import Database
+from bot.delivery.sender import Sender, build_bot
 from bot.i18n import I18n, _
 from catalog.search.service import SearchService
 from catalog.service import Catalog
-from handlers import verification
+from catalog.sync import FeedReport
+from handlers import alerts, broadcast, verification
 from handlers.commands import described
 
 log = logging.getLogger(__name__)
@@ -59,9 +62,21 @@ def build_application(
     application = cast(TakasApplication, builder.build())
     data = application.bot_data
     data.settings, data.i18n, data.db = settings, i18n, Database(settings.database_url)
+    # The delivery engine's own bot: without the rate limiter (the sender paces and handles
+    # 429s itself), over the same transport as the application's bot.
+    sender_bot = (Bot(token, request=request) if request is not None
+                  else build_bot(token, settings.bot_api_url))
+    data.sender = Sender(data.db, sender_bot, paid=settings.paid_broadcast,
+                         rate=settings.paid_send_rate if settings.paid_broadcast
+                         else settings.send_rate)
     data.catalog = Catalog(data.db, settings.feeds_file)
     data.search = SearchService(data.db)
     data.catalog.listeners.append(data.search.on_synced)  # every sync refreshes the index
+
+    async def alert_followers(reports: list[FeedReport]) -> None:
+        await alerts.on_synced(application, reports)
+
+    data.catalog.listeners.append(alert_followers)  # after the index: it matches against it
     handlers.register(application)
     return application
 
@@ -76,6 +91,15 @@ async def on_startup(application: TakasApplication) -> None:
     await data.search.refresh()
     await publish_commands(application)
     verification.schedule_digest(application)
+    broadcast.schedule(application)
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(alerts.digest_job, interval=30 * 60, first=60,
+                                            name="alert-digests")
+    # In this single process the outbox is sent from here; `python -m bot worker` does it
+    # for a deployment with separate web processes.
+    stop = asyncio.Event()
+    data.extras["sender_stop"] = stop
+    data.extras["sender_task"] = asyncio.create_task(data.sender.run(stop), name="sender")
     interval = data.settings.feed_sync_interval
     if interval > 0 and application.job_queue is not None:
         # Once soon after start-up, then every interval; never two at once.
@@ -86,8 +110,14 @@ async def on_startup(application: TakasApplication) -> None:
 
 
 async def on_shutdown(application: TakasApplication) -> None:
-    await application.bot_data.catalog.close()
-    await application.bot_data.db.close()
+    data = application.bot_data
+    stop, task = data.extras.pop("sender_stop", None), data.extras.pop("sender_task", None)
+    if stop is not None and task is not None:
+        stop.set()
+        await task
+    await data.sender.close()
+    await data.catalog.close()
+    await data.db.close()
 
 
 async def sync_feeds_job(context: TakasContext) -> None:

@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     port: int = Field(default=8080, ge=1, le=65535)
+    # Outgoing messages (bot/delivery): Telegram allows ~30/s overall; paid broadcasts
+    # (Telegram Stars) up to 1000/s.
+    send_rate: float = Field(default=25, gt=0, le=30)
+    paid_broadcast: bool = False
+    paid_send_rate: float = Field(default=900, gt=0, le=1000)
 
     @field_validator("bot_token", "webhook_secret", "feeds_file", mode="before")
     @classmethod

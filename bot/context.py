@@ -12,6 +12,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Settings
 from bot.db import Database
+from bot.delivery.sender import Sender
 from bot.i18n import I18n
 from catalog.search.service import SearchService
 from catalog.service import Catalog
@@ -29,6 +30,7 @@ class BotData:
     db: Database
     catalog: Catalog
     search: SearchService
+    sender: Sender
 
     def __init__(self) -> None:
         # Services added by later features (catalog index, HTTP session, ...), by name.

@@ -18,6 +18,7 @@ from sqlalchemy import (
     DateTime,
     Dialect,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -81,6 +82,9 @@ class User(Base):
     grade: Mapped[str | None] = mapped_column(String(20))
     municipality: Mapped[str | None] = mapped_column(String(100))
     yearly_target_minutes: Mapped[int | None] = mapped_column(Integer)
+    # False once Telegram says the user blocked the bot or the account is gone: no more
+    # messages are queued for them until they write again.
+    reachable: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class Organisation(Base):
@@ -217,4 +221,109 @@ class Certificate(Base):
     learner: Mapped[str] = mapped_column(String(256))
     approved_minutes: Mapped[int] = mapped_column(Integer)
     issued_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class OutboxStatus(enum.StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"  # claimed by a sender; back to queued if it dies (see bot/delivery)
+    SENT = "sent"
+    FAILED = "failed"
+    BLOCKED = "blocked"
+    CANCELLED = "cancelled"
+
+
+class OutboxMessage(Base):
+    """One message to one chat, waiting to be sent (alerts, digests, broadcasts).
+
+    Rows are claimed, sent and marked one by one, so a crash loses nothing and repeats at
+    most the message that was in flight. `dedupe_key` makes queuing idempotent.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_ready", "status", "not_before", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(120), unique=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # alert | digest | broadcast
+    broadcast_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    text: Mapped[str] = mapped_column(Text)
+    reply_markup: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    photo_file_id: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(10), default=OutboxStatus.QUEUED.value)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    not_before: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    error: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Follow(Base):
+    """Something a user follows: a saved search, an organisation (a catalog provider) or a
+    town. New opportunities that match reach them as alerts or in a digest."""
+
+    __tablename__ = "follows"
+    __table_args__ = (UniqueConstraint("user_id", "kind", "value", name="uq_follow"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(12))  # search | provider | town
+    value: Mapped[str] = mapped_column(String(300))  # query text, folded provider, place id
+    label: Mapped[str] = mapped_column(String(300))  # what the user sees
+    frequency: Mapped[str] = mapped_column(String(10), default="immediate")  # | daily | weekly
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Alert(Base):
+    """A new opportunity that matched something a user follows: at most one per person and
+    opportunity, whatever matched it and however often."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (UniqueConstraint("user_id", "opportunity_id", name="uq_alert"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    opportunity_id: Mapped[int] = mapped_column(
+        ForeignKey("opportunities.id", ondelete="CASCADE"))
+    follow_id: Mapped[int | None] = mapped_column(ForeignKey("follows.id", ondelete="SET NULL"))
+    frequency: Mapped[str] = mapped_column(String(10))
+    queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Broadcast(Base):
+    """An organizer's announcement to an audience; delivered through the outbox."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(BigInteger)
+    text: Mapped[str] = mapped_column(Text, default="")
+    photo_file_id: Mapped[str | None] = mapped_column(String(200))
+    audience: Mapped[str | None] = mapped_column(String(12))  # followers | town | pupils
+    audience_value: Mapped[str | None] = mapped_column(String(100))
+    # draft -> sending -> done | cancelled
+    status: Mapped[str] = mapped_column(String(10), default="draft", index=True)
+    recipients: Mapped[int] = mapped_column(Integer, default=0)
+    progress_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    progress_message_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Mute(Base):
+    """A user who pressed "Mute" under an organisation's broadcast."""
+
+    __tablename__ = "mutes"
+    __table_args__ = (UniqueConstraint("user_id", "organisation_id", name="uq_mute"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

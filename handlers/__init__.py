@@ -12,9 +12,11 @@ from telegram.ext import TypeHandler
 
 from bot.context import TakasApplication
 from handlers import (
+    broadcast,
     errors,
     fallback,
     feeds,
+    follow,
     inline,
     language,
     location,
@@ -28,7 +30,7 @@ from handlers import (
 )
 
 FLOWS = (start, language, feeds, search, location, inline, log, verification, organisations,
-         pupil)
+         pupil, follow, broadcast)
 MIDDLEWARE_GROUP = -100
 FLOW_ANSWERS_GROUP = -10
 
@@ -38,6 +40,7 @@ def register(application: TakasApplication) -> None:
     # A typed answer to the /log flow is taken before anything else reads the text; when
     # no draft waits for one, the handler steps aside and group 0 runs as usual.
     application.add_handler(log.TEXT_HANDLER, group=FLOW_ANSWERS_GROUP)
+    application.add_handler(broadcast.TEXT_HANDLER, group=FLOW_ANSWERS_GROUP + 1)
     for flow in FLOWS:
         application.add_handlers(flow.HANDLERS)
     application.add_handler(search.TEXT_HANDLER)  # after commands: any other text is a search

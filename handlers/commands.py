@@ -19,6 +19,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("log", N_("Log volunteering hours")),
     Command("hours", N_("Your hours and progress")),
     Command("export", N_("Your hours as CSV and a PDF certificate")),
+    Command("following", N_("What you follow and how often you hear")),
     Command("profile", N_("Your school, grade and yearly target")),
     Command("language", N_("Change the language")),
     Command("mydata", N_("Everything stored about you")),
@@ -28,6 +29,7 @@ COMMANDS: tuple[Command, ...] = (
 # Shown in /help to organizers and administrators, not in everyone's menu.
 ORGANIZER_COMMANDS: tuple[Command, ...] = (
     Command("pending", N_("Hours waiting for your verification")),
+    Command("broadcast", N_("Announce something to your followers or pupils")),
     Command("checkin", N_("Open a check-in code for an event")),
     Command("verify", N_("Check a certificate's code")),
     Command("org", N_("Organisations and invitation links")),

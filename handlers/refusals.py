@@ -39,6 +39,12 @@ MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     "code_invalid": lambda p: _("This check-in code is not valid."),
     "code_closed": lambda p: _("This check-in code is not open now."),
     "certificate_unknown": lambda p: _("No certificate has that code."),
+    "follows_full": lambda p: _("You follow {limit} things already; /following lets you "
+                                "stop some.").format(limit=p["limit"]),
+    "broadcast_limit": lambda p: _("Your organisation has sent {limit} announcements in the "
+                                   "last 24 hours; that is the daily limit.")
+    .format(limit=p["limit"]),
+    "broadcast_unknown": lambda p: _("This announcement no longer exists."),
     "target_range": lambda p: _("Write the yearly target in hours, between 1 and 1000."),
 }
 

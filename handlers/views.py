@@ -93,6 +93,8 @@ def results_keyboard(query_id: int, result: SearchResult, page: int, *,
         paging.append(InlineKeyboardButton(_("More »"), callback_data=f"sp:{query_id}:{page + 1}"))
     if paging:
         rows.append(paging)
+    rows.append([InlineKeyboardButton("🔔 " + _("Notify me about new ones"),
+                                      callback_data=f"nf:{query_id}")])
     scope = _("All languages") if only_language else _("Only in my language")
     rows.append([InlineKeyboardButton("🌐 " + scope,
                                       callback_data=f"sl:{query_id}:{0 if only_language else 1}")])

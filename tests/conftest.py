@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from bot.config import Settings, load_settings
+from bot.db import Database
 from bot.i18n import I18n
 from tests import netguard
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 ENV_VARS = ("BOT_TOKEN", "DATABASE_URL", "BOT_API_URL", "ADMIN_IDS", "DEFAULT_LANGUAGE",
+            "SEND_RATE", "PAID_BROADCAST", "PAID_SEND_RATE",
             "LOG_LEVEL", "FEEDS_FILE", "WEBHOOK_URL", "WEBHOOK_SECRET", "FEED_SYNC_INTERVAL")
 
 
@@ -31,6 +34,15 @@ def _hermetic_env(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def db_url(tmp_path: Path) -> str:
     return f"sqlite+aiosqlite:///{tmp_path / 'takas.sqlite3'}"
+
+
+@pytest.fixture
+async def db(db_url: str) -> AsyncIterator[Database]:
+    """A migrated SQLite database of the test's own."""
+    database = Database(db_url)
+    await database.migrate()
+    yield database
+    await database.close()
 
 
 @pytest.fixture

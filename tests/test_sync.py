@@ -24,14 +24,6 @@ FAST = FetchLimits(total_timeout=5, connect_timeout=2, retries=1, backoff=0.01)
 
 
 @pytest.fixture
-async def db(db_url: str) -> AsyncIterator[Database]:
-    database = Database(db_url)
-    await database.migrate()
-    yield database
-    await database.close()
-
-
-@pytest.fixture
 async def server() -> AsyncIterator[FeedServer]:
     feeds = FeedServer()
     await feeds.start()

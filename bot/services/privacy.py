@@ -17,10 +17,13 @@ from bot.models import (
     AuditEvent,
     Certificate,
     EntryStatus,
+    Follow,
     HourEntry,
     LogDraft,
     Membership,
     Organisation,
+    OutboxMessage,
+    OutboxStatus,
     User,
     utcnow,
 )
@@ -53,6 +56,8 @@ async def personal_data(session: AsyncSession, user_id: int) -> dict[str, Any]:
         select(SearchQuery).where(SearchQuery.user_id == user_id)
         .order_by(SearchQuery.id))).all()
     draft = await session.get(LogDraft, user_id)
+    followed = (await session.scalars(select(Follow).where(Follow.user_id == user_id)
+                                      .order_by(Follow.id))).all()
     return {
         "user": profile,
         "organizer_of": list(organisations),
@@ -63,6 +68,8 @@ async def personal_data(session: AsyncSession, user_id: int) -> dict[str, Any]:
             "created_at": _plain(entry.created_at), "decided_at": _plain(entry.decided_at),
         } for entry, name in entries],
         "searches": [{"text": s.text, "at": _plain(s.created_at)} for s in searches],
+        "following": [{"kind": f.kind, "what": f.label, "how_often": f.frequency}
+                      for f in followed],
         "draft": draft.data if draft else None,
     }
 
@@ -81,6 +88,11 @@ async def forget(session: AsyncSession, user_id: int, now: datetime | None = Non
                           .values(user_id=None))
     await session.execute(delete(Membership).where(Membership.user_id == user_id))
     await session.execute(delete(SearchQuery).where(SearchQuery.user_id == user_id))
+    # Messages still waiting for them are not sent; follows, alerts and mutes go with the
+    # user row (ON DELETE CASCADE).
+    await session.execute(delete(OutboxMessage).where(
+        OutboxMessage.chat_id == user_id,
+        OutboxMessage.status.in_((OutboxStatus.QUEUED.value, OutboxStatus.SENDING.value))))
     await session.execute(delete(User).where(User.id == user_id))
     # The audit trail keeps what happened, no longer who it was.
     await session.execute(update(AuditEvent).where(AuditEvent.actor_id == user_id)

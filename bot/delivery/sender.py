@@ -1,0 +1,447 @@
+"""The sender: takes rows from the outbox and delivers them to Telegram, paced.
+
+Usage:
+
+    async with Sender.from_settings(db, settings, exclusive=True) as sender:
+        await sender.run(stop)          # until `stop` is set (the worker process)
+        await sender.drain(timeout=60)  # or: until the outbox is empty (tests, benchmarks)
+
+Each round claims a batch (about one second of sending), then delivers its rows one by one
+through the `Pacer`; every row is claimed, sent and settled in short transactions of its
+own, and no transaction is ever open during a network call. A crash therefore loses
+nothing and repeats at most the message that was in flight (with `concurrency=N`: at most
+N), once its claim goes stale and `requeue_stale` puts it back. (The same holds when the
+database fails between a send and its mark.)
+
+How Telegram's answers are settled:
+
+- success: `sent`;
+- 429 `RetryAfter`: every send waits out retry_after, then the same row is tried again
+  (flood waits are not attempts);
+- 403 `Forbidden` (blocked, deactivated, kicked): `blocked`, the user is marked unreachable
+  and the chat's other queued rows are settled `blocked` too;
+- 400 `BadRequest` ("chat not found", bad HTML, ...): `failed` with Telegram's reason;
+- `ChatMigrated`: the chat's rows follow it to the supergroup, and the row is retried;
+- `TimedOut`: tried once more, then `failed` (Telegram may have got it: no more retries);
+- other `NetworkError` (5xx, connection refused): queued again a few seconds later, up to
+  `max_attempts` attempts, then `failed`; sending pauses meanwhile.
+
+The sender owns its `telegram.Bot`, built WITHOUT PTB's `AIORateLimiter`: that limiter
+retries 429s on its own, out of sight of the pacer and the outbox.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import time
+import warnings
+from dataclasses import dataclass
+from datetime import timedelta
+from types import TracebackType
+from typing import Any
+
+from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+from telegram.request import HTTPXRequest
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.config import Settings
+from bot.db import Database
+from bot.delivery import outbox
+from bot.delivery.pacing import Pacer
+from bot.models import OutboxMessage, OutboxStatus, utcnow
+
+log = logging.getLogger(__name__)
+
+FREE_RATE_LIMIT = 30.0  # messages per second Telegram allows without paid broadcasts
+MAX_MIGRATIONS = 2  # ChatMigrated answers followed for one row
+MAX_TIMEOUTS = 2  # a TimedOut row is tried this many times in all
+DEFER_AFTER = 2.0  # s; a row whose chat is busy for longer goes back to the queue
+ERROR_PAUSE = 5.0  # s; run() waits this long after an unexpected error (database down)
+
+
+@dataclass
+class DeliveryStats:
+    """What this sender did since it was created."""
+
+    sent: int = 0
+    blocked: int = 0
+    failed: int = 0
+    retried: int = 0  # transient errors that queued a row again
+    flood_waits: int = 0  # 429s waited out
+    timeouts: int = 0
+    migrated: int = 0
+    deferred: int = 0  # rows put back because their chat was busy
+    requeued_stale: int = 0  # rows taken back from dead senders
+
+
+def retry_after_seconds(exc: RetryAfter) -> float:
+    """Telegram's retry_after in seconds, whether PTB gives an int or a timedelta."""
+    with warnings.catch_warnings():
+        # PTB 22 warns that the attribute will become a timedelta; both are handled here.
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value: Any = exc.retry_after
+    if isinstance(value, timedelta):
+        return max(0.0, value.total_seconds())
+    return max(0.0, float(value))
+
+
+def build_bot(
+    token: str, api_url: str | None = None, *, pool_size: int = 8, timeout: float = 10.0
+) -> Bot:
+    """A `telegram.Bot` for sending: same token and Bot API URL as the application, no
+    rate limiter (the sender paces and handles 429s itself)."""
+    request = HTTPXRequest(
+        connection_pool_size=pool_size,
+        connect_timeout=timeout,
+        read_timeout=timeout,
+        write_timeout=timeout,
+        pool_timeout=timeout,
+    )
+    if api_url:
+        return Bot(token, base_url=f"{api_url}/bot", base_file_url=f"{api_url}/file/bot",
+                   request=request)
+    return Bot(token, request=request)
+
+
+class Sender:
+    """Delivers the outbox through one `telegram.Bot`, at most `rate` messages per second."""
+
+    def __init__(
+        self,
+        db: Database,
+        bot: Bot,
+        *,
+        rate: float,
+        paid: bool = False,
+        concurrency: int = 1,
+        batch_size: int | None = None,
+        stale_after: timedelta = timedelta(minutes=2),
+        exclusive: bool = False,
+        retry_delay: float = 5.0,
+        max_attempts: int = 5,
+        idle_interval: float = 0.5,
+        pacer: Pacer | None = None,
+    ) -> None:
+        """`exclusive`: this is the only sender, so at start every `sending` row belongs
+        to a dead one (otherwise only claims older than `stale_after` are taken back).
+        `concurrency`: sends in flight at once; a crash can repeat that many."""
+        if not paid and rate > FREE_RATE_LIMIT:
+            raise ValueError(f"rate {rate}/s is above Telegram's {FREE_RATE_LIMIT:g}/s; "
+                             "only paid broadcasts may go faster")
+        if concurrency < 1 or max_attempts < 1:
+            raise ValueError("concurrency and max_attempts must be at least 1")
+        self.db = db
+        self.bot = bot
+        self.paid = paid
+        self.pacer = pacer or Pacer(rate)
+        self.concurrency = concurrency
+        self.batch_size = batch_size or max(concurrency, min(100, math.ceil(rate)))
+        self.stale_after = stale_after
+        self.exclusive = exclusive
+        self.retry_delay = retry_delay
+        self.max_attempts = max_attempts
+        self.idle_interval = idle_interval
+        self.stats = DeliveryStats()
+        self._held: dict[int, OutboxMessage] = {}  # claimed by us and not settled yet
+        self._pending: list[OutboxMessage] = []  # claimed and not tried yet
+        self._last_requeue = -math.inf
+
+    @classmethod
+    def from_settings(cls, db: Database, settings: Settings, **options: Any) -> Sender:
+        """A sender with its own bot: `SEND_RATE`, or with `PAID_BROADCAST` the paid rate."""
+        if settings.bot_token is None:
+            raise ValueError("BOT_TOKEN is needed to send messages")
+        paid = settings.paid_broadcast
+        rate = settings.paid_send_rate if paid else settings.send_rate
+        concurrency = int(options.pop("concurrency", 16 if paid else 1))
+        bot = build_bot(settings.bot_token.get_secret_value(), settings.bot_api_url,
+                        pool_size=concurrency + 4)
+        return cls(db, bot, rate=rate, paid=paid, concurrency=concurrency, **options)
+
+    async def __aenter__(self) -> Sender:
+        await self.bot.initialize()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        await self.bot.shutdown()
+
+    # -- loops ----------------------------------------------------------------------------
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Send until `stop` is set; rows claimed but not tried then go back to the queue."""
+        await self.bot.initialize()
+        await self._requeue_stale(at_start=True)
+        while not stop.is_set():
+            try:
+                handled = await self._round(stop)
+                await self._requeue_stale()
+                pause = 0.0 if handled else await self._idle_pause()
+            except Exception:
+                # The database may be restarting: what was claimed is taken back once stale.
+                log.exception("the sender failed; trying again in %.0f s", ERROR_PAUSE)
+                pause = ERROR_PAUSE
+            if pause:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), pause)
+
+    async def drain(self, timeout: float) -> None:  # noqa: ASYNC109 -- a deadline, not a cancel scope
+        """Send until nothing is queued or sending; `TimeoutError` if that takes longer than
+        `timeout` seconds (rows not tried by then stay queued)."""
+        await self.bot.initialize()
+        loop = asyncio.get_running_loop()
+        stop = asyncio.Event()
+        timer = loop.call_later(timeout, stop.set)
+        try:
+            await self._requeue_stale(at_start=True)
+            while True:
+                if stop.is_set():
+                    if await self.backlog() == 0:
+                        return
+                    raise TimeoutError(f"the outbox was not empty after {timeout} s")
+                handled = await self._round(stop)
+                await self._requeue_stale()
+                if handled:
+                    continue
+                if await self.backlog() == 0:
+                    return
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), await self._idle_pause())
+        finally:
+            timer.cancel()
+
+    async def backlog(self) -> int:
+        async with self.db.transaction() as session:
+            return await outbox.backlog(session)
+
+    async def _idle_pause(self) -> float:
+        """How long to sleep when nothing is due: until the next row is, at most a while."""
+        async with self.db.transaction() as session:
+            due = await outbox.next_due(session)
+        if due is None:
+            return self.idle_interval
+        return min(self.idle_interval, max(0.01, (due - utcnow()).total_seconds()))
+
+    async def _requeue_stale(self, *, at_start: bool = False) -> None:
+        interval = self.stale_after.total_seconds() / 2
+        if not at_start and time.monotonic() - self._last_requeue < interval:
+            return
+        self._last_requeue = time.monotonic()
+        older_than = utcnow() if at_start and self.exclusive else utcnow() - self.stale_after
+        async with self.db.transaction() as session:
+            count = await outbox.requeue_stale(session, older_than)
+        if count:
+            self.stats.requeued_stale += count
+            log.warning("took back %d message(s) claimed by a sender that stopped", count)
+
+    # -- one batch ------------------------------------------------------------------------
+
+    async def _round(self, stop: asyncio.Event) -> int:
+        """Claim one batch and deliver it; the number of rows claimed."""
+        async with self.db.transaction() as session:
+            rows = await outbox.claim(session, self.batch_size, utcnow())
+        if not rows:
+            return 0
+        self._pending = list(rows)
+        self._held = {row.id: row for row in rows}
+        keeper = asyncio.create_task(self._keep_claims())
+        deferred: list[tuple[int, float]] = []
+        workers = [asyncio.create_task(self._work(stop, deferred))
+                   for _ in range(min(self.concurrency, len(rows)))]
+        try:
+            await asyncio.gather(*workers)
+        finally:
+            for worker in workers:  # one failed: stop the others (their rows go stale)
+                worker.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
+            keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await keeper
+            untried = [row.id for row in self._pending]
+            self._pending, self._held = [], {}
+            async with self.db.transaction() as session:
+                await outbox.release(session, untried)
+                for row_id, wait in deferred:
+                    until = utcnow() + timedelta(seconds=wait)
+                    await outbox.release(session, [row_id], not_before=until)
+        return len(rows)
+
+    async def _work(self, stop: asyncio.Event, deferred: list[tuple[int, float]]) -> None:
+        while self._pending and not stop.is_set():
+            row = self._take_ready()
+            wait = self.pacer.delay(row.chat_id)
+            if wait > DEFER_AFTER:
+                # Its chat is busy (a group's 20 per minute): let other rows go first.
+                deferred.append((row.id, wait))
+                self._held.pop(row.id, None)
+                self.stats.deferred += 1
+                continue
+            try:
+                await self._deliver(row, stop)
+            finally:
+                self._held.pop(row.id, None)
+
+    def _take_ready(self) -> OutboxMessage:
+        """The pending row whose chat can take a message soonest (the oldest on ties)."""
+        index = min(range(len(self._pending)),
+                    key=lambda i: (self.pacer.ready_at(self._pending[i].chat_id), i))
+        return self._pending.pop(index)
+
+    async def _keep_claims(self) -> None:
+        """Refresh our claims while a batch takes long (flood waits), so no other sender
+        mistakes them for a dead sender's; rows taken from us meanwhile are dropped."""
+        interval = max(0.05, self.stale_after.total_seconds() / 3)
+        while True:
+            await asyncio.sleep(interval)
+            held = list(self._held)
+            async with self.db.transaction() as session:
+                still = await outbox.touch(session, held, utcnow())
+            lost = set(held) - still
+            if lost:
+                log.warning("%d claimed message(s) were taken back from this sender",
+                            len(lost))
+                self._pending = [row for row in self._pending if row.id not in lost]
+
+    # -- one row --------------------------------------------------------------------------
+
+    async def _deliver(self, row: OutboxMessage, stop: asyncio.Event) -> None:
+        """Send one row until it is settled (or handed back because we are stopping)."""
+        chat_id = row.chat_id
+        attempts = row.attempts
+        timeouts = migrations = 0
+        while True:
+            try:
+                async with self.pacer.slot(chat_id):
+                    await self._send(row, chat_id)
+            except RetryAfter as exc:
+                delay = retry_after_seconds(exc)
+                self.stats.flood_waits += 1
+                log.warning("flood control: waiting %.1f s before message %d", delay, row.id)
+                self.pacer.pause(delay)
+                if not await self._sleep(delay, stop):
+                    await self._settle_later(row.id, delay, None, count=False)
+                    return
+                continue
+            except ChatMigrated as exc:
+                migrations += 1
+                new_chat_id = int(exc.new_chat_id)
+                self.stats.migrated += 1
+                async with self.db.transaction() as session:
+                    await outbox.migrate_chat(session, chat_id, new_chat_id)
+                log.info("chat %d is now supergroup %d", chat_id, new_chat_id)
+                chat_id = new_chat_id
+                if migrations > MAX_MIGRATIONS:
+                    await self._settle(row.id, OutboxStatus.FAILED, str(exc))
+                    return
+                continue
+            except Forbidden as exc:
+                await self._settle_blocked(row.id, chat_id, exc.message)
+            except BadRequest as exc:
+                await self._settle(row.id, OutboxStatus.FAILED, exc.message)
+            except TimedOut as exc:
+                timeouts += 1
+                attempts += 1
+                self.stats.timeouts += 1
+                if timeouts < MAX_TIMEOUTS:
+                    async with self.db.transaction() as session:
+                        await outbox.count_attempt(session, row.id, error=exc.message)
+                    continue
+                await self._settle(row.id, OutboxStatus.FAILED, exc.message, count=True)
+            except NetworkError as exc:
+                attempts += 1
+                self.pacer.pause(self.retry_delay)  # the API is unwell: slow down
+                if attempts >= self.max_attempts:
+                    await self._settle(row.id, OutboxStatus.FAILED, exc.message, count=True)
+                else:
+                    await self._settle_later(row.id, self.retry_delay * attempts, exc.message)
+            except TelegramError as exc:
+                await self._settle(row.id, OutboxStatus.FAILED, exc.message)
+            except Exception as exc:  # a bug or bad data must not stop the whole outbox
+                log.exception("message %d could not be sent", row.id)
+                await self._settle(row.id, OutboxStatus.FAILED, f"{type(exc).__name__}: {exc}")
+            else:
+                await self._settle(row.id, OutboxStatus.SENT, None)
+            return
+
+    async def _send(self, row: OutboxMessage, chat_id: int) -> None:
+        markup = (InlineKeyboardMarkup.de_json(row.reply_markup, self.bot)
+                  if row.reply_markup else None)
+        paid = True if self.paid else None
+        if row.photo_file_id:
+            await self.bot.send_photo(
+                chat_id, row.photo_file_id, caption=row.text, parse_mode=ParseMode.HTML,
+                reply_markup=markup, allow_paid_broadcast=paid,
+            )
+        else:
+            await self.bot.send_message(
+                chat_id, row.text, parse_mode=ParseMode.HTML, reply_markup=markup,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                allow_paid_broadcast=paid,
+            )
+
+    async def _sleep(self, seconds: float, stop: asyncio.Event) -> bool:
+        """Sleep unless stopped; False if `stop` was set meanwhile."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), seconds)
+        return not stop.is_set()
+
+    # -- settling -------------------------------------------------------------------------
+
+    async def _settle(
+        self, row_id: int, status: OutboxStatus, error: str | None, *, count: bool = False
+    ) -> None:
+        async with self.db.transaction() as session:
+            if count:
+                await outbox.count_attempt(session, row_id, error=error)
+            await outbox.mark(session, row_id, status, error=error, now=utcnow())
+        if status is OutboxStatus.SENT:
+            self.stats.sent += 1
+        else:
+            self.stats.failed += 1
+            log.warning("message %d failed: %s", row_id, error)
+
+    async def _settle_blocked(self, row_id: int, chat_id: int, error: str) -> None:
+        # Rows of this batch for the same chat are settled now too, without a request.
+        same_chat = [row.id for row in self._pending if row.chat_id == chat_id]
+        self._pending = [row for row in self._pending if row.chat_id != chat_id]
+        now = utcnow()
+        async with self.db.transaction() as session:
+            for settled in (row_id, *same_chat):
+                await outbox.mark(session, settled, OutboxStatus.BLOCKED, error=error, now=now)
+            others = await outbox.mark_unreachable(session, chat_id, error=error)
+        for settled in same_chat:
+            self._held.pop(settled, None)
+        self.stats.blocked += 1 + len(same_chat) + others
+        log.info("chat %d is unreachable (%s)", chat_id, error)
+
+    async def _settle_later(
+        self, row_id: int, delay: float, error: str | None, *, count: bool = True
+    ) -> None:
+        until = utcnow() + timedelta(seconds=delay)
+        async with self.db.transaction() as session:
+            if count:
+                await outbox.retry_later(session, row_id, at=until, error=error)
+            else:
+                await outbox.release(session, [row_id], not_before=until)
+        if count:
+            self.stats.retried += 1

@@ -1,0 +1,125 @@
+"""Broadcasts: organizers announce to the people who follow their organisation, a town it
+serves, or the pupils who logged hours with it. Only organizers and admins broadcast; each
+organisation sends at most `DAILY_LIMIT` a day; muted and unreachable people are skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.delivery import outbox
+from bot.models import Broadcast, Follow, HourEntry, Mute, Organisation, User, utcnow
+from bot.services.errors import Refusal
+from bot.services.orgs import is_organizer, organisations_of
+from catalog.search.normalize import fold
+
+DAILY_LIMIT = 3
+AUDIENCES = ("followers", "town", "pupils")
+MAX_TEXT = 3500  # leaves room for the heading within Telegram's 4096
+
+
+async def may_broadcast(session: AsyncSession, user_id: int, *, is_admin: bool) -> list[int]:
+    """The organisations `user_id` may broadcast for (admins: all)."""
+    if is_admin:
+        return list((await session.scalars(select(Organisation.id))).all())
+    return [o.id for o in await organisations_of(session, user_id)]
+
+
+async def start(session: AsyncSession, author_id: int, organisation_id: int, *,
+                is_admin: bool) -> Broadcast:
+    if not is_admin and not await is_organizer(session, author_id, organisation_id):
+        raise Refusal("not_your_org")
+    await session.execute(update(Broadcast).where(
+        Broadcast.author_id == author_id, Broadcast.status == "draft").values(status="dropped"))
+    draft = Broadcast(organisation_id=organisation_id, author_id=author_id)
+    session.add(draft)
+    await session.flush()
+    return draft
+
+
+async def draft_of(session: AsyncSession, author_id: int) -> Broadcast | None:
+    return (await session.scalars(select(Broadcast).where(
+        Broadcast.author_id == author_id, Broadcast.status == "draft")
+        .order_by(Broadcast.id.desc()))).first()
+
+
+async def audience(session: AsyncSession, broadcast: Broadcast) -> list[int]:
+    """Chat ids of the recipients: followers, a town's followers or the pupils."""
+    organisation = await session.get(Organisation, broadcast.organisation_id)
+    if organisation is None or broadcast.audience not in AUDIENCES:
+        return []
+    if broadcast.audience == "pupils":
+        query = select(HourEntry.user_id).distinct().where(
+            HourEntry.organisation_id == organisation.id, HourEntry.user_id.is_not(None))
+    elif broadcast.audience == "town":
+        query = select(Follow.user_id).distinct().where(
+            Follow.kind == "town", Follow.value == (broadcast.audience_value or ""))
+    else:
+        query = select(Follow.user_id).distinct().where(
+            Follow.kind == "provider", Follow.value == fold(" ".join(organisation.name.split())))
+    candidates = {uid for uid in (await session.scalars(query)).all() if uid is not None}
+    muted = set((await session.scalars(select(Mute.user_id).where(
+        Mute.organisation_id == organisation.id))).all())
+    reachable = set((await session.scalars(select(User.id).where(
+        User.id.in_(candidates), User.reachable.is_(True)))).all())
+    return sorted((candidates & reachable) - muted - {broadcast.author_id})
+
+
+async def sent_today(session: AsyncSession, organisation_id: int, now: datetime) -> int:
+    return int(await session.scalar(select(func.count()).select_from(Broadcast).where(
+        Broadcast.organisation_id == organisation_id,
+        Broadcast.status.in_(("sending", "done", "cancelled")),
+        Broadcast.confirmed_at >= now - timedelta(days=1))) or 0)
+
+
+async def send(session: AsyncSession, broadcast: Broadcast,
+               render: Callable[[int], tuple[str, dict[str, Any] | None]],
+               now: datetime | None = None) -> int:
+    """Queue the broadcast for its audience; `render(chat_id)` gives (html, markup) in the
+    recipient's language. Confirming twice queues nothing twice (dedupe keys)."""
+    now = now or utcnow()
+    if broadcast.status != "draft":
+        return broadcast.recipients
+    if await sent_today(session, broadcast.organisation_id, now) >= DAILY_LIMIT:
+        raise Refusal("broadcast_limit", limit=DAILY_LIMIT)
+    recipients = await audience(session, broadcast)
+    for chat_id in recipients:
+        text, markup = render(chat_id)
+        await outbox.enqueue(session, dedupe_key=f"broadcast:{broadcast.id}:{chat_id}",
+                             chat_id=chat_id, kind="broadcast", text=text, reply_markup=markup,
+                             photo_file_id=broadcast.photo_file_id, broadcast_id=broadcast.id)
+    broadcast.status, broadcast.confirmed_at = "sending", now
+    broadcast.recipients = len(recipients)
+    return len(recipients)
+
+
+async def cancel(session: AsyncSession, broadcast_id: int, actor_id: int, *,
+                 is_admin: bool) -> int:
+    broadcast = await session.get(Broadcast, broadcast_id)
+    if broadcast is None:
+        raise Refusal("broadcast_unknown")
+    if broadcast.author_id != actor_id and not is_admin:
+        raise Refusal("not_your_org")
+    stopped = await outbox.cancel_broadcast(session, broadcast_id)
+    if broadcast.status in ("sending", "draft"):
+        broadcast.status = "cancelled"
+    return stopped
+
+
+async def mute(session: AsyncSession, user_id: int, organisation_id: int) -> None:
+    from bot.dbtools import insert_for
+
+    insert = insert_for(session)
+    await session.execute(insert(Mute).values(user_id=user_id, organisation_id=organisation_id,
+                                              created_at=utcnow())
+                          .on_conflict_do_nothing(index_elements=["user_id", "organisation_id"]))
+
+
+async def active(session: AsyncSession) -> list[Broadcast]:
+    return list((await session.scalars(
+        select(Broadcast).where(Broadcast.status == "sending"))).all())

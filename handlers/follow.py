@@ -1,0 +1,185 @@
+"""Following: "notify me" under search results, /follow a town, an organisation or a search,
+/following to list, change how often, or stop.
+
+Callback data: nf:<query> (follow a stored search), uf:<follow> (stop), ff:<follow>:<freq>
+(how often), fl:list (show the list).
+"""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot.context import TakasContext
+from bot.i18n import _
+from bot.models import Follow
+from bot.services import follows as rules
+from bot.services.errors import Refusal
+from bot.services.orgs import list_organisations
+from bot.text import esc, shorten
+from catalog import queries
+from catalog.search.normalize import fold, tokens
+from catalog.search.phrases import find_exact
+from handlers.refusals import explain
+
+ICONS = {"search": "🔎", "provider": "🏛", "town": "📍"}
+
+
+def frequency_name(frequency: str) -> str:
+    return {"immediate": _("right away"), "daily": _("daily digest"),
+            "weekly": _("weekly digest")}.get(frequency, frequency)
+
+
+def next_frequency(frequency: str) -> str:
+    order = rules.FREQUENCIES
+    return order[(order.index(frequency) + 1) % len(order)] if frequency in order else order[0]
+
+
+def follow_usage() -> str:
+    return _("<b>Follow</b>: I tell you when new opportunities appear.\n"
+             "/follow Utena — a town\n"
+             "/follow Kauno apskrities viešoji biblioteka — an organisation\n"
+             "/follow english course online — a search\n"
+             "Or press 🔔 under search results. /following lists what you follow.")
+
+
+async def follow_command(update: Update, context: TakasContext) -> None:
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    text = " ".join(context.args or []).strip()
+    if not text:
+        await message.reply_text(follow_usage(), parse_mode=ParseMode.HTML)
+        return
+    index = context.bot_data.search.index
+    words = tokens(text)
+    places = find_exact(words, index.lexicon.place_names)
+    folded = fold(" ".join(text.split()))
+    providers = {fold(doc.provider) for doc in index.docs if doc.provider}
+    async with context.db.transaction() as session:
+        organisations = {fold(o.name): o.name for o in await list_organisations(session)}
+    if places and places[0][1] - places[0][0] == len(words):
+        place = index.lexicon.places[places[0][2]]
+        kind, value, label = "town", place.id, place.name
+    elif folded in organisations:  # an organisation on Takas: hear its announcements too
+        kind, value, label = "provider", folded, organisations[folded]
+    elif folded in providers:
+        label = next(doc.provider for doc in index.docs
+                     if doc.provider and fold(doc.provider) == folded)
+        kind, value = "provider", folded
+    else:
+        kind, value, label = "search", shorten(text, 300), shorten(text, 300)
+    await _follow(message, context, user.id, kind, value, label)
+
+
+async def _follow(message: Message, context: TakasContext, user_id: int, kind: str,
+                  value: str, label: str) -> None:
+    try:
+        async with context.db.transaction() as session:
+            followed, created = await rules.follow(session, user_id, kind, value, label)
+    except Refusal as refusal:
+        await message.reply_text(explain(refusal), parse_mode=ParseMode.HTML)
+        return
+    text = (_("Done: I will tell you about new opportunities for {label} ({frequency}). "
+              "/following changes how often.") if created else
+            _("You already follow {label}. /following lists what you follow."))
+    await message.reply_text(text.format(
+        label=f"{ICONS[kind]} <b>{esc(followed.label)}</b>",
+        frequency=esc(frequency_name(followed.frequency))), parse_mode=ParseMode.HTML)
+
+
+async def notify_pressed(update: Update, context: TakasContext) -> None:
+    query = update.callback_query
+    parts = (query.data or "").split(":") if query else []
+    if query is None or len(parts) != 2 or not parts[1].isdigit() or \
+            not isinstance(query.message, Message):
+        return
+    async with context.db.transaction() as session:
+        stored = await queries.recall(session, int(parts[1]), query.from_user.id)
+    if stored is None:
+        await query.answer(_("This button has expired; send your search again."),
+                           show_alert=True)
+        return
+    await query.answer()
+    await _follow(query.message, context, query.from_user.id, "search", stored.text,
+                  stored.text)
+
+
+def listing(items: list[Follow]) -> tuple[str, InlineKeyboardMarkup | None]:
+    if not items:
+        return follow_usage(), None
+    lines = [_("<b>What you follow</b>")]
+    rows = []
+    for number, item in enumerate(items, start=1):
+        lines.append(f"{number}. {ICONS.get(item.kind, '•')} {esc(item.label)} — "
+                     f"{esc(frequency_name(item.frequency))}")
+        following = next_frequency(item.frequency)
+        rows.append([
+            InlineKeyboardButton(_("{number}: {frequency}").format(
+                number=number, frequency=frequency_name(following)),
+                callback_data=f"ff:{item.id}:{following}"),
+            InlineKeyboardButton(_("✖ {number}").format(number=number),
+                                 callback_data=f"uf:{item.id}")])
+    lines.append("")
+    lines.append(_("Press a number to change how often, ✖ to stop following. Nothing is sent "
+                   "between 21:00 and 08:00."))
+    return "\n".join(lines), InlineKeyboardMarkup(rows[:50])
+
+
+async def following_command(update: Update, context: TakasContext) -> None:
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    async with context.db.transaction() as session:
+        items = await rules.following(session, user.id)
+    text, markup = listing(items)
+    await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+
+
+async def list_pressed(update: Update, context: TakasContext) -> None:
+    query = update.callback_query
+    if query is None or not isinstance(query.message, Message):
+        return
+    await query.answer()
+    async with context.db.transaction() as session:
+        items = await rules.following(session, query.from_user.id)
+    text, markup = listing(items)
+    await query.message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+
+
+async def change_pressed(update: Update, context: TakasContext) -> None:
+    """uf:<id> stops following; ff:<id>:<freq> changes how often."""
+    query = update.callback_query
+    parts = (query.data or "").split(":") if query else []
+    if query is None or len(parts) < 2 or not parts[1].isdigit() or \
+            not isinstance(query.message, Message):
+        return
+    async with context.db.transaction() as session:
+        if parts[0] == "uf":
+            done = await rules.unfollow(session, query.from_user.id, int(parts[1]))
+        else:
+            done = await rules.set_frequency(session, query.from_user.id, int(parts[1]),
+                                             parts[2] if len(parts) == 3 else "") is not None
+        items = await rules.following(session, query.from_user.id)
+    await query.answer(_("Done.") if done else _("This button has expired."))
+    if _is_listing(query.message):  # pressed in /following: show the list as it is now
+        text, markup = listing(items)
+        await query.message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+
+
+def _is_listing(message: Message) -> bool:
+    markup = message.reply_markup
+    return markup is not None and any(
+        (button.callback_data or "").startswith("ff:")
+        for row in markup.inline_keyboard for button in row if isinstance(
+            button.callback_data, str))
+
+
+HANDLERS: list[BaseHandler[Update, TakasContext, None]] = [
+    CommandHandler("follow", follow_command),
+    CommandHandler("following", following_command),
+    CallbackQueryHandler(notify_pressed, pattern=r"^nf:"),
+    CallbackQueryHandler(list_pressed, pattern=r"^fl:list$"),
+    CallbackQueryHandler(change_pressed, pattern=r"^(uf|ff):"),
+]
