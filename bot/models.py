@@ -305,6 +305,9 @@ class Broadcast(Base):
     author_id: Mapped[int] = mapped_column(BigInteger)
     text: Mapped[str] = mapped_column(Text, default="")
     photo_file_id: Mapped[str | None] = mapped_column(String(200))
+    # A catalog opportunity the announcement is about (its card and details go along).
+    opportunity_id: Mapped[int | None] = mapped_column(Integer)
+    link_decided: Mapped[bool] = mapped_column(Boolean, default=False)
     audience: Mapped[str | None] = mapped_column(String(12))  # followers | town | pupils
     audience_value: Mapped[str | None] = mapped_column(String(100))
     # draft -> sending -> done | cancelled

@@ -1,7 +1,8 @@
 """/broadcast: an organizer announces to an audience, after a preview, with progress and
 Cancel while it is delivered; every announcement carries a Mute button.
 
-Callback data: bc:o:<org> (organisation), bc:a:<audience> (followers | pupils),
+Callback data: bc:o:<org> (organisation), bc:l:<opportunity> (link a catalog opportunity;
+0: none), bc:a:<audience> (followers | pupils),
 bc:t:<place> (followers of a town), bc:s:<id> (send), bc:x:<id> (cancel),
 mu:<org> (a recipient mutes the organisation).
 """
@@ -27,25 +28,39 @@ from telegram.ext import (
 from bot.context import TakasContext
 from bot.delivery import outbox
 from bot.i18n import _
-from bot.models import Broadcast, Organisation, User
+from bot.models import Broadcast, Organisation, User, utcnow
 from bot.services import broadcasts as rules
 from bot.services.errors import Refusal
 from bot.text import esc, shorten
+from catalog.search.index import SearchDoc
 from catalog.search.normalize import fold
+from handlers import views
 from handlers.refusals import explain
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY = 3  # seconds between progress edits
 TOWNS = 4
+LINKS = 5
 
 
-def announcement(organisation: Organisation, text: str) -> tuple[str, dict[str, Any]]:
-    """What recipients see, in the current language."""
+def announcement(organisation: Organisation, text: str,
+                 linked: SearchDoc | None = None) -> tuple[str, dict[str, Any]]:
+    """What recipients see, in the current language (with the linked opportunity's card)."""
     body = f"📣 <b>{esc(organisation.name)}</b>\n\n{esc(text)}"
-    markup = InlineKeyboardMarkup([[InlineKeyboardButton(
+    rows = []
+    if linked is not None:
+        body += "\n\n" + views.card(0, linked).replace("<b>0. ", "<b>", 1)
+        rows.append([InlineKeyboardButton(_("Details"), callback_data=f"od:{linked.id}:0:0")])
+    rows.append([InlineKeyboardButton(
         "🔕 " + _("Mute {organisation}").format(organisation=shorten(organisation.name, 40)),
-        callback_data=f"mu:{organisation.id}")]])
-    return body, markup.to_dict()
+        callback_data=f"mu:{organisation.id}")])
+    return body, InlineKeyboardMarkup(rows).to_dict()
+
+
+def linked_doc(context: TakasContext, opportunity_id: int | None) -> SearchDoc | None:
+    if opportunity_id is None:
+        return None
+    return next((d for d in context.bot_data.search.index.docs if d.id == opportunity_id), None)
 
 
 def cancel_button(broadcast_id: int) -> list[InlineKeyboardButton]:
@@ -102,6 +117,29 @@ async def on_text(update: Update, context: TakasContext) -> None:
         draft_id = draft.id
     if organisation is None:
         raise ApplicationHandlerStop
+    offers = own_opportunities(context, organisation.name)
+    if offers:
+        rows = [[InlineKeyboardButton(shorten(doc.title, 50), callback_data=f"bc:l:{doc.id}")]
+                for doc in offers]
+        rows.append([InlineKeyboardButton(_("No link"), callback_data="bc:l:0")])
+        rows.append(cancel_button(draft_id))
+        await message.reply_text(_("Link one of your opportunities from the catalog?"),
+                                 reply_markup=InlineKeyboardMarkup(rows))
+    else:
+        await ask_audience(message, context, draft_id, organisation)
+    raise ApplicationHandlerStop
+
+
+def own_opportunities(context: TakasContext, organisation_name: str) -> list[SearchDoc]:
+    """The organisation's catalog opportunities (it is their provider), soonest first."""
+    folded = fold(organisation_name)
+    docs = [doc for doc in context.bot_data.search.index.docs
+            if doc.provider and fold(doc.provider) == folded]
+    return sorted(docs, key=lambda d: (d.start is None, d.start or utcnow()))[:LINKS]
+
+
+async def ask_audience(message: Message, context: TakasContext, draft_id: int,
+                       organisation: Organisation) -> None:
     towns = served_towns(context, organisation.name)
     rows = [[InlineKeyboardButton(_("Followers of {organisation}").format(
                 organisation=shorten(organisation.name, 40)), callback_data="bc:a:followers")],
@@ -111,7 +149,6 @@ async def on_text(update: Update, context: TakasContext) -> None:
                                    callback_data=f"bc:t:{place}")] for place, name in towns]
     rows.append(cancel_button(draft_id))
     await message.reply_text(_("Who should get it?"), reply_markup=InlineKeyboardMarkup(rows))
-    raise ApplicationHandlerStop
 
 
 def served_towns(context: TakasContext, organisation_name: str) -> list[tuple[str, str]]:
@@ -136,6 +173,8 @@ async def on_button(update: Update, context: TakasContext) -> None:
     if action == "o" and value.isdigit():
         await query.answer()
         await begin(query.message, context, user.id, int(value), is_admin)
+    elif action == "l" and value.isdigit():
+        await choose_link(update, context, int(value))
     elif action in ("a", "t"):
         await choose_audience(update, context, "town" if action == "t" else value, value)
     elif action == "s" and value.isdigit():
@@ -154,6 +193,25 @@ async def on_button(update: Update, context: TakasContext) -> None:
         await query.answer(_("This button has expired."), show_alert=True)
 
 
+async def choose_link(update: Update, context: TakasContext, opportunity_id: int) -> None:
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None or not isinstance(query.message, Message):
+        return
+    async with context.db.transaction() as session:
+        draft = await rules.draft_of(session, user.id)
+        organisation = (await session.get(Organisation, draft.organisation_id)
+                        if draft is not None else None)
+        if draft is None or organisation is None or draft.link_decided:
+            await query.answer(_("This button has expired."), show_alert=True)
+            return
+        offers = {doc.id for doc in own_opportunities(context, organisation.name)}
+        draft.opportunity_id = opportunity_id if opportunity_id in offers else None
+        draft.link_decided = True
+        draft_id = draft.id
+    await query.answer()
+    await ask_audience(query.message, context, draft_id, organisation)
+
+
 async def choose_audience(update: Update, context: TakasContext, audience: str,
                           value: str) -> None:
     query, user = update.callback_query, update.effective_user
@@ -169,10 +227,11 @@ async def choose_audience(update: Update, context: TakasContext, audience: str,
         recipients = await rules.audience(session, draft)
         organisation = await session.get(Organisation, draft.organisation_id)
         draft_id, text, photo = draft.id, draft.text, draft.photo_file_id
+        linked = linked_doc(context, draft.opportunity_id)
     await query.answer()
     if organisation is None:
         return
-    body, markup = announcement(organisation, text)
+    body, markup = announcement(organisation, text, linked)
     preview = InlineKeyboardMarkup.de_json(markup, context.bot)
     if photo:
         await query.message.reply_photo(photo, caption=body[:1024], parse_mode=ParseMode.HTML,
@@ -201,13 +260,14 @@ async def confirm(update: Update, context: TakasContext, broadcast_id: int) -> N
                 raise Refusal("broadcast_unknown")
             organisation = await session.get(Organisation, draft.organisation_id)
             recipients = await rules.audience(session, draft)
+            linked = linked_doc(context, draft.opportunity_id)
             languages = {u.id: i18n.resolve(u.language, u.telegram_language)
                          for u in (await session.scalars(select_users(recipients))).all()}
 
             def render(chat_id: int) -> tuple[str, dict[str, Any] | None]:
                 assert organisation is not None
                 with i18n.use(languages.get(chat_id, i18n.default_language)):
-                    return announcement(organisation, draft.text)
+                    return announcement(organisation, draft.text, linked)
 
             count = await rules.send(session, draft, render)
     except Refusal as refusal:

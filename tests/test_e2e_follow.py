@@ -132,11 +132,15 @@ async def setup_organisation(fake: FakeBotAPI, app, followers: list[int],
         return organisation.id
 
 
-async def compose(fake: FakeBotAPI, audience: str) -> SentMessage:
+async def compose(fake: FakeBotAPI, audience: str, link: str = "No link") -> SentMessage:
     organizer = fake.user(ORGANIZER, language_code="en")
     fake.send_text(organizer, "/broadcast")
     await fake.wait_idle()
     fake.send_text(organizer, "Open day on Saturday <b>at 10</b>!")
+    await fake.wait_idle()
+    offer = fake.messages(ORGANIZER)[-1]
+    assert offer.text == "Link one of your opportunities from the catalog?"
+    fake.press_button(organizer, offer, button(offer, link))
     await fake.wait_idle()
     choice = fake.messages(ORGANIZER)[-1]
     fake.press_button(organizer, choice, button(choice, audience))
@@ -146,9 +150,11 @@ async def compose(fake: FakeBotAPI, audience: str) -> SentMessage:
 
 async def test_broadcast_with_preview_delivery_and_mute(fake: FakeBotAPI, app) -> None:
     await setup_organisation(fake, app, followers=[FOLLOWER], pupils=[])
-    control = await compose(fake, "Followers of Kauno kultūros centras")
+    control = await compose(fake, "Followers of Kauno kultūros centras", "Keramikos kursai")
     preview = fake.messages(ORGANIZER)[-2]
-    assert preview.text == "📣 Kauno kultūros centras\n\nOpen day on Saturday <b>at 10</b>!"
+    assert preview.text.startswith(
+        "📣 Kauno kultūros centras\n\nOpen day on Saturday <b>at 10</b>!\n\n🎓 Keramikos kursai")
+    assert preview.buttons[0][0] == "Details"
     assert control.text.startswith("Above is exactly what they will see. It goes to 1 people")
     fake.press_button(organizer(fake), control, button(control, "📣 Send to 1"))
     [received] = await fake.wait_for_messages(FOLLOWER, 1)

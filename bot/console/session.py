@@ -97,6 +97,12 @@ async def run_console(
         settings, i18n, token=CONSOLE_TOKEN, request=ConsoleRequest(api), rate_limit=False
     )
     async with running(application):
+        if application.bot_data.search.index.size == 0:
+            # A first start with an empty catalog: load the feeds before the first question,
+            # so the very first search has something to find.
+            if interactive:
+                write("(console) loading the partner feeds for the first time…")
+            await application.bot_data.catalog.sync()
         if interactive:
             write(HELP)
         while True:
