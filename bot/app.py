@@ -39,8 +39,13 @@ def build_application(
     token: str | None = None,
     request: BaseRequest | None = None,
     rate_limit: bool = True,
+    background: bool = True,
 ) -> TakasApplication:
-    """The Application with every handler registered; nothing is opened yet."""
+    """The Application with every handler registered; nothing is opened yet.
+
+    `background`: whether this process also runs the scheduled jobs (feed sync, digests,
+    broadcast progress) and the outbox sender. Polling and the console do; in a deployment
+    with webhook processes only the worker does (`python -m bot worker`)."""
     token = token or (settings.bot_token.get_secret_value() if settings.bot_token else None)
     if not token:
         raise ValueError("a bot token is needed to build the application")
@@ -69,6 +74,7 @@ def build_application(
     data.sender = Sender(data.db, sender_bot, paid=settings.paid_broadcast,
                          rate=settings.paid_send_rate if settings.paid_broadcast
                          else settings.send_rate)
+    data.extras["background"] = background
     data.catalog = Catalog(data.db, settings.feeds_file)
     data.search = SearchService(data.db)
     data.catalog.listeners.append(data.search.on_synced)  # every sync refreshes the index
@@ -90,6 +96,13 @@ async def on_startup(application: TakasApplication) -> None:
     await data.catalog.register_file_feeds()
     await data.search.refresh()
     await publish_commands(application)
+    if data.extras.get("background", True):
+        start_background_work(application)
+
+
+def start_background_work(application: TakasApplication) -> None:
+    """The scheduled jobs and the outbox sender of the one process that runs them."""
+    data = application.bot_data
     verification.schedule_digest(application)
     broadcast.schedule(application)
     if application.job_queue is not None:
