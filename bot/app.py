@@ -183,13 +183,14 @@ async def running(application: TakasApplication, *, polling: bool = False) -> As
     """
     async with application:
         await on_startup(application)
-        await application.start()
-        if polling and application.updater is not None:
-            await application.updater.start_polling(poll_interval=0.0, timeout=1)
-        try:
+        try:  # whatever fails after start-up, what it started (the sender) is stopped
+            await application.start()
+            if polling and application.updater is not None:
+                await application.updater.start_polling(poll_interval=0.0, timeout=1)
             yield
         finally:
             if polling and application.updater is not None and application.updater.running:
                 await application.updater.stop()
-            await application.stop()
+            if application.running:
+                await application.stop()
             await on_shutdown(application)

@@ -3,6 +3,8 @@
     python -m bot [run]     polling when BOT_TOKEN is set, otherwise the terminal console
     python -m bot console   talk to the bot in this terminal (no token needed)
     python -m bot polling   connect to Telegram with BOT_TOKEN (long polling)
+    python -m bot worker    the background process: feed sync, digests, outbox sender
+                            (one active at a time; more wait as hot standbys)
     python -m bot migrate   bring the database schema up to date
     python -m bot sync [--feeds FILE] [--feed NAME]   sync partner feeds now
     python -m bot feeds list [--feeds FILE]           feeds with their last sync outcome
@@ -46,6 +48,10 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("run", help="polling with BOT_TOKEN, otherwise the console (default)")
     commands.add_parser("console", help="talk to the bot in this terminal; no token needed")
     commands.add_parser("polling", help="connect to Telegram by long polling (needs BOT_TOKEN)")
+    worker = commands.add_parser(
+        "worker", help="feed sync, digests and the outbox sender (one active, others standby)")
+    worker.add_argument("--poll", type=float, default=2.0,
+                        help="seconds between a standby's attempts to take over (default 2)")
     migrate = commands.add_parser("migrate", help="bring the database schema up to date")
     migrate.add_argument("--revision", default="head", help="target revision (default: head)")
     sync = commands.add_parser("sync", help="sync partner feeds now (exit 1 if any failed)")
@@ -108,6 +114,23 @@ def cmd_run() -> int:
     return cmd_polling() if settings.bot_token else cmd_console()
 
 
+def cmd_worker(poll: float) -> int:
+    from telegram.error import InvalidToken
+
+    from bot.worker import run
+
+    settings, i18n = _load()
+    if settings.bot_token is None:
+        print(HOW_TO_CONNECT, file=sys.stderr)
+        return 2
+    try:
+        asyncio.run(run(settings, i18n, poll=max(0.1, poll)))
+    except InvalidToken:
+        print("takas: Telegram refused BOT_TOKEN; check it with @BotFather", file=sys.stderr)
+        return 2
+    return 0
+
+
 def cmd_migrate(revision: str) -> int:
     from bot.db import Database
 
@@ -166,6 +189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "console": cmd_console,
         "polling": cmd_polling,
         "migrate": lambda: cmd_migrate(args.revision),
+        "worker": lambda: cmd_worker(args.poll),
         "sync": lambda: cmd_sync(args.feeds, args.feed, args.quiet),
         "feeds": lambda: cmd_feeds_list(args.feeds),
         "search": lambda: cmd_search(args),
