@@ -18,6 +18,7 @@ from telegram.ext import AIORateLimiter, Application, ContextTypes
 from telegram.request import BaseRequest
 
 import handlers
+from bot import metrics
 from bot.config import Settings
 from bot.context import BotData, TakasApplication, TakasContext
 from bot.db import Database
@@ -136,6 +137,7 @@ async def on_shutdown(application: TakasApplication) -> None:
 async def sync_feeds_job(context: TakasContext) -> None:
     reports = await context.catalog.sync()
     for report in reports:
+        metrics.count_sync(report.status)
         log.info("sync %s", report.line())
 
 

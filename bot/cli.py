@@ -3,6 +3,7 @@
     python -m bot [run]     polling when BOT_TOKEN is set, otherwise the terminal console
     python -m bot console   talk to the bot in this terminal (no token needed)
     python -m bot polling   connect to Telegram with BOT_TOKEN (long polling)
+    python -m bot webhook   receive updates over HTTPS (WEBHOOK_URL, WEBHOOK_SECRET, PORT)
     python -m bot worker    the background process: feed sync, digests, outbox sender
                             (one active at a time; more wait as hot standbys)
     python -m bot migrate   bring the database schema up to date
@@ -48,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("run", help="polling with BOT_TOKEN, otherwise the console (default)")
     commands.add_parser("console", help="talk to the bot in this terminal; no token needed")
     commands.add_parser("polling", help="connect to Telegram by long polling (needs BOT_TOKEN)")
+    commands.add_parser("webhook", help="receive updates by webhook (several may run at once)")
     worker = commands.add_parser(
         "worker", help="feed sync, digests and the outbox sender (one active, others standby)")
     worker.add_argument("--poll", type=float, default=2.0,
@@ -112,6 +114,17 @@ def cmd_polling() -> int:
 def cmd_run() -> int:
     settings = load_settings()
     return cmd_polling() if settings.bot_token else cmd_console()
+
+
+def cmd_webhook() -> int:
+    from bot.webhook import serve
+
+    settings, i18n = _load()
+    if settings.bot_token is None:
+        print(HOW_TO_CONNECT, file=sys.stderr)
+        return 2
+    asyncio.run(serve(settings, i18n))
+    return 0
 
 
 def cmd_worker(poll: float) -> int:
@@ -190,6 +203,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "polling": cmd_polling,
         "migrate": lambda: cmd_migrate(args.revision),
         "worker": lambda: cmd_worker(args.poll),
+        "webhook": cmd_webhook,
         "sync": lambda: cmd_sync(args.feeds, args.feed, args.quiet),
         "feeds": lambda: cmd_feeds_list(args.feeds),
         "search": lambda: cmd_search(args),

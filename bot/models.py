@@ -330,3 +330,24 @@ class Mute(Base):
     organisation_id: Mapped[int] = mapped_column(
         ForeignKey("organisations.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class InboxUpdate(Base):
+    """A Telegram update received by a webhook process, stored before it is acknowledged.
+
+    `update_id` (Telegram's) is the key, so a redelivered update is stored once. Rows are
+    claimed and processed by one process at a time (see bot/inbox.py).
+    """
+
+    __tablename__ = "inbox_updates"
+    __table_args__ = (Index("ix_inbox_ready", "status", "received_at"),)
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # new -> processing -> done | failed (see bot/inbox.py)
+    status: Mapped[str] = mapped_column(String(10), default="new")
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(String(300))

@@ -14,6 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Mess
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
+from bot import metrics
 from bot.context import TakasContext
 from bot.i18n import _, current_language
 from bot.text import shorten
@@ -27,8 +28,10 @@ QUERY_CHARS = 300  # a longer message is searched by its beginning
 
 
 def _run(context: TakasContext, text: str, only_language: bool) -> SearchResult:
-    return search(context.bot_data.search.index, text, language=current_language(),
-                  only_language=only_language)
+    result = search(context.bot_data.search.index, text, language=current_language(),
+                    only_language=only_language)
+    metrics.observe_search(result.took_ms / 1000)
+    return result
 
 
 def _place_names(context: TakasContext, result: SearchResult) -> list[str]:

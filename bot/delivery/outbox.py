@@ -91,10 +91,12 @@ async def enqueue(
 async def claim(session: AsyncSession, limit: int, now: datetime) -> list[OutboxMessage]:
     """Take up to `limit` due rows, oldest first, and mark them `sending` (claimed_at=now).
 
-    One statement: `UPDATE ... WHERE id IN (due rows) AND status = 'queued' RETURNING`,
-    so only rows this call changed come back, however many senders race for them. Under
-    contention on PostgreSQL a call may return fewer rows than are due (rows another
-    sender just claimed are skipped after the LIMIT); the next call gets the rest.
+    Only rows this call changed from `queued` come back, however many senders race. On
+    PostgreSQL the due ids are locked first (`FOR UPDATE SKIP LOCKED`, so concurrent senders
+    take different rows) and updated in a second statement: as a subquery of the UPDATE,
+    the SELECT may be re-run per row and its LIMIT lost (one sender took a whole 200-row
+    broadcast for limit 5 on a table without statistics). On SQLite, with one writer at a
+    time, a single UPDATE over the subquery is atomic.
     """
     if limit < 1:
         return []
@@ -104,11 +106,14 @@ async def claim(session: AsyncSession, limit: int, now: datetime) -> list[Outbox
         .order_by(OutboxMessage.not_before, OutboxMessage.id)
         .limit(limit)
     )
+    targets: Any = due
     if session.get_bind().dialect.name == "postgresql":
-        due = due.with_for_update(skip_locked=True)
+        targets = list((await session.scalars(due.with_for_update(skip_locked=True))).all())
+        if not targets:
+            return []
     statement = (
         update(OutboxMessage)
-        .where(OutboxMessage.id.in_(due), OutboxMessage.status == _QUEUED)
+        .where(OutboxMessage.id.in_(targets), OutboxMessage.status == _QUEUED)
         .values(status=_SENDING, claimed_at=now)
         .returning(OutboxMessage)
     )

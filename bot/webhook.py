@@ -1,0 +1,620 @@
+"""The webhook transport: an aiohttp server that Telegram POSTs updates to.
+
+`serve()` runs one `web.Application` in front of the bot's `telegram.ext.Application`
+(built with `background=False`: the scheduled jobs and the outbox sender run in
+`python -m bot worker`). Routes:
+
+- `POST <path>` (`/telegram`, or the path of `WEBHOOK_URL`): Telegram's deliveries. The
+  `X-Telegram-Bot-Api-Secret-Token` header must equal `WEBHOOK_SECRET` (403 otherwise), the
+  body must be at most 1 MB (413) and a JSON object with an integer `update_id` (400). The
+  update is stored in the inbox table and the transaction committed *before* the 200 goes
+  out, so once Telegram is told "received" the update survives a crash of this process.
+- `GET /healthz`: `{database, last_feed_sync_age_s, outbox_backlog, inbox_backlog}`; 200
+  when the database answers within a short timeout, 503 when it does not. Nothing is cached:
+  each call asks the database again, so the check turns healthy as soon as it is back.
+- `GET /metrics`: Prometheus text format (see `bot.metrics`). Like `/healthz` it is served
+  on the webhook's port; keep both off the public internet at the load balancer.
+
+Delivery guarantees, honestly:
+
+- An update is **stored once**: the inbox key is Telegram's `update_id`, so a redelivery
+  (Telegram retries when it did not get our 200 in time) or the same update reaching two
+  processes is answered 200 and stored only the first time.
+- An update is **processed by one process**: the inbox processor of each process claims rows
+  with one conditional UPDATE (`FOR UPDATE SKIP LOCKED` on PostgreSQL), like the outbox.
+- **At least once, not exactly once.** If a process dies after processing an update but
+  before marking it done, its row stays `processing`; after 60 s another process (or this
+  one after a restart) takes it for stale and processes it again. Handlers' writes survive
+  that (hours, follows and broadcasts carry idempotency or dedupe keys with unique
+  constraints), but a *reply* may, in that rare case, be sent twice. A live process
+  refreshes `claimed_at` of what it is still working on, so a slow handler is not taken
+  for dead. An update whose processing raises is tried again and marked `failed` after
+  three attempts; one that kills its process every time stops the same way.
+- Updates of one chat are processed one after another in a process (in `update_id` order);
+  different chats are processed concurrently. Across processes there is no ordering.
+
+Other duties of a web process: `setWebhook` at start-up (a failure is logged, not fatal; at
+stop the webhook is *not* deleted, other processes still serve it), and a check every 60 s
+whether another process (the worker's feed sync) changed the catalog, which rebuilds this
+process's search index.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import hmac
+import json
+import logging
+import re
+import signal
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from aiohttp import web
+from sqlalchemy import func, select
+from telegram import Update
+from telegram.error import TelegramError
+
+from bot import inbox, metrics
+from bot.app import build_application, running
+from bot.config import ConfigError, Settings
+from bot.context import TakasApplication
+from bot.db import Database
+from bot.i18n import I18n
+from bot.models import OutboxMessage, OutboxStatus, utcnow
+from catalog.search.service import SearchService
+from catalog.tables import Feed, Opportunity
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 -- a header name
+DEFAULT_PATH = "/telegram"
+MAX_BODY = 1024 * 1024  # bytes; Telegram's updates are far smaller
+_SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what setWebhook accepts as secret_token
+
+
+@dataclass(frozen=True)
+class Timings:
+    """Intervals of the background loops (seconds); tests shorten them."""
+
+    poll: float = 1.0  # look for updates stored by other processes
+    stale_after: float = 60.0  # a row `processing` this long belongs to a dead process
+    requeue_every: float = 30.0
+    heartbeat: float = 15.0  # refresh claimed_at of rows still being worked on
+    prune_every: float = 3600.0
+    prune_after: float = 3 * 24 * 3600.0  # keep done rows this long
+    catalog_check: float = 60.0
+    health_timeout: float = 2.0
+    store_timeout: float = 10.0
+    stop_grace: float = 10.0  # let updates in progress finish before cancelling them
+    concurrency: int = 16  # updates processed at once by one process
+
+
+DEFAULT_TIMINGS = Timings()
+
+
+# -- configuration ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WebhookConfig:
+    """Where Telegram delivers (`url`), where this server listens (`path`), the secret."""
+
+    url: str
+    path: str
+    secret: str
+
+
+def webhook_config(settings: Settings, path: str | None = None) -> WebhookConfig:
+    """Check the webhook settings; `ConfigError` (one line naming the variable) if unusable.
+
+    The route is `path` when given (a proxy in front may rewrite paths), else the path of
+    `WEBHOOK_URL`, else `/telegram`; a `WEBHOOK_URL` without a path gets `/telegram`
+    appended, so Telegram posts where this server listens."""
+    if not settings.webhook_url:
+        raise ConfigError("Invalid WEBHOOK_URL: the webhook needs the public https:// URL "
+                          "Telegram should post to")
+    if settings.webhook_secret is None:
+        raise ConfigError("Invalid WEBHOOK_SECRET: the webhook needs a secret "
+                          "(1-256 characters A-Z, a-z, 0-9, _ and -)")
+    secret = settings.webhook_secret.get_secret_value()
+    if not _SECRET_RE.fullmatch(secret):
+        raise ConfigError("Invalid WEBHOOK_SECRET: expected 1-256 characters "
+                          "A-Z, a-z, 0-9, _ and -")
+    url = settings.webhook_url
+    url_path = urlsplit(url).path.rstrip("/")
+    if not url_path:
+        url, url_path = url + DEFAULT_PATH, DEFAULT_PATH
+    route = path or url_path
+    if not route.startswith("/"):
+        route = "/" + route
+    return WebhookConfig(url=url, path=route, secret=secret)
+
+
+# -- health and metrics -----------------------------------------------------------------------
+
+
+async def health_report(db: Database, timeout: float = DEFAULT_TIMINGS.health_timeout,  # noqa: ASYNC109
+                        ) -> tuple[bool, dict[str, Any]]:
+    """(database answered, the `/healthz` JSON). Asks the database each time: no state is
+    kept between calls, so the report turns healthy as soon as the database is back."""
+    report: dict[str, Any] = {"database": "error", "last_feed_sync_age_s": None,
+                              "outbox_backlog": None, "inbox_backlog": None}
+    try:
+        async with asyncio.timeout(timeout), db.sessionmaker() as session:
+            last_sync = await session.scalar(select(func.max(Feed.last_success_at)))
+            outbox_backlog = await session.scalar(
+                select(func.count()).select_from(OutboxMessage).where(
+                    OutboxMessage.status.in_([OutboxStatus.QUEUED.value,
+                                              OutboxStatus.SENDING.value])))
+            inbox_backlog = await inbox.backlog(session)
+    except Exception as exc:  # any failure, a timeout included, means "not healthy"
+        log.warning("health check: database unavailable: %s: %s", type(exc).__name__, exc)
+        return False, report
+    report["database"] = "ok"
+    if isinstance(last_sync, datetime):
+        report["last_feed_sync_age_s"] = round((utcnow() - last_sync).total_seconds(), 1)
+    report["outbox_backlog"] = int(outbox_backlog or 0)
+    report["inbox_backlog"] = inbox_backlog
+    return True, report
+
+
+async def refresh_gauges(db: Database, timeout: float = DEFAULT_TIMINGS.health_timeout,  # noqa: ASYNC109
+                         ) -> bool:
+    """Read the outbox and inbox counts into the metrics gauges; False if the database
+    did not answer (the gauges keep their last values, `takas_database_up` goes to 0)."""
+    try:
+        async with asyncio.timeout(timeout), db.sessionmaker() as session:
+            rows = (await session.execute(
+                select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+            )).all()
+            inbox_counts = await inbox.counts(session)
+    except Exception as exc:
+        log.warning("metrics: database unavailable: %s: %s", type(exc).__name__, exc)
+        metrics.set_database_up(False)
+        return False
+    outbox_counts = {status.value: 0 for status in OutboxStatus}
+    for status, count in rows:
+        outbox_counts[str(status)] = int(count)
+    metrics.set_outbox(outbox_counts)
+    metrics.set_inbox(inbox_counts)
+    metrics.set_database_up(True)
+    return True
+
+
+# -- the inbox processor ----------------------------------------------------------------------
+
+
+def _chat_key(update: Update) -> int | None:
+    """What orders updates: the chat, else the user (inline queries), else nothing."""
+    if update.effective_chat is not None:
+        return update.effective_chat.id
+    if update.effective_user is not None:
+        return update.effective_user.id
+    return None
+
+
+@dataclass
+class _ChatLock:
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    users: int = 0
+
+
+class InboxProcessor:
+    """Claims stored updates and runs them through the Application, in this process.
+
+    `wake()` after storing an update makes it look at once; otherwise it polls every
+    `timings.poll` seconds (for rows stored by other processes or given back to `new`)."""
+
+    def __init__(self, application: TakasApplication, db: Database,
+                 timings: Timings = DEFAULT_TIMINGS) -> None:
+        self.application = application
+        self.db = db
+        self.timings = timings
+        self._wakeup = asyncio.Event()
+        self._stopping = False
+        self._tasks: dict[int, asyncio.Task[None]] = {}  # update_id -> its processing
+        self._unsettled: dict[int, str | None] = {}  # processed, not yet marked (db trouble)
+        self._chats: dict[int, _ChatLock] = {}
+        self._settling = asyncio.Lock()  # one settle at a time: a row is marked once
+        self._failures = 0
+
+    def wake(self) -> None:
+        self._wakeup.set()
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wakeup.set()
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._tasks)
+
+    async def run(self) -> None:
+        """Process until `stop()`; then let updates in progress finish (up to
+        `timings.stop_grace`), give back the rest and return."""
+        loop = asyncio.get_running_loop()
+        t = self.timings
+        next_requeue = next_heartbeat = next_prune = loop.time()
+        while not self._stopping:
+            self._wakeup.clear()
+            now = loop.time()
+            try:
+                await self._settle_unsettled()
+                if now >= next_requeue:
+                    await self._requeue_stale()
+                    next_requeue = now + t.requeue_every
+                if now >= next_heartbeat:
+                    await self._heartbeat()
+                    next_heartbeat = now + t.heartbeat
+                if now >= next_prune:
+                    await self._prune()
+                    next_prune = now + t.prune_every
+                claimed = await self._claim()
+            except Exception as exc:
+                self._failures += 1
+                level = logging.WARNING if self._failures == 1 else logging.DEBUG
+                log.log(level, "inbox: database unavailable (%s: %s); retrying",
+                        type(exc).__name__, exc)
+                claimed = 0
+            else:
+                if self._failures:
+                    log.info("inbox: database available again")
+                self._failures = 0
+            if claimed and self.in_flight < t.concurrency:
+                continue  # there may be more waiting
+            pause = min(t.poll * 2 ** min(self._failures, 4), 10 * t.poll)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wakeup.wait(), pause)
+        await self._drain()
+
+    async def _claim(self) -> int:
+        free = self.timings.concurrency - self.in_flight
+        if free <= 0:
+            return 0
+        async with self.db.transaction() as session:
+            rows = await inbox.claim(session, free, utcnow())
+            claimed = [(row.update_id, row.payload) for row in rows]
+        for update_id, payload in claimed:
+            task = asyncio.create_task(self._process(update_id, payload),
+                                       name=f"update-{update_id}")
+            self._tasks[update_id] = task
+            task.add_done_callback(functools.partial(self._done, update_id))
+        return len(claimed)
+
+    def _done(self, update_id: int, _task: asyncio.Task[None]) -> None:
+        self._tasks.pop(update_id, None)
+        self._wakeup.set()  # a slot is free
+
+    async def _process(self, update_id: int, payload: dict[str, Any]) -> None:
+        kind = metrics.update_type(payload)
+        error: str | None = None
+        try:
+            update = Update.de_json(payload, self.application.bot)
+            self.application.bot.insert_callback_data(update)
+            async with self._chat_lock(_chat_key(update)):
+                started = time.perf_counter()
+                try:
+                    await self.application.process_update(update)
+                finally:
+                    metrics.observe_handler(kind, time.perf_counter() - started)
+            metrics.count_update(kind)
+        except asyncio.CancelledError:
+            raise  # stopping: the row is given back in _drain
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {exc}"
+            metrics.count_update_error(kind)
+            log.error("update %s could not be processed", update_id, exc_info=exc)
+        self._unsettled[update_id] = error
+        try:
+            await self._settle_unsettled()
+        except Exception as exc:  # kept in _unsettled; the loop tries again
+            log.warning("update %s: could not mark it processed yet: %s", update_id, exc)
+
+    @contextlib.asynccontextmanager
+    async def _chat_lock(self, key: int | None) -> AsyncIterator[None]:
+        if key is None:
+            yield
+            return
+        entry = self._chats.setdefault(key, _ChatLock())
+        entry.users += 1
+        try:
+            async with entry.lock:
+                yield
+        finally:
+            entry.users -= 1
+            if entry.users == 0:
+                self._chats.pop(key, None)
+
+    async def _settle_unsettled(self) -> None:
+        async with self._settling:
+            if not self._unsettled:
+                return
+            batch = dict(self._unsettled)
+            now = utcnow()
+            async with self.db.transaction() as session:
+                for update_id, error in batch.items():
+                    status = await inbox.finish(session, update_id, now, error)
+                    if status == inbox.InboxStatus.FAILED:
+                        log.error("update %s failed for good: %s", update_id, error)
+            for update_id in batch:
+                self._unsettled.pop(update_id, None)
+
+    async def _requeue_stale(self) -> None:
+        older_than = utcnow() - timedelta(seconds=self.timings.stale_after)
+        async with self.db.transaction() as session:
+            count = await inbox.requeue_stale(session, older_than)
+        if count:
+            log.warning("inbox: %d update(s) abandoned by a stopped process taken back", count)
+
+    async def _heartbeat(self) -> None:
+        held = [*self._tasks, *self._unsettled]
+        if held:
+            async with self.db.transaction() as session:
+                await inbox.touch(session, held, utcnow())
+
+    async def _prune(self) -> None:
+        older_than = utcnow() - timedelta(seconds=self.timings.prune_after)
+        async with self.db.transaction() as session:
+            count = await inbox.prune(session, older_than)
+        if count:
+            log.info("inbox: %d processed update(s) pruned", count)
+
+    async def _drain(self) -> None:
+        tasks = dict(self._tasks)  # the done callbacks empty self._tasks
+        given_back: list[int] = []
+        if tasks:
+            _done, pending = await asyncio.wait(tasks.values(),
+                                                timeout=self.timings.stop_grace)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+            given_back = [uid for uid, task in tasks.items()
+                          if task in pending and uid not in self._unsettled]
+        try:
+            await self._settle_unsettled()
+            if given_back:
+                async with self.db.transaction() as session:
+                    await inbox.release(session, given_back)
+                log.info("inbox: %d update(s) in progress given back", len(given_back))
+        except Exception as exc:  # they become stale and another process takes them
+            log.warning("inbox: could not settle or give back updates at stop: %s", exc)
+
+
+# -- the catalog watcher ----------------------------------------------------------------------
+
+
+async def catalog_signature(db: Database) -> tuple[Any, ...]:
+    """Changes whenever the searchable catalog does: rows added or updated (updated_at,
+    count), withdrawn (count and latest withdrawn_at), feeds enabled or disabled."""
+    async with db.sessionmaker() as session:
+        opportunities = (await session.execute(select(
+            func.max(Opportunity.updated_at), func.count(),
+            func.count(Opportunity.withdrawn_at), func.max(Opportunity.withdrawn_at),
+        ))).one()
+        feeds = (await session.execute(
+            select(func.count(), func.coalesce(func.sum(Feed.id), 0))
+            .where(Feed.enabled.is_(True))
+        )).one()
+    return (*opportunities, *feeds)
+
+
+async def watch_catalog(search: SearchService, db: Database, stop: asyncio.Event,
+                        interval: float = DEFAULT_TIMINGS.catalog_check) -> None:
+    """Rebuild this process's search index when another process changed the catalog."""
+    try:
+        last: tuple[Any, ...] | None = await catalog_signature(db)
+    except Exception as exc:
+        log.warning("catalog check failed: %s", exc)
+        last = None
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), interval)
+        if stop.is_set():
+            return
+        try:
+            current = await catalog_signature(db)
+            if current != last:
+                await search.refresh()
+                last = current
+        except Exception as exc:  # the next check tries again
+            log.warning("catalog check failed: %s", exc)
+
+
+# -- the HTTP server --------------------------------------------------------------------------
+
+
+class WebhookServer:
+    """The aiohttp application and the background tasks of one web process."""
+
+    def __init__(self, application: TakasApplication, config: WebhookConfig,
+                 timings: Timings = DEFAULT_TIMINGS) -> None:
+        self.application = application
+        self.config = config
+        self.timings = timings
+        self.db: Database = application.bot_data.db
+        self.processor = InboxProcessor(application, self.db, timings)
+        self._secret = config.secret.encode()
+        self._runner: web.AppRunner | None = None
+        self._stop = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def web_app(self) -> web.Application:
+        app = web.Application(client_max_size=MAX_BODY)
+        app.router.add_post(self.config.path, self.receive)
+        app.router.add_get("/healthz", self.healthz)
+        app.router.add_get("/metrics", self.metrics)
+        return app
+
+    async def start(self, host: str, port: int) -> None:
+        """Listen, and start the inbox processor and the catalog watcher."""
+        self._tasks = [
+            asyncio.create_task(self.processor.run(), name="inbox-processor"),
+            asyncio.create_task(
+                watch_catalog(self.application.bot_data.search, self.db, self._stop,
+                              self.timings.catalog_check), name="catalog-watch"),
+        ]
+        self._runner = web.AppRunner(self.web_app(), access_log=None, shutdown_timeout=5.0)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, host, port).start()
+        log.info("webhook listening on %s:%d%s", host, port, self.config.path)
+
+    async def stop(self) -> None:
+        """Stop listening (requests in progress finish), then the background tasks."""
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        self._stop.set()
+        self.processor.stop()
+        results = await asyncio.gather(*self._tasks, return_exceptions=True)
+        for result in results:
+            if isinstance(result, BaseException):
+                log.error("webhook task ended with an error", exc_info=result)
+        self._tasks = []
+
+    async def set_webhook(self) -> bool:
+        """Tell Telegram where to post; a failure is logged, not fatal (another process
+        may have set it, and Telegram keeps the last one)."""
+        try:
+            await self.application.bot.set_webhook(
+                url=self.config.url, secret_token=self.config.secret,
+                allowed_updates=Update.ALL_TYPES, drop_pending_updates=False,
+            )
+        except TelegramError as exc:
+            log.warning("setWebhook failed: %s", exc)
+            return False
+        log.info("webhook set")
+        return True
+
+    # -- routes ----------------------------------------------------------------------------
+
+    async def receive(self, request: web.Request) -> web.Response:
+        status = await self._receive(request)
+        metrics.count_webhook_request(status)
+        return web.Response(status=status)
+
+    async def _receive(self, request: web.Request) -> int:
+        given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "surrogateescape")
+        if not hmac.compare_digest(given, self._secret):
+            return 403
+        if request.content_length is not None and request.content_length > MAX_BODY:
+            return 413
+        body = bytearray()
+        async for chunk in request.content.iter_chunked(64 * 1024):
+            body += chunk
+            if len(body) > MAX_BODY:
+                return 413
+        try:
+            payload = json.loads(bytes(body))
+        except ValueError:
+            return 400
+        update_id = payload.get("update_id") if isinstance(payload, dict) else None
+        if (not isinstance(update_id, int) or isinstance(update_id, bool)
+                or not 0 <= update_id < 2**63):
+            return 400
+        try:
+            async with asyncio.timeout(self.timings.store_timeout), \
+                    self.db.transaction() as session:
+                added = await inbox.store(session, payload)
+        except Exception as exc:  # Telegram retries a non-2xx answer later
+            log.error("update %s could not be stored: %s: %s", update_id,
+                      type(exc).__name__, exc)
+            return 503
+        # Committed: from here on the update survives this process.
+        if added:
+            self.processor.wake()
+        else:
+            log.debug("update %s was already stored", update_id)
+        return 200
+
+    async def healthz(self, request: web.Request) -> web.Response:
+        healthy, report = await health_report(self.db, self.timings.health_timeout)
+        return web.json_response(report, status=200 if healthy else 503)
+
+    async def metrics(self, request: web.Request) -> web.Response:
+        await refresh_gauges(self.db, self.timings.health_timeout)
+        body, content_type = metrics.render()
+        return web.Response(body=body, headers={"Content-Type": content_type})
+
+
+# -- entry point ------------------------------------------------------------------------------
+
+
+def _install_signals(stop: asyncio.Event) -> Callable[[], None]:
+    """SIGTERM and SIGINT set `stop`; returns the function that removes the handlers."""
+    loop = asyncio.get_running_loop()
+    installed: list[signal.Signals] = []
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+            installed.append(sig)
+        except (NotImplementedError, RuntimeError):  # not the main thread, or Windows
+            pass
+
+    def remove() -> None:
+        for sig in installed:
+            loop.remove_signal_handler(sig)
+
+    return remove
+
+
+async def serve(
+    settings: Settings,
+    i18n: I18n,
+    *,
+    host: str = "0.0.0.0",  # noqa: S104 -- a web process listens behind a load balancer
+    port: int | None = None,
+    path: str | None = None,
+    ready: asyncio.Event | None = None,
+    stop: asyncio.Event | None = None,
+    timings: Timings = DEFAULT_TIMINGS,
+) -> None:
+    """Run the webhook server until `stop` is set (SIGTERM/SIGINT when `stop` is None).
+
+    `ready` is set once the server listens and `setWebhook` was tried. Raises
+    `ConfigError` when WEBHOOK_URL or WEBHOOK_SECRET is missing or unusable."""
+    config = webhook_config(settings, path)
+    application = build_application(settings, i18n, background=False)
+    remove_signals: Callable[[], None] | None = None
+    if stop is None:
+        stop = asyncio.Event()
+        remove_signals = _install_signals(stop)
+    try:
+        async with running(application):
+            server = WebhookServer(application, config, timings)
+            await server.start(host, port or settings.port)
+            try:
+                await server.set_webhook()
+                if ready is not None:
+                    ready.set()
+                await stop.wait()
+                log.info("webhook stopping")
+            finally:
+                # The webhook stays registered: other processes still serve it.
+                await server.stop()
+    finally:
+        if remove_signals is not None:
+            remove_signals()
+
+
+__all__ = [
+    "DEFAULT_PATH",
+    "MAX_BODY",
+    "SECRET_HEADER",
+    "InboxProcessor",
+    "Timings",
+    "WebhookConfig",
+    "WebhookServer",
+    "catalog_signature",
+    "health_report",
+    "refresh_gauges",
+    "serve",
+    "watch_catalog",
+    "webhook_config",
+]
