@@ -29,12 +29,12 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import CursorResult, case, delete, func, select, update
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dbtools import insert_for
+from bot.dbtools import clip, insert_for, rowcount
 from bot.models import InboxUpdate, utcnow
 
 ERROR_LENGTH = 300  # the width of inbox_updates.error
@@ -54,14 +54,8 @@ _DONE = InboxStatus.DONE.value
 _FAILED = InboxStatus.FAILED.value
 
 
-def _rowcount(result: Any) -> int:
-    return int(cast(CursorResult[Any], result).rowcount)
-
-
 def _clip(error: str | None) -> str | None:
-    if error is None:
-        return None
-    return error if len(error) <= ERROR_LENGTH else error[: ERROR_LENGTH - 1] + "…"
+    return clip(error, ERROR_LENGTH)
 
 
 def _retry_or_fail(max_attempts: int) -> Any:
@@ -84,7 +78,7 @@ async def store(session: AsyncSession, payload: dict[str, Any]) -> bool:
                 attempts=0)
         .on_conflict_do_nothing(index_elements=["update_id"])
     )
-    return _rowcount(await session.execute(statement)) == 1
+    return rowcount(await session.execute(statement)) == 1
 
 
 async def claim(session: AsyncSession, limit: int, now: datetime) -> list[InboxUpdate]:
@@ -183,7 +177,7 @@ async def release(session: AsyncSession, update_ids: Sequence[int]) -> int:
         .values(status=_NEW, claimed_at=None,
                 attempts=case((InboxUpdate.attempts > 0, InboxUpdate.attempts - 1), else_=0))
     )
-    return _rowcount(await session.execute(statement))
+    return rowcount(await session.execute(statement))
 
 
 async def requeue_stale(
@@ -198,7 +192,7 @@ async def requeue_stale(
         .values(status=_retry_or_fail(max_attempts), claimed_at=None,
                 error="abandoned: its process stopped while processing it")
     )
-    return _rowcount(await session.execute(statement))
+    return rowcount(await session.execute(statement))
 
 
 async def prune(session: AsyncSession, older_than: datetime) -> int:
@@ -206,7 +200,7 @@ async def prune(session: AsyncSession, older_than: datetime) -> int:
     statement = delete(InboxUpdate).where(
         InboxUpdate.status == _DONE, InboxUpdate.processed_at < older_than
     )
-    return _rowcount(await session.execute(statement))
+    return rowcount(await session.execute(statement))
 
 
 async def backlog(session: AsyncSession) -> int:

@@ -19,12 +19,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dbtools import insert_for
+from bot.dbtools import clip, insert_for, rowcount
 from bot.models import OutboxMessage, OutboxStatus, User, utcnow
 
 ERROR_LENGTH = 300  # the width of outbox.error
@@ -35,14 +35,8 @@ _QUEUED = OutboxStatus.QUEUED.value
 _SENDING = OutboxStatus.SENDING.value
 
 
-def _rowcount(result: Any) -> int:
-    return int(cast(CursorResult[Any], result).rowcount)
-
-
 def _clip(error: str | None) -> str | None:
-    if error is None:
-        return None
-    return error if len(error) <= ERROR_LENGTH else error[: ERROR_LENGTH - 1] + "…"
+    return clip(error, ERROR_LENGTH)
 
 
 async def enqueue(
@@ -85,7 +79,7 @@ async def enqueue(
         )
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
     )
-    return _rowcount(await session.execute(statement)) == 1
+    return rowcount(await session.execute(statement)) == 1
 
 
 async def claim(session: AsyncSession, limit: int, now: datetime) -> list[OutboxMessage]:
@@ -151,7 +145,7 @@ async def release(
         .where(OutboxMessage.id.in_(list(row_ids)), OutboxMessage.status == _SENDING)
         .values(values)
     )
-    return _rowcount(await session.execute(statement))
+    return rowcount(await session.execute(statement))
 
 
 async def requeue_stale(session: AsyncSession, older_than: datetime) -> int:
@@ -163,7 +157,7 @@ async def requeue_stale(session: AsyncSession, older_than: datetime) -> int:
         .where(OutboxMessage.status == _SENDING, OutboxMessage.claimed_at < older_than)
         .values(status=_QUEUED, claimed_at=None)
     )
-    return _rowcount(await session.execute(statement))
+    return rowcount(await session.execute(statement))
 
 
 async def mark(
@@ -211,7 +205,7 @@ async def migrate_chat(session: AsyncSession, old_chat_id: int, new_chat_id: int
                OutboxMessage.status.in_([_QUEUED, _SENDING]))
         .values(chat_id=new_chat_id)
     )
-    return _rowcount(await session.execute(statement))
+    return rowcount(await session.execute(statement))
 
 
 async def mark_unreachable(
@@ -226,7 +220,7 @@ async def mark_unreachable(
         .where(OutboxMessage.chat_id == chat_id, OutboxMessage.status == _QUEUED)
         .values(status=OutboxStatus.BLOCKED.value, error=_clip(error))
     )
-    return _rowcount(await session.execute(statement))
+    return rowcount(await session.execute(statement))
 
 
 async def cancel_broadcast(session: AsyncSession, broadcast_id: int) -> int:
@@ -236,7 +230,7 @@ async def cancel_broadcast(session: AsyncSession, broadcast_id: int) -> int:
         .where(OutboxMessage.broadcast_id == broadcast_id, OutboxMessage.status == _QUEUED)
         .values(status=OutboxStatus.CANCELLED.value)
     )
-    return _rowcount(await session.execute(statement))
+    return rowcount(await session.execute(statement))
 
 
 async def broadcast_counts(session: AsyncSession, broadcast_id: int) -> dict[str, int]:
