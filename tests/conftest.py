@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -32,8 +33,34 @@ def _hermetic_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path / 'takas.sqlite3'}"
+async def db_url(tmp_path: Path) -> AsyncIterator[str]:
+    """The test's own empty database: a SQLite file, or, when TEST_POSTGRES_URL names a
+    PostgreSQL server (postgresql://user@host:port/db), a fresh database created on it."""
+    server = os.environ.get("TEST_POSTGRES_URL")
+    if not server:
+        yield f"sqlite+aiosqlite:///{tmp_path / 'takas.sqlite3'}"
+        return
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    name = f"takas_test_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(server)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    url = make_url(server).set(drivername="postgresql+asyncpg", database=name)
+    rendered = url.render_as_string(hide_password=False)
+    # As the Procfile's release step does: PostgreSQL is migrated before the bot starts.
+    database = Database(rendered)
+    await database.migrate()
+    await database.close()
+    yield rendered
+    admin = await asyncpg.connect(server)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
 
 
 @pytest.fixture

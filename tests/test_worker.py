@@ -43,6 +43,13 @@ POLL = 0.2  # s: the standby's poll in these tests (2 s in production)
 
 
 @pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    """These tests are about the lock file beside a SQLite database: always SQLite, also when
+    the rest of the suite runs on PostgreSQL (the advisory lock has its own test below)."""
+    return f"sqlite+aiosqlite:///{tmp_path / 'takas.sqlite3'}"
+
+
+@pytest.fixture
 def lock_file(db_url: str) -> Path:
     path = lock_path(db_url)
     assert path is not None
