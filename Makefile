@@ -11,6 +11,7 @@ PO_FILES := $(wildcard locales/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
 .PHONY: run test install install-dev i18n compile-i18n migrate sync lint typecheck pytest \
+	pytest-postgres \
 	clean console bench eval
 
 ## run: set everything up, then start the bot (polling with BOT_TOKEN, else the console)
@@ -26,8 +27,9 @@ console: install compile-i18n migrate sync
 sync: install compile-i18n migrate
 	-$(PY) -m bot sync --quiet
 
-## test: the same set-up, then lint, type checks and the whole test suite
-test: install-dev compile-i18n migrate lint typecheck pytest
+## test: the same set-up, then lint, type checks and the whole test suite (on SQLite, and a
+## second time on PostgreSQL when TEST_POSTGRES_URL names a server: see .ci/postgres.sh)
+test: install-dev compile-i18n migrate lint typecheck pytest pytest-postgres
 
 $(VENV)/.created:
 	$(PYTHON) -m venv $(VENV)
@@ -70,7 +72,15 @@ typecheck: install-dev
 	$(BIN)/mypy
 
 pytest: install-dev compile-i18n
-	$(BIN)/pytest -q
+	env -u TEST_POSTGRES_URL $(BIN)/pytest -q
+
+pytest-postgres: install-dev compile-i18n
+	@if [ -n "$$TEST_POSTGRES_URL" ]; then \
+		echo "== the whole suite again, on PostgreSQL =="; \
+		$(BIN)/pytest -q; \
+	else \
+		echo "(TEST_POSTGRES_URL is not set: the PostgreSQL pass is skipped)"; \
+	fi
 
 ## eval, bench: search quality on ../shared/eval/dev; speed and sync benchmarks
 eval: install-dev
