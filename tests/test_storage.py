@@ -30,6 +30,30 @@ async def test_migrate_up_down_up(db_url: str) -> None:
         await db.close()
 
 
+async def test_every_migration_steps_down_and_up_again(db_url: str) -> None:
+    """From empty to head, then each revision down one step and up again (on SQLite, and on
+    PostgreSQL in the suite's second pass)."""
+    from alembic.script import ScriptDirectory
+
+    from bot.db import alembic_config
+
+    revisions = [r.revision for r in
+                 ScriptDirectory.from_config(alembic_config()).walk_revisions()]
+    db = Database(db_url)
+    try:
+        await db.migrate()
+        for _revision in revisions:  # from head down to base, one step at a time
+            await db.downgrade("-1")
+            await db.migrate("+1")  # the step back up works too
+            await db.downgrade("-1")
+        assert "users" not in await table_names(db)
+        await db.migrate()
+        assert {"users", "opportunities", "hour_entries", "outbox", "inbox_updates"} <= \
+            await table_names(db)
+    finally:
+        await db.close()
+
+
 async def test_user_is_created_then_refreshed(db_url: str) -> None:
     db = Database(db_url)
     await db.migrate()
