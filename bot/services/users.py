@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import case, literal, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dbtools import insert_for
@@ -41,20 +41,17 @@ async def touch_user(
         language=None,
         **values,
     )
-    # An admin listed in ADMIN_IDS is admin; someone removed from it falls back to learner.
-    role_update = {"role": Role.ADMIN.value} if is_admin else {}
+    # An admin listed in ADMIN_IDS is admin; someone removed from it falls back to learner;
+    # organizers and learners keep their role. One statement, on every update.
+    role = (literal(Role.ADMIN.value) if is_admin else
+            case((User.role == Role.ADMIN.value, literal(Role.LEARNER.value)),
+                 else_=User.role))
     statement = statement.on_conflict_do_update(
-        index_elements=[User.id], set_={**values, **role_update}
-    )
-    await session.execute(statement)
-    if not is_admin:
-        await session.execute(
-            update(User)
-            .where(User.id == seen.id, User.role == Role.ADMIN.value)
-            .values(role=Role.LEARNER.value)
-        )
-    user = (await session.execute(select(User).where(User.id == seen.id))).scalar_one()
-    await session.refresh(user)
+        index_elements=[User.id], set_={**values, "role": role}
+    ).returning(User)
+    # populate_existing: the session may hold this user from earlier; take the fresh row.
+    user: User = (await session.scalars(
+        statement, execution_options={"populate_existing": True})).one()
     return user
 
 
