@@ -46,8 +46,7 @@ def _ranked(index: Index, plan: Plan, scores: np.ndarray, confidence: np.ndarray
             now: float) -> list[Hit]:
     mask = filter_mask(index, filters)
     if only_language and language:
-        mask &= np.fromiter((d.language == language for d in index.docs), dtype=bool,
-                            count=index.size)
+        mask &= index.language == language
     if plan.terms:
         mask &= confidence >= threshold
     numbers = top_candidates(scores, mask)

@@ -102,6 +102,7 @@ class Index:
     end: np.ndarray  # float64 epoch seconds, nan when unknown
     place: list[str | None]
     title_tokens: list[tuple[str, ...]]
+    language: np.ndarray  # object array of each document's language code (or None)
     _expansions: dict[str, dict[int, float]] = field(default_factory=dict, repr=False)
 
     @property
@@ -306,6 +307,7 @@ def build_index(docs: Sequence[SearchDoc], lexicon: Lexicon | None = None) -> In
         stems={k: tuple(v) for k, v in stems.items()}, kind=kind, kind_in_text=kind_in_text,
         online=online, price=price, start=start, end=end, place=places,
         title_tokens=title_tokens,
+        language=np.array([doc.language for doc in docs], dtype=object),
     )
 
 
