@@ -10,7 +10,7 @@ import asyncio
 import logging
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select, tuple_, update
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.context import TakasApplication, TakasContext
@@ -97,9 +97,11 @@ async def queue_immediate(application: TakasApplication, alerts: list[Alert],
             await outbox.enqueue(session, dedupe_key=f"alert:{user.id}:{doc.id}",
                                  chat_id=user.id, kind="alert", text=text,
                                  reply_markup=markup.to_dict(), not_before=not_before)
+        # Exactly these (user, opportunity) pairs: a separate IN on users and on
+        # opportunities would also mark someone's digest alert for another opportunity.
+        pairs = [(a.user_id, a.opportunity_id) for a in alerts]
         await session.execute(update(Alert).where(
-            Alert.user_id.in_({a.user_id for a in alerts}),
-            Alert.opportunity_id.in_({a.opportunity_id for a in alerts}),
+            tuple_(Alert.user_id, Alert.opportunity_id).in_(pairs),
             Alert.queued_at.is_(None)).values(queued_at=now))
 
 

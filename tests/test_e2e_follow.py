@@ -193,3 +193,26 @@ async def test_a_pupil_cannot_broadcast(fake: FakeBotAPI, app) -> None:
     fake.send_text(fake.user(PUPIL, language_code="en"), "/broadcast")
     [reply] = await fake.wait_for_messages(PUPIL, 1)
     assert reply.text == "Only organizers and administrators can broadcast."
+
+
+async def test_queuing_immediate_alerts_leaves_other_digest_alerts_waiting(
+    fake: FakeBotAPI, app
+) -> None:
+    db = app.bot_data.db
+    first, second = (doc.id for doc in app.bot_data.search.index.docs[:2])
+    async with db.transaction() as session:
+        for uid in (FOLLOWER, PUPIL):
+            await touch_user(session, SeenUser(uid, f"U{uid}", None, "en"), is_admin=False)
+        town, _ = await rules.follow(session, FOLLOWER, "town", "kaunas", "Kaunas")
+        daily, _ = await rules.follow(session, FOLLOWER, "search", "gitara", "gitara",
+                                      frequency="daily")
+        other, _ = await rules.follow(session, PUPIL, "town", "kaunas", "Kaunas")
+        fresh = await rules.record_alerts(session, [
+            rules.Match(FOLLOWER, first, town.id, "immediate"),
+            rules.Match(FOLLOWER, second, daily.id, "daily"),
+            rules.Match(PUPIL, second, other.id, "immediate")])
+    noon = datetime(2026, 11, 24, 12, 0, tzinfo=VILNIUS)
+    await alerts.queue_immediate(app, [a for a in fresh if a.frequency == "immediate"], noon)
+    async with db.transaction() as session:
+        waiting = (await session.scalars(select(Alert).where(Alert.queued_at.is_(None)))).all()
+    assert [(w.user_id, w.opportunity_id) for w in waiting] == [(FOLLOWER, second)]
