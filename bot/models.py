@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    SmallInteger,
     String,
     Text,
     TypeDecorator,
@@ -246,11 +247,17 @@ class OutboxMessage(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     dedupe_key: Mapped[str] = mapped_column(String(120), unique=True)
     chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
-    kind: Mapped[str] = mapped_column(String(16))  # alert | digest | broadcast
+    kind: Mapped[str] = mapped_column(String(16))  # alert | digest | broadcast | reply
     broadcast_id: Mapped[int | None] = mapped_column(Integer, index=True)
     text: Mapped[str] = mapped_column(Text)
     reply_markup: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     photo_file_id: Mapped[str | None] = mapped_column(String(200))
+    # A reply captured while a web process handled an update (bot/delivery/capture.py):
+    # the Bot API method and its parameters, posted as they are. NULL for the others.
+    method: Mapped[str | None] = mapped_column(String(40))
+    request: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Higher goes first: replies to people waiting in the chat before broadcasts.
+    priority: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
     status: Mapped[str] = mapped_column(String(10), default=OutboxStatus.QUEUED.value)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     not_before: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -22,14 +22,20 @@ Delivery guarantees, honestly:
   processes is answered 200 and stored only the first time.
 - An update is **processed by one process**: the inbox processor of each process claims rows
   with one conditional UPDATE (`FOR UPDATE SKIP LOCKED` on PostgreSQL), like the outbox.
-- **At least once, not exactly once.** If a process dies after processing an update but
-  before marking it done, its row stays `processing`; after 60 s another process (or this
-  one after a restart) takes it for stale and processes it again. Handlers' writes survive
-  that (hours, follows and broadcasts carry idempotency or dedupe keys with unique
-  constraints), but a *reply* may, in that rare case, be sent twice. A live process
-  refreshes `claimed_at` of what it is still working on, so a slow handler is not taken
-  for dead. An update whose processing raises is tried again and marked `failed` after
-  three attempts; one that kills its process every time stops the same way.
+- **Replies exactly once.** While an update is processed, the Bot API calls its handlers
+  make are captured, not sent (`bot.delivery.capture`), and written to the outbox in the
+  same transaction that marks the update done; the worker's sender delivers them, paced
+  with everything else (replies first). If a process dies mid-way, nothing of that update
+  left it: after 60 s another process (or this one after a restart) takes the row for
+  stale and processes it from scratch. Handlers' own writes survive that second run (hours,
+  follows and broadcasts carry idempotency or dedupe keys with unique constraints). What
+  remains at-least-once is the sender's one message in flight when the *worker* dies. A
+  live process refreshes `claimed_at` of what it is still working on, so a slow handler is
+  not taken for dead. An update whose processing raises is tried again and marked `failed`
+  after three attempts; one that kills its process every time stops the same way.
+  Consequences: a webhook deployment needs its worker to say anything at all, and an error
+  Telegram gives a reply (say, "message is not modified") reaches the outbox row, not the
+  handler.
 - Updates of one chat are processed one after another in a process (in `update_id` order);
   different chats are processed concurrently. Across processes there is no ordering.
 
@@ -60,12 +66,15 @@ from aiohttp import web
 from sqlalchemy import func, select
 from telegram import Update
 from telegram.error import TelegramError
+from telegram.request import HTTPXRequest
 
 from bot import inbox, metrics
 from bot.app import build_application, running
 from bot.config import ConfigError, Settings
 from bot.context import TakasApplication
 from bot.db import Database
+from bot.delivery import outbox
+from bot.delivery.capture import CapturedCall, CapturingRequest, capturing
 from bot.i18n import I18n
 from bot.models import OutboxMessage, OutboxStatus, utcnow
 from catalog.search.service import SearchService
@@ -201,6 +210,15 @@ def _chat_key(update: Update) -> int | None:
 
 
 @dataclass
+class _Outcome:
+    """How processing one update ended."""
+
+    error: str | None
+    replies: list[CapturedCall]
+    chat: int | None
+
+
+@dataclass
 class _ChatLock:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     users: int = 0
@@ -220,7 +238,9 @@ class InboxProcessor:
         self._wakeup = asyncio.Event()
         self._stopping = False
         self._tasks: dict[int, asyncio.Task[None]] = {}  # update_id -> its processing
-        self._unsettled: dict[int, str | None] = {}  # processed, not yet marked (db trouble)
+        # Processed, not yet marked (or the database is in trouble): the error, or None and
+        # the replies captured while processing it, with the chat they belong to.
+        self._unsettled: dict[int, _Outcome] = {}
         self._chats: dict[int, _ChatLock] = {}
         self._settling = asyncio.Lock()  # one settle at a time: a row is marked once
         self._failures = 0
@@ -295,13 +315,18 @@ class InboxProcessor:
     async def _process(self, update_id: int, payload: dict[str, Any]) -> None:
         kind = metrics.update_type(payload)
         error: str | None = None
+        chat: int | None = None
+        replies: list[CapturedCall] = []
         try:
             update = Update.de_json(payload, self.application.bot)
             self.application.bot.insert_callback_data(update)
-            async with self._chat_lock(_chat_key(update)):
+            chat = _chat_key(update)
+            async with self._chat_lock(chat):
                 started = time.perf_counter()
                 try:
-                    await self.application.process_update(update)
+                    with capturing() as captured:
+                        await self.application.process_update(update)
+                    replies = captured.calls
                 finally:
                     metrics.observe_handler(kind, time.perf_counter() - started)
             metrics.count_update(kind)
@@ -311,7 +336,7 @@ class InboxProcessor:
             error = f"{type(exc).__name__}: {exc}"
             metrics.count_update_error(kind)
             log.error("update %s could not be processed", update_id, exc_info=exc)
-        self._unsettled[update_id] = error
+        self._unsettled[update_id] = _Outcome(error, [] if error else replies, chat)
         try:
             await self._settle_unsettled()
         except Exception as exc:  # kept in _unsettled; the loop tries again
@@ -339,10 +364,15 @@ class InboxProcessor:
             batch = dict(self._unsettled)
             now = utcnow()
             async with self.db.transaction() as session:
-                for update_id, error in batch.items():
-                    status = await inbox.finish(session, update_id, now, error)
-                    if status == inbox.InboxStatus.FAILED:
-                        log.error("update %s failed for good: %s", update_id, error)
+                for update_id, outcome in batch.items():
+                    status = await inbox.finish(session, update_id, now, outcome.error)
+                    if status == inbox.InboxStatus.DONE:
+                        # The replies are queued in the transaction that marks the update
+                        # done: both happen, or neither does and it is processed again.
+                        await outbox.enqueue_calls(session, update_id, outcome.replies,
+                                                   outcome.chat)
+                    elif status == inbox.InboxStatus.FAILED:
+                        log.error("update %s failed for good: %s", update_id, outcome.error)
             for update_id in batch:
                 self._unsettled.pop(update_id, None)
 
@@ -580,7 +610,12 @@ async def serve(
     `ready` is set once the server listens and `setWebhook` was tried. Raises
     `ConfigError` when WEBHOOK_URL or WEBHOOK_SECRET is missing or unusable."""
     config = webhook_config(settings, path)
-    application = build_application(settings, i18n, background=False)
+    # Replies are captured and queued with their update (bot/delivery/capture.py), so this
+    # process sends nothing itself but start-up calls: no rate limiter here, the worker's
+    # sender paces everything the bot sends.
+    request = CapturingRequest(HTTPXRequest(connection_pool_size=16))
+    application = build_application(settings, i18n, background=False, request=request,
+                                    rate_limit=False)
     remove_signals: Callable[[], None] | None = None
     if stop is None:
         stop = asyncio.Event()

@@ -25,6 +25,7 @@ from bot import inbox, webhook
 from bot.config import ConfigError, Settings
 from bot.context import TakasApplication
 from bot.db import Database
+from bot.delivery import Sender
 from bot.i18n import I18n
 from bot.models import InboxUpdate, utcnow
 from catalog.tables import Feed, Opportunity
@@ -100,12 +101,17 @@ async def serving(settings: Settings, i18n: I18n, port: int,
             task.result()  # raises what serve() raised
         task.cancel()
         raise AssertionError("serve() did not become ready")
+    # The worker's part: a web process queues its replies, a sender delivers them.
+    sender = Sender.from_settings(built[0].bot_data.db, settings, idle_interval=0.05)
+    sending = asyncio.create_task(sender.run(stop))
     try:
         async with aiohttp.ClientSession() as http:
             yield Running(f"http://127.0.0.1:{port}", built[0], http)
     finally:
         stop.set()
         await asyncio.wait_for(task, 15)
+        await asyncio.wait_for(sending, 15)
+        await sender.close()
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dbtools import clip, insert_for, rowcount
+from bot.delivery.capture import CapturedCall
 from bot.models import OutboxMessage, OutboxStatus, User, utcnow
 
 ERROR_LENGTH = 300  # the width of outbox.error
@@ -82,8 +83,43 @@ async def enqueue(
     return rowcount(await session.execute(statement)) == 1
 
 
+REPLY_PRIORITY = 10  # replies to someone waiting in the chat go before alerts and broadcasts
+
+
+async def enqueue_calls(
+    session: AsyncSession, update_id: int, calls: Sequence[CapturedCall], chat_id: int | None
+) -> int:
+    """Queue the Bot API calls one update made (see `bot.delivery.capture`), in order, as
+    replies; `update_id` and the call's position make the dedupe key, so settling the same
+    update twice queues nothing new. `chat_id` is where calls without a chat (answering a
+    callback or an inline query) are paced. The number of rows added."""
+    added = 0
+    now = utcnow()
+    insert = insert_for(session)
+    for position, call in enumerate(calls):
+        statement = (
+            insert(OutboxMessage)
+            .values(
+                dedupe_key=f"update:{update_id}:{position}",
+                chat_id=call.chat_id if call.chat_id is not None else (chat_id or 0),
+                kind="reply",
+                text=call.text[:4096],
+                method=call.method,
+                request=call.stored(),
+                priority=REPLY_PRIORITY,
+                status=_QUEUED,
+                attempts=0,
+                not_before=now,
+                created_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        )
+        added += rowcount(await session.execute(statement))
+    return added
+
+
 async def claim(session: AsyncSession, limit: int, now: datetime) -> list[OutboxMessage]:
-    """Take up to `limit` due rows, oldest first, and mark them `sending` (claimed_at=now).
+    """Take up to `limit` due rows, replies first, then oldest first, and mark them `sending` (claimed_at=now).
 
     Only rows this call changed from `queued` come back, however many senders race. On
     PostgreSQL the due ids are locked first (`FOR UPDATE SKIP LOCKED`, so concurrent senders
@@ -97,7 +133,7 @@ async def claim(session: AsyncSession, limit: int, now: datetime) -> list[Outbox
     due = (
         select(OutboxMessage.id)
         .where(OutboxMessage.status == _QUEUED, OutboxMessage.not_before <= now)
-        .order_by(OutboxMessage.not_before, OutboxMessage.id)
+        .order_by(OutboxMessage.priority.desc(), OutboxMessage.not_before, OutboxMessage.id)
         .limit(limit)
     )
     targets: Any = due
@@ -114,7 +150,7 @@ async def claim(session: AsyncSession, limit: int, now: datetime) -> list[Outbox
     rows = (
         await session.scalars(statement, execution_options={"synchronize_session": False})
     ).all()
-    return sorted(rows, key=lambda row: (row.not_before, row.id))
+    return sorted(rows, key=lambda row: (-row.priority, row.not_before, row.id))
 
 
 async def touch(session: AsyncSession, row_ids: Sequence[int], now: datetime) -> set[int]:

@@ -60,6 +60,7 @@ from telegram.warnings import PTBDeprecationWarning
 from bot.config import Settings
 from bot.db import Database
 from bot.delivery import outbox
+from bot.delivery.capture import stored_request
 from bot.delivery.pacing import Pacer
 from bot.models import OutboxMessage, OutboxStatus, utcnow
 
@@ -384,6 +385,13 @@ class Sender:
             return
 
     async def _send(self, row: OutboxMessage, chat_id: int) -> None:
+        if row.method:  # a reply captured in a web process: posted as it was made
+            stored = dict(row.request or {})
+            if chat_id != row.chat_id and "chat_id" in stored.get("params", {}):
+                stored["params"] = {**stored["params"], "chat_id": str(chat_id)}  # migrated
+            await self.bot.request.post(f"{self.bot.base_url}/{row.method}",
+                                        request_data=stored_request(stored))
+            return
         markup = (InlineKeyboardMarkup.de_json(row.reply_markup, self.bot)
                   if row.reply_markup else None)
         paid = True if self.paid else None
