@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Table, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.dbtools import insert_for
 from catalog.model import Item
 from catalog.registry import FeedSpec
 from catalog.tables import Feed, Opportunity
@@ -56,7 +57,10 @@ async def register_file_feeds(session: AsyncSession, specs: Sequence[FeedSpec]) 
                   "language": spec.language, "origin": "file", "enabled": True}
         feed = existing.get(spec.name)
         if feed is None:
-            session.add(Feed(name=spec.name, **values))
+            # Insert-or-ignore: processes starting together (web processes, workers) all
+            # register the same file at once; the first insert wins, the others agree.
+            await session.execute(insert_for(session)(Feed).values(name=spec.name, **values)
+                                  .on_conflict_do_nothing(index_elements=["name"]))
         else:
             if feed.url != spec.url:  # a new address: forget the old validators
                 feed.etag = feed.last_modified = feed.body_hash = None

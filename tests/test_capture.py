@@ -37,7 +37,8 @@ async def test_replies_leave_only_through_the_outbox(fake: FakeBotAPI, db: Datab
             waiting = await bot.send_message(USER, "Searching…")
             await waiting.edit_text("<b>3</b> results", parse_mode="HTML", reply_markup=markup)
             await bot.send_document(USER, document=CALENDAR, filename="event.ics")
-        assert fake.calls("sendMessage") == [] and fake.calls("sendDocument") == []
+        assert fake.calls("sendMessage") == []
+        assert fake.calls("sendDocument") == []
         assert waiting.message_id < 0  # the handler was answered without Telegram
         # The edit of a message not sent yet changed what will be sent: two calls, not three.
         assert [call.method for call in captured.calls] == ["sendMessage", "sendDocument"]
@@ -49,7 +50,8 @@ async def test_replies_leave_only_through_the_outbox(fake: FakeBotAPI, db: Datab
     await deliver(db, fake)
 
     text, document = fake.messages(USER)
-    assert text.text == "3 results" and text.source == "<b>3</b> results"
+    assert text.text == "3 results"
+    assert text.source == "<b>3</b> results"
     assert text.reply_markup == markup.to_dict()
     assert document.document is not None
     assert document.document.content == CALENDAR

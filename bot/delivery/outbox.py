@@ -119,7 +119,8 @@ async def enqueue_calls(
 
 
 async def claim(session: AsyncSession, limit: int, now: datetime) -> list[OutboxMessage]:
-    """Take up to `limit` due rows, replies first, then oldest first, and mark them `sending` (claimed_at=now).
+    """Take up to `limit` due rows, replies first, then oldest first, and mark them
+    `sending` (claimed_at=now).
 
     Only rows this call changed from `queued` come back, however many senders race. On
     PostgreSQL the due ids are locked first (`FOR UPDATE SKIP LOCKED`, so concurrent senders
