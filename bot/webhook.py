@@ -604,8 +604,12 @@ async def serve(
     ready: asyncio.Event | None = None,
     stop: asyncio.Event | None = None,
     timings: Timings = DEFAULT_TIMINGS,
+    build: Callable[..., TakasApplication] | None = None,
 ) -> None:
     """Run the webhook server until `stop` is set (SIGTERM/SIGINT when `stop` is None).
+
+    `build` makes the Application (`build_application`'s arguments); the webhook
+    benchmark passes an echo bot built on the same stack.
 
     `ready` is set once the server listens and `setWebhook` was tried. Raises
     `ConfigError` when WEBHOOK_URL or WEBHOOK_SECRET is missing or unusable."""
@@ -614,8 +618,8 @@ async def serve(
     # process sends nothing itself but start-up calls: no rate limiter here, the worker's
     # sender paces everything the bot sends.
     request = CapturingRequest(HTTPXRequest(connection_pool_size=16))
-    application = build_application(settings, i18n, background=False, request=request,
-                                    rate_limit=False)
+    application = (build or build_application)(settings, i18n, background=False,
+                                               request=request, rate_limit=False)
     remove_signals: Callable[[], None] | None = None
     if stop is None:
         stop = asyncio.Event()
