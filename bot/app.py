@@ -15,7 +15,7 @@ from typing import Any, cast
 from telegram import Bot, BotCommand
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ContextTypes
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 import handlers
 from bot import metrics
@@ -24,6 +24,7 @@ from bot.context import BotData, TakasApplication, TakasContext
 from bot.db import Database
 from bot.delivery.sender import Sender, build_bot
 from bot.i18n import I18n, _
+from bot.polling import DurableApplication, StoringRequest
 from catalog.search.service import SearchService
 from catalog.service import Catalog
 from catalog.sync import FeedReport
@@ -41,12 +42,17 @@ def build_application(
     request: BaseRequest | None = None,
     rate_limit: bool = True,
     background: bool = True,
+    polling: bool = False,
 ) -> TakasApplication:
     """The Application with every handler registered; nothing is opened yet.
 
     `background`: whether this process also runs the scheduled jobs (feed sync, digests,
     broadcast progress) and the outbox sender. Polling and the console do; in a deployment
-    with webhook processes only the worker does (`python -m bot worker`)."""
+    with webhook processes only the worker does (`python -m bot worker`).
+
+    `polling`: this process long-polls Telegram (over HTTP: no `request`); updates then go
+    through the durable inbox (`bot.polling`), and start-up handles what a previous run
+    acknowledged but did not handle."""
     token = token or (settings.bot_token.get_secret_value() if settings.bot_token else None)
     if not token:
         raise ValueError("a bot token is needed to build the application")
@@ -61,13 +67,21 @@ def build_application(
         builder = builder.base_url(f"{settings.bot_api_url}/bot").base_file_url(
             f"{settings.bot_api_url}/file/bot"
         )
+    db = Database(settings.database_url)
+    storing: StoringRequest | None = None
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
+    elif polling:
+        # Polling over HTTP: updates are stored before Telegram is told they arrived.
+        storing = StoringRequest(HTTPXRequest(connection_pool_size=1, read_timeout=30.0), db)
+        builder = builder.get_updates_request(storing).application_class(DurableApplication)
     if rate_limit:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=2))
     application = cast(TakasApplication, builder.build())
+    if isinstance(application, DurableApplication):
+        application.storing = storing
     data = application.bot_data
-    data.settings, data.i18n, data.db = settings, i18n, Database(settings.database_url)
+    data.settings, data.i18n, data.db = settings, i18n, db
     # The delivery engine's own bot: without the rate limiter (the sender paces and handles
     # 429s itself), over the same transport as the application's bot.
     sender_bot = (Bot(token, request=request) if request is not None
@@ -96,6 +110,8 @@ async def on_startup(application: TakasApplication) -> None:
     await data.catalog.open()
     await data.catalog.register_file_feeds()
     await data.search.refresh()
+    if isinstance(application, DurableApplication):
+        await application.replay()  # what a previous run acknowledged and did not handle
     await publish_commands(application)
     if data.extras.get("background", True):
         start_background_work(application)

@@ -105,7 +105,7 @@ def cmd_polling() -> int:
     if settings.bot_token is None:
         print(HOW_TO_CONNECT, file=sys.stderr)
         return 2
-    application = build_application(settings, i18n)
+    application = build_application(settings, i18n, polling=True)
     log.info("starting long polling")
     application.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0

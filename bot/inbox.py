@@ -119,6 +119,18 @@ async def claim(session: AsyncSession, limit: int, now: datetime) -> list[InboxU
     return sorted(rows, key=lambda row: (row.received_at, row.update_id))
 
 
+async def claim_one(session: AsyncSession, update_id: int, now: datetime) -> bool:
+    """Take one row by id if it is `new` (polling: the update PTB is about to handle); False
+    when it is claimed or settled already (Telegram delivered it again after a restart)."""
+    statement = (
+        update(InboxUpdate)
+        .where(InboxUpdate.update_id == update_id, InboxUpdate.status == _NEW)
+        .values(status=_PROCESSING, claimed_at=now, attempts=InboxUpdate.attempts + 1)
+        .returning(InboxUpdate.update_id)
+    )
+    return (await session.scalar(statement)) is not None
+
+
 async def finish(
     session: AsyncSession,
     update_id: int,

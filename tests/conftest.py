@@ -122,6 +122,6 @@ async def bot(bot_settings: Settings, i18n: I18n):
     """The real Application, long-polling the fake server, for the duration of a test."""
     from bot.app import build_application, running
 
-    application = build_application(bot_settings, i18n)
+    application = build_application(bot_settings, i18n, polling=True)
     async with running(application, polling=True):
         yield application

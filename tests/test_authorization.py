@@ -19,7 +19,7 @@ REFUSED_ADMIN = "Only administrators can do that."
 
 @pytest.fixture
 async def world(fake: FakeBotAPI, bot_settings, i18n):
-    application = build_application(bot_settings, i18n)
+    application = build_application(bot_settings, i18n, polling=True)
     async with running(application, polling=True):
         for uid in (*ROLES.values(), PUPIL):
             fake.send_text(fake.user(uid, language_code="en"), "/start")

@@ -35,7 +35,7 @@ async def press(fake: FakeBotAPI, user, chat_id: int, label: str) -> SentMessage
 @pytest.fixture
 async def school(fake: FakeBotAPI, bot_settings, i18n):
     """The bot, with 'Utenos gimnazija' and its organizer, set up through the chat."""
-    application = build_application(bot_settings, i18n)
+    application = build_application(bot_settings, i18n, polling=True)
     async with running(application, polling=True):
         admin = fake.user(ADMIN, language_code="en")
         fake.send_text(admin, "/org new Utenos gimnazija")
@@ -237,7 +237,7 @@ async def test_an_unfinished_entry_survives_a_restart(fake: FakeBotAPI, bot_sett
     fake.send_text(pupil, "Sorting books")
     await fake.wait_idle()
     # The process dies here; a new one starts on the same database.
-    restarted = build_application(bot_settings, i18n)
+    restarted = build_application(bot_settings, i18n, polling=True)
     await school.updater.stop()
     async with running(restarted, polling=True):
         fake.send_text(pupil, "/log")

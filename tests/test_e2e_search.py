@@ -14,7 +14,7 @@ from tests.fakes import FakeBotAPI
 
 @pytest.fixture
 async def search_bot(bot_settings, i18n):
-    application = build_application(bot_settings, i18n)
+    application = build_application(bot_settings, i18n, polling=True)
     async with running(application, polling=True):
         reports = await application.bot_data.catalog.sync()  # the demo feeds, from disk
         assert all(report.ok for report in reports)

@@ -47,7 +47,7 @@ def test_all_eight_languages_are_available(i18n: I18n) -> None:
 
 @pytest.fixture
 async def multilingual_bot(bot_settings: Settings, i18n: I18n):
-    application = build_application(bot_settings, i18n)
+    application = build_application(bot_settings, i18n, polling=True)
     async with running(application, polling=True):
         assert all(r.ok for r in await application.bot_data.catalog.sync())
         yield application

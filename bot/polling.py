@@ -1,0 +1,158 @@
+"""Long polling with a durable inbox: an update is stored before Telegram is told it arrived.
+
+PTB's Updater acknowledges the updates of one getUpdates answer with the offset of its
+*next* call. `StoringRequest` wraps the getUpdates connection and writes every update of an
+answer into the inbox table (insert-or-ignore on `update_id`) before the answer reaches
+the Updater; when the database cannot take them, the call fails, the Updater asks again
+with the same offset and Telegram keeps the updates. So an acknowledged update is a stored
+one.
+
+`DurableApplication.process_update` claims the stored row before running the handlers and
+marks it done after; an update whose row is already claimed or done (Telegram delivers
+unacknowledged updates again after a restart) is skipped. At start-up `replay` processes
+what a previous run stored but did not finish: it died between acknowledging and handling.
+Updates that did not come through getUpdates (the console, the webhook's own inbox
+processor, tests calling `process_update`) are processed as they are.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import timedelta
+from typing import Any
+
+from telegram import Update
+from telegram._utils.defaultvalue import DEFAULT_NONE
+from telegram._utils.types import ODVInput
+from telegram.error import NetworkError
+from telegram.ext import Application
+from telegram.request import BaseRequest, RequestData
+
+from bot import inbox
+from bot.db import Database
+from bot.models import utcnow
+
+log = logging.getLogger(__name__)
+
+PRUNE_EVERY = 1000  # processed updates between two prunes of old inbox rows
+KEEP_DONE = timedelta(days=3)
+
+
+class StoringRequest(BaseRequest):
+    """The getUpdates connection: stores each answer's updates before handing them on."""
+
+    def __init__(self, inner: BaseRequest, db: Database) -> None:
+        self.inner = inner
+        self.db = db
+        self.stored: set[int] = set()  # update ids stored and not processed yet
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self.inner.read_timeout
+
+    async def initialize(self) -> None:
+        await self.inner.initialize()
+
+    async def shutdown(self) -> None:
+        await self.inner.shutdown()
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: ODVInput[float] = DEFAULT_NONE,
+        write_timeout: ODVInput[float] = DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        status, body = await self.inner.do_request(
+            url, method, request_data, read_timeout=read_timeout, write_timeout=write_timeout,
+            connect_timeout=connect_timeout, pool_timeout=pool_timeout)
+        if status == 200 and url.endswith("/getUpdates"):
+            await self._store(body)
+        return status, body
+
+    async def _store(self, body: bytes) -> None:
+        try:
+            answer = json.loads(body)
+        except ValueError:
+            return  # PTB reports the broken answer itself
+        results = answer.get("result") if isinstance(answer, dict) else None
+        payloads = [item for item in results or () if isinstance(item, dict)
+                    and isinstance(item.get("update_id"), int)]
+        if not payloads:
+            return
+        try:
+            async with self.db.transaction() as session:
+                for payload in payloads:
+                    await inbox.store(session, payload)
+        except Exception as exc:
+            # Not acknowledged: the Updater retries this call and Telegram keeps them.
+            raise NetworkError(f"updates could not be stored yet: {type(exc).__name__}") from exc
+        self.stored.update(payload["update_id"] for payload in payloads)
+
+
+class DurableApplication(Application[Any, Any, Any, Any, Any, Any]):
+    """Runs each stored update once: claimed before its handlers, marked done after."""
+
+    storing: StoringRequest | None = None  # set when polling goes through the inbox
+    _processed = 0
+
+    async def process_update(self, update: object) -> None:
+        storing = self.storing
+        if storing is None or not isinstance(update, Update) \
+                or update.update_id not in storing.stored:
+            await super().process_update(update)
+            return
+        update_id = update.update_id
+        storing.stored.discard(update_id)
+        db = storing.db
+        async with db.transaction() as session:
+            claimed = await inbox.claim_one(session, update_id, utcnow())
+        if not claimed:
+            log.info("update %s was handled already: skipped", update_id)
+            return
+        await self._run_and_finish(update, db)
+
+    async def _run_and_finish(self, update: Update, db: Database) -> None:
+        error: str | None = None
+        try:
+            await super().process_update(update)
+        except Exception as exc:  # handler errors go to the error handler; this is worse
+            error = f"{type(exc).__name__}: {exc}"
+            raise
+        finally:
+            try:
+                async with db.transaction() as session:
+                    await inbox.finish(session, update.update_id, utcnow(), error)
+                    self._processed += 1
+                    if self._processed % PRUNE_EVERY == 0:
+                        await inbox.prune(session, utcnow() - KEEP_DONE)
+            except Exception as exc:  # the row stays claimed: replayed after a restart
+                log.warning("update %s: could not mark it processed: %s",
+                            update.update_id, exc)
+
+    async def replay(self) -> int:
+        """Process the updates a previous run stored and did not finish; how many."""
+        if self.storing is None:
+            return 0
+        db = self.storing.db
+        async with db.transaction() as session:
+            # One polling process per bot: whatever is `processing` now belonged to a run
+            # that died.
+            await inbox.requeue_stale(session, utcnow() + timedelta(seconds=1))
+            rows = await inbox.claim(session, 10_000, utcnow())
+            left = [(row.update_id, row.payload) for row in rows]
+        for update_id, payload in left:
+            log.warning("update %s was stored but not handled before a stop: handling it now",
+                        update_id)
+            try:
+                await self._run_and_finish(Update.de_json(payload, self.bot), db)
+            except Exception:
+                log.exception("update %s could not be handled", update_id)
+        return len(left)
+
+
+__all__ = ["DurableApplication", "StoringRequest"]
