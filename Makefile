@@ -7,10 +7,17 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 PYBABEL := $(BIN)/pybabel
 KEYWORDS := -k _ -k N_ -k gettext -k gettext_noop -k ngettext:1,2 -k pgettext:1c,2
+# Locked dependencies (hashes included): what `make run`, `make test` and CI install.
+# Regenerate with `make lock` after changing pyproject.toml's dependencies.
+LOCK := requirements.lock
+DEV_LOCK := requirements-dev.lock
+LOCK_TARGET := --python-version 3.11 --python-platform x86_64-unknown-linux-gnu
+UV_COMPILE := $(BIN)/uv pip compile pyproject.toml --quiet --generate-hashes $(LOCK_TARGET) \
+	--index-url https://pypi.org/simple --custom-compile-command 'make lock'
 PO_FILES := $(wildcard locales/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test install install-dev i18n compile-i18n migrate sync lint typecheck pytest \
+.PHONY: run test install install-dev lock i18n compile-i18n migrate sync lint typecheck pytest \
 	pytest-postgres \
 	clean console bench eval
 
@@ -36,16 +43,26 @@ $(VENV)/.created:
 	$(PY) -m pip install --quiet --upgrade pip
 	touch $@
 
-$(VENV)/.installed: $(VENV)/.created pyproject.toml
-	$(PY) -m pip install --quiet -e .
+# Exactly the locked versions (pip refuses any file whose hash is not in the lock), then the
+# project itself without resolving anything again.
+$(VENV)/.installed: $(VENV)/.created $(LOCK) pyproject.toml
+	$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
-	$(PY) -m pip install --quiet -e '.[dev]'
+$(VENV)/.installed-dev: $(VENV)/.installed $(DEV_LOCK)
+	$(PY) -m pip install --quiet --require-hashes -r $(DEV_LOCK)
 	touch $@
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
+
+## lock: pin every runtime and dev dependency with hashes, for Python 3.11 on Linux x86_64.
+## Existing pins are kept unless pyproject.toml needs otherwise; `make lock LOCK_FLAGS=--upgrade`
+## moves everything to the newest allowed versions. Needs the package index, nothing else.
+lock: install-dev
+	$(UV_COMPILE) $(LOCK_FLAGS) -o $(LOCK)
+	$(UV_COMPILE) $(LOCK_FLAGS) --extra dev -o $(DEV_LOCK)
 
 %.mo: %.po
 	$(PYBABEL) compile --statistics -i $< -o $@ 2>&1 | grep -v '^compiling' || true

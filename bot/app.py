@@ -23,6 +23,7 @@ from bot.config import Settings
 from bot.context import BotData, TakasApplication, TakasContext
 from bot.db import Database
 from bot.delivery.sender import Sender, build_bot
+from bot.flood import FloodGuard
 from bot.i18n import I18n, _
 from bot.polling import DurableApplication, StoringRequest
 from catalog.search.service import SearchService
@@ -32,6 +33,19 @@ from handlers import alerts, broadcast, verification
 from handlers.commands import described
 
 log = logging.getLogger(__name__)
+
+# What handlers send to one group: Telegram allows 20 messages a minute. PTB's limiter is a
+# leaky bucket; its default (a burst of 20, then one every 3 s) sends up to 40 in the first
+# minute. A burst of 5 draining at one per 4 s never sends more than 5 + 15 = 20 in any minute.
+GROUP_RATE = (5, 20.0)
+
+
+def rate_limiter() -> AIORateLimiter:
+    """Telegram's limits for replies: 30 messages a second overall and `GROUP_RATE` per group;
+    a 429 is waited out and the request retried (twice)."""
+    return AIORateLimiter(overall_max_rate=30, overall_time_period=1,
+                          group_max_rate=GROUP_RATE[0], group_time_period=GROUP_RATE[1],
+                          max_retries=2)
 
 
 def build_application(
@@ -76,7 +90,7 @@ def build_application(
         storing = StoringRequest(HTTPXRequest(connection_pool_size=1, read_timeout=30.0), db)
         builder = builder.get_updates_request(storing).application_class(DurableApplication)
     if rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=2))
+        builder = builder.rate_limiter(rate_limiter())
     application = cast(TakasApplication, builder.build())
     if isinstance(application, DurableApplication):
         application.storing = storing
@@ -89,6 +103,7 @@ def build_application(
     data.sender = Sender(data.db, sender_bot, paid=settings.paid_broadcast,
                          rate=settings.paid_send_rate if settings.paid_broadcast
                          else settings.send_rate)
+    data.flood = FloodGuard(settings.user_flood_burst, settings.user_flood_rate)
     data.extras["background"] = background
     data.catalog = Catalog(data.db, settings.feeds_file)
     data.search = SearchService(data.db)

@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     send_rate: float = Field(default=25, gt=0, le=30)
     paid_broadcast: bool = False
     paid_send_rate: float = Field(default=900, gt=0, le=1000)
+    # Incoming updates per user (bot/flood.py): a burst of this many, then this many per
+    # second; what comes faster is dropped with one polite notice.
+    user_flood_burst: int = Field(default=20, ge=1, le=1000)
+    user_flood_rate: float = Field(default=0.5, gt=0, le=100)
 
     @field_validator("bot_token", "webhook_secret", "feeds_file", mode="before")
     @classmethod

@@ -13,6 +13,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.config import Settings
 from bot.db import Database
 from bot.delivery.sender import Sender
+from bot.flood import FloodGuard
 from bot.i18n import I18n
 from catalog.search.service import SearchService
 from catalog.service import Catalog
@@ -31,6 +32,7 @@ class BotData:
     catalog: Catalog
     search: SearchService
     sender: Sender
+    flood: FloodGuard
 
     def __init__(self) -> None:
         # Services added by later features (catalog index, HTTP session, ...), by name.

@@ -1,8 +1,9 @@
 """Telegram adapters, one module per user flow, registered in order.
 
-Order matters: the middleware runs first (group -100) for every update; within group 0 the
-first matching handler wins, so specific commands come before the fallback, which must stay
-last because it accepts any private message.
+Order matters: the middleware runs first (group -100) for every update (it ignores group
+messages not addressed to the bot and drops floods); group chats are handled, and stopped,
+at -50; within group 0 the first matching handler wins, so specific commands come before the
+fallback, which must stay last because it accepts any private message.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from handlers import (
     fallback,
     feeds,
     follow,
+    groups,
     inline,
     language,
     location,
@@ -32,11 +34,15 @@ from handlers import (
 FLOWS = (start, language, feeds, search, location, inline, log, verification, organisations,
          pupil, follow, broadcast)
 MIDDLEWARE_GROUP = -100
+GROUP_CHATS_GROUP = -50
 FLOW_ANSWERS_GROUP = -10
 
 
 def register(application: TakasApplication) -> None:
     application.add_handler(TypeHandler(Update, middleware.prepare), group=MIDDLEWARE_GROUP)
+    # Group chats are answered by their own module, which stops the update there: no flow
+    # below (searches, personal commands) ever runs for a group message.
+    application.add_handlers(groups.HANDLERS, group=GROUP_CHATS_GROUP)
     # A typed answer to the /log flow is taken before anything else reads the text; when
     # no draft waits for one, the handler steps aside and group 0 runs as usual.
     application.add_handler(log.TEXT_HANDLER, group=FLOW_ANSWERS_GROUP)

@@ -87,6 +87,21 @@ async def text_search(update: Update, context: TakasContext) -> None:
     await _show(message, context, stored.id, text, result, 0, False, edit=False)
 
 
+async def group_search(message: Message, context: TakasContext, text: str,
+                       markup: InlineKeyboardMarkup) -> None:
+    """A search someone asked for in a group: the first page of public catalog results, with
+    no buttons that act for a person (those live in the private chat `markup` opens)."""
+    text = shorten(text, QUERY_CHARS)
+    result = _run(context, text, only_language=False)
+    if result.hits or result.relaxed:
+        body = views.results_text(text, result, 0, emptied_by=result.emptied_by,
+                                  place_names=_place_names(context, result))
+    else:
+        body = views.nothing_text(text, list(result.suggestions))
+    await message.reply_text(body, parse_mode=ParseMode.HTML, reply_markup=markup,
+                             disable_web_page_preview=True)
+
+
 def _ints(update: Update, count: int) -> list[int] | None:
     """The `count` ids after the prefix of the pressed button's data, or None if forged."""
     query = update.callback_query

@@ -17,7 +17,8 @@ from tests import netguard
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 ENV_VARS = ("BOT_TOKEN", "DATABASE_URL", "BOT_API_URL", "ADMIN_IDS", "DEFAULT_LANGUAGE",
-            "SEND_RATE", "PAID_BROADCAST", "PAID_SEND_RATE",
+            "SEND_RATE", "PAID_BROADCAST", "PAID_SEND_RATE", "USER_FLOOD_BURST",
+            "USER_FLOOD_RATE",
             "LOG_LEVEL", "FEEDS_FILE", "WEBHOOK_URL", "WEBHOOK_SECRET", "FEED_SYNC_INTERVAL")
 
 

@@ -21,15 +21,22 @@ from .telegram_html import utf16_len
 _COMMAND_RE = re.compile(r"(?<!\S)/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?(?![A-Za-z0-9_/@])")
 
 
+# An @username mention: 5-32 word characters after '@', not inside a word or a command.
+_MENTION_RE = re.compile(r"(?<![\w/@])@[A-Za-z0-9_]{5,32}(?![A-Za-z0-9_])")
+
+
 def command_entities(text: str) -> list[dict[str, Any]]:
-    """bot_command entities for ``text``, offsets and lengths in UTF-16 code units."""
+    """bot_command and mention entities for ``text``, offsets and lengths in UTF-16 code
+    units, in order, as Telegram's clients send them."""
+    found = [(m, "bot_command") for m in _COMMAND_RE.finditer(text)]
+    found += [(m, "mention") for m in _MENTION_RE.finditer(text)]
     return [
         {
-            "type": "bot_command",
+            "type": kind,
             "offset": utf16_len(text[: m.start()]),
             "length": utf16_len(m.group(0)),
         }
-        for m in _COMMAND_RE.finditer(text)
+        for m, kind in sorted(found, key=lambda pair: pair[0].start())
     ]
 
 
@@ -57,6 +64,29 @@ class UserActions(FakeState):
         chat = FakeChat(chat_id, type, title=title)
         self._chats[chat_id] = chat
         return chat
+
+    def add_bot_to_group(self, user: FakeUser, chat: FakeChat) -> Injected:
+        """``user`` adds the bot to ``chat``: a my_chat_member update (left -> member)."""
+        self._blocked.pop(chat.id, None)
+        self._chats[chat.id] = chat
+        return self._membership(user, chat, "left", "member")
+
+    def remove_bot_from_group(self, user: FakeUser, chat: FakeChat) -> Injected:
+        """``user`` removes the bot: sends to the group get 403 from now on."""
+        kind = "supergroup" if chat.type == "supergroup" else "group"
+        self._blocked[chat.id] = f"Forbidden: bot was kicked from the {kind} chat"
+        return self._membership(user, chat, "member", "kicked")
+
+    def _membership(self, user: FakeUser, chat: FakeChat, old: str, new: str) -> Injected:
+        def member(status: str) -> dict[str, Any]:
+            data: dict[str, Any] = {"status": status, "user": self.bot_user()}
+            if status == "kicked":
+                data["until_date"] = 0
+            return data
+
+        change = {"chat": chat.to_dict(), "from": user.to_dict(), "date": int(time.time()),
+                  "old_chat_member": member(old), "new_chat_member": member(new)}
+        return self._push({"my_chat_member": change}, chat_id=chat.id)
 
     def _private_chat(self, user: FakeUser) -> FakeChat:
         if user.id not in self._chats:

@@ -108,7 +108,8 @@ class FakeState:
         return found
 
     def _check_not_blocked(self, chat: FakeChat) -> None:
-        if chat.type == "private" and chat.id in self._blocked:
+        # Private chats: the user blocked the bot; groups: the bot was removed from them.
+        if chat.id in self._blocked:
             raise ApiError(403, self._blocked[chat.id], cause="blocked")
 
     def _store_file(self, upload: UploadedFile) -> UploadedFile:
