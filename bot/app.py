@@ -22,7 +22,7 @@ from bot import metrics
 from bot.config import Settings
 from bot.context import BotData, TakasApplication, TakasContext
 from bot.db import Database
-from bot.delivery.sender import Sender, build_bot
+from bot.delivery.sender import Sender, build_bot, default_concurrency
 from bot.flood import FloodGuard
 from bot.i18n import I18n, _
 from bot.polling import DurableApplication, StoringRequest
@@ -99,10 +99,12 @@ def build_application(
     # The delivery engine's own bot: without the rate limiter (the sender paces and handles
     # 429s itself), over the same transport as the application's bot.
     sender_bot = (Bot(token, request=request) if request is not None
-                  else build_bot(token, settings.bot_api_url))
+                  else build_bot(token, settings.bot_api_url,
+                                 pool_size=default_concurrency(settings.paid_broadcast) + 4))
     data.sender = Sender(data.db, sender_bot, paid=settings.paid_broadcast,
                          rate=settings.paid_send_rate if settings.paid_broadcast
-                         else settings.send_rate)
+                         else settings.send_rate,
+                         concurrency=default_concurrency(settings.paid_broadcast))
     data.flood = FloodGuard(settings.user_flood_burst, settings.user_flood_rate)
     data.extras["background"] = background
     data.catalog = Catalog(data.db, settings.feeds_file)

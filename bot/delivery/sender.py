@@ -117,6 +117,12 @@ def build_bot(
     return Bot(token, request=request)
 
 
+def default_concurrency(paid: bool) -> int:
+    """Sends in flight at once: one at Telegram's free rate (a crash repeats at most one
+    message); sixteen for paid broadcasts, whose rate one connection cannot reach."""
+    return 16 if paid else 1
+
+
 class Sender:
     """Delivers the outbox through one `telegram.Bot`, at most `rate` messages per second."""
 
@@ -167,7 +173,7 @@ class Sender:
             raise ValueError("BOT_TOKEN is needed to send messages")
         paid = settings.paid_broadcast
         rate = settings.paid_send_rate if paid else settings.send_rate
-        concurrency = int(options.pop("concurrency", 16 if paid else 1))
+        concurrency = int(options.pop("concurrency", default_concurrency(paid)))
         bot = build_bot(settings.bot_token.get_secret_value(), settings.bot_api_url,
                         pool_size=concurrency + 4)
         return cls(db, bot, rate=rate, paid=paid, concurrency=concurrency, **options)
