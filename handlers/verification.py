@@ -25,6 +25,7 @@ from bot.services import hours as hour_rules
 from bot.services.errors import Refusal
 from bot.services.orgs import organizer_ids
 from bot.text import esc, shorten, split_message
+from handlers.buttons import expired
 from handlers.refusals import explain
 
 # More pending entries than this for one organisation in a day: no more single messages,
@@ -152,6 +153,7 @@ async def approve_pressed(update: Update, context: TakasContext) -> None:
 async def reject_pressed(update: Update, context: TakasContext) -> None:
     query, ids = update.callback_query, _ids(update, 1)
     if query is None or ids is None or not ids[0].isdigit():
+        await expired(update)
         return
     await query.answer()
     rows = [[InlineKeyboardButton(reason_text(code), callback_data=f"vx:{ids[0]}:{code}")]
@@ -171,6 +173,7 @@ async def reason_pressed(update: Update, context: TakasContext) -> None:
 async def back_pressed(update: Update, context: TakasContext) -> None:
     query, ids = update.callback_query, _ids(update, 1)
     if query is None or ids is None or not ids[0].isdigit():
+        await expired(update)
         return
     await query.answer()
     if isinstance(query.message, Message):
@@ -233,6 +236,7 @@ async def send_digest(context: TakasContext, organizer_id: int) -> None:
 async def approve_all_pressed(update: Update, context: TakasContext) -> None:
     query, ids = update.callback_query, _ids(update, 2)
     if query is None or ids is None or not all(i.isdigit() for i in ids):
+        await expired(update)
         return
     first, last = int(ids[0]), int(ids[1])
     decided = []
