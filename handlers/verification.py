@@ -146,38 +146,40 @@ async def _decide(update: Update, context: TakasContext, entry_id: str, approve:
 async def approve_pressed(update: Update, context: TakasContext) -> None:
     ids = _ids(update, 1)
     if ids is None:
+        await expired(update)
         return
     await _decide(update, context, ids[0], approve=True)
 
 
 async def reject_pressed(update: Update, context: TakasContext) -> None:
     query, ids = update.callback_query, _ids(update, 1)
-    if query is None or ids is None or not ids[0].isdigit():
+    if query is None or ids is None or not ids[0].isdigit() or \
+            not isinstance(query.message, Message):
         await expired(update)
         return
     await query.answer()
     rows = [[InlineKeyboardButton(reason_text(code), callback_data=f"vx:{ids[0]}:{code}")]
             for code in REASONS]
     rows.append([InlineKeyboardButton(_("« Back"), callback_data=f"vb:{ids[0]}")])
-    if isinstance(query.message, Message):
-        await query.message.edit_reply_markup(InlineKeyboardMarkup(rows))
+    await query.message.edit_reply_markup(InlineKeyboardMarkup(rows))
 
 
 async def reason_pressed(update: Update, context: TakasContext) -> None:
     ids = _ids(update, 2)
     if ids is None:
+        await expired(update)
         return
     await _decide(update, context, ids[0], approve=False, reason=ids[1])
 
 
 async def back_pressed(update: Update, context: TakasContext) -> None:
     query, ids = update.callback_query, _ids(update, 1)
-    if query is None or ids is None or not ids[0].isdigit():
+    if query is None or ids is None or not ids[0].isdigit() or \
+            not isinstance(query.message, Message):
         await expired(update)
         return
     await query.answer()
-    if isinstance(query.message, Message):
-        await query.message.edit_reply_markup(decision_keyboard(int(ids[0])))
+    await query.message.edit_reply_markup(decision_keyboard(int(ids[0])))
 
 
 async def pending_command(update: Update, context: TakasContext) -> None:
