@@ -1,0 +1,111 @@
+"""Faults injected into a running bot: the database going away and coming back, a full disk,
+a Bot API that fails, hangs or rate limits for a long time, and a feed server that trickles.
+
+Each test says what a user or an operator would check: a polite answer instead of silence,
+nothing confirmed lost, and the same running process serving again once the fault is gone.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from sqlalchemy import event, func, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
+
+from bot.context import TakasApplication
+from bot.models import HourEntry
+from tests.fakes import FakeBotAPI
+from tests.test_e2e_hours import ORGANIZER, PUPIL, button, entries, press, school
+
+__all__ = ["school"]  # the fixture, shared with the hours tests
+
+UNAVAILABLE = ("My records are out of reach for a moment, so I could not do that. "
+               "Please try again in a few minutes.")
+
+
+@asynccontextmanager
+async def database_outage(application: TakasApplication) -> AsyncIterator[None]:
+    """The database is unreachable for the block: no new connection opens, and pooled
+    connections turn out dead when taken (as after a server restart).
+
+    SQLite: the database's folder is moved away. PostgreSQL (TEST_POSTGRES_URL): the
+    database stops accepting connections and its sessions are terminated."""
+    db = application.bot_data.db
+    url = make_url(db.url)
+    gone = True
+
+    def dead_on_checkout(*_args: object) -> None:
+        if gone:
+            raise DisconnectionError("the database went away")
+
+    engine = db.engine.sync_engine
+    event.listen(engine, "checkout", dead_on_checkout)
+    if url.get_backend_name() == "sqlite":
+        folder = Path(url.database or "").parent
+        away = folder.with_name(folder.name + "-away")
+        folder.rename(away)
+        try:
+            yield
+        finally:
+            away.rename(folder)
+            gone = False
+            event.remove(engine, "checkout", dead_on_checkout)
+        return
+    import asyncpg
+
+    server = os.environ["TEST_POSTGRES_URL"]
+    admin = await asyncpg.connect(server)
+    try:
+        await admin.execute(f'ALTER DATABASE "{url.database}" ALLOW_CONNECTIONS false')
+        await admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                            "WHERE datname = $1 AND pid <> pg_backend_pid()", url.database)
+        try:
+            yield
+        finally:
+            await admin.execute(f'ALTER DATABASE "{url.database}" ALLOW_CONNECTIONS true')
+            gone = False
+            event.remove(engine, "checkout", dead_on_checkout)
+    finally:
+        await admin.close()
+
+
+async def test_the_database_goes_away_and_comes_back(
+    fake: FakeBotAPI, school: TakasApplication
+) -> None:
+    pupil = fake.user(PUPIL, language_code="en")
+    fake.send_text(pupil, "/log 2 Helping at the library 2026-11-18")
+    await fake.wait_idle()
+    await press(fake, pupil, PUPIL, "Utenos gimnazija")
+    await press(fake, pupil, PUPIL, "✔ Confirm")
+    [confirmed] = await entries(school)
+    to_verify = fake.messages(ORGANIZER)[-1]
+
+    async with database_outage(school):
+        before = len(fake.messages(PUPIL))
+        fake.send_text(pupil, "/hours")
+        fake.send_text(pupil, "volunteering in Vilnius")
+        organizer = fake.user(ORGANIZER, language_code="en")
+        fake.press_button(organizer, to_verify, button(to_verify, "✔ Approve"))
+        await fake.wait_idle(timeout=30)
+        # One polite answer per message (not one per handler group), none for the press,
+        # which is answered in place; no traceback, no rejected request.
+        replies = [m.text for m in fake.messages(PUPIL)[before:]]
+        assert replies == [UNAVAILABLE, UNAVAILABLE]
+        assert fake.callback_answers[-1].text == UNAVAILABLE
+        assert not fake.rejected
+
+    # The same process serves again; what was confirmed is still there, and the press that
+    # failed can be repeated.
+    fake.send_text(pupil, "/hours")
+    await fake.wait_idle(timeout=30)
+    assert "2 h" in fake.messages(PUPIL)[-1].text
+    fake.press_button(organizer, to_verify, button(to_verify, "✔ Approve"))
+    await fake.wait_idle()
+    [entry] = await entries(school)
+    assert (entry.id, entry.minutes, entry.status) == (confirmed.id, 120, "approved")
+    async with school.bot_data.db.transaction() as session:
+        assert await session.scalar(select(func.count()).select_from(HourEntry)) == 1
