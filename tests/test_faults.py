@@ -7,14 +7,17 @@ nothing confirmed lost, and the same running process serving again once the faul
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
+import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DisconnectionError, OperationalError
 
 from bot.context import TakasApplication
 from bot.models import HourEntry
@@ -109,3 +112,72 @@ async def test_the_database_goes_away_and_comes_back(
     assert (entry.id, entry.minutes, entry.status) == (confirmed.id, 120, "approved")
     async with school.bot_data.db.transaction() as session:
         assert await session.scalar(select(func.count()).select_from(HourEntry)) == 1
+
+
+@asynccontextmanager
+async def disk_full(application: TakasApplication) -> AsyncIterator[None]:
+    """SQLite runs out of space for the block: every connection may use no more pages than
+    the file has, and a ballast table has taken every free page. When the block ends the
+    ballast is dropped and the limit lifted (space returns)."""
+    engine = application.bot_data.db.engine
+    async with engine.begin() as connection:
+        await connection.exec_driver_sql("CREATE TABLE ballast (b BLOB)")
+        pages = (await connection.exec_driver_sql("PRAGMA page_count")).scalar_one()
+
+    def limit(dbapi_connection: Any, _record: object) -> None:
+        dbapi_connection.cursor().execute(f"PRAGMA max_page_count = {pages}")
+
+    event.listen(engine.sync_engine, "connect", limit)
+    await engine.dispose()  # pooled connections reconnect, limited
+    try:
+        for size in (4000, 400, 40, 1):
+            with contextlib.suppress(OperationalError):
+                while True:
+                    async with engine.begin() as connection:
+                        await connection.exec_driver_sql(
+                            "INSERT INTO ballast VALUES (randomblob(?))", (size,))
+        yield
+    finally:
+        event.remove(engine.sync_engine, "connect", limit)
+        await engine.dispose()
+        async with engine.begin() as connection:
+            await connection.exec_driver_sql("DROP TABLE ballast")
+
+
+@pytest.mark.skipif(bool(os.environ.get("TEST_POSTGRES_URL")),
+                    reason="fills a SQLite file; PostgreSQL's disk is the server's")
+async def test_a_full_disk_refuses_writes_politely_and_keeps_what_is_stored(
+    fake: FakeBotAPI, school: TakasApplication
+) -> None:
+    pupil = fake.user(PUPIL, language_code="en")
+    fake.send_text(pupil, "/log 2 Helping at the library 2026-11-18")
+    await fake.wait_idle()
+    await press(fake, pupil, PUPIL, "Utenos gimnazija")
+    await press(fake, pupil, PUPIL, "✔ Confirm")
+    [stored] = await entries(school)
+    fake.send_text(pupil, "/log")
+    await fake.wait_idle()
+    fake.send_text(pupil, "Reading to children")
+    await fake.wait_idle()
+    await press(fake, pupil, PUPIL, "Utenos gimnazija")
+    await press(fake, pupil, PUPIL, "Today")
+    fake.send_text(pupil, "1,5")
+    await fake.wait_idle()
+    note = "📚" * 1000  # a long note needs new pages, which the full disk does not have
+
+    async with disk_full(school):
+        fake.send_text(pupil, note)
+        await fake.wait_idle()
+        assert fake.messages(PUPIL)[-1].text == UNAVAILABLE
+        assert not fake.rejected
+
+    # Space is back: the same note goes through and the entry is confirmed.
+    fake.send_text(pupil, note)
+    await fake.wait_idle()
+    await press(fake, pupil, PUPIL, "✔ Confirm")
+    first, second = await entries(school)
+    assert (first.id, first.minutes, first.activity) == (stored.id, 120, stored.activity)
+    assert (second.minutes, second.note) == (90, note)
+    async with school.bot_data.db.engine.connect() as connection:
+        check = await connection.exec_driver_sql("PRAGMA integrity_check")
+        assert check.scalar_one() == "ok"
