@@ -7,6 +7,7 @@ nothing confirmed lost, and the same running process serving again once the faul
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 from collections.abc import AsyncIterator
@@ -20,7 +21,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError, OperationalError
 
 from bot.context import TakasApplication
-from bot.models import HourEntry
+from bot.db import Database
+from bot.delivery import outbox
+from bot.delivery.sender import Sender, build_bot
+from bot.models import HourEntry, OutboxMessage
 from tests.fakes import FakeBotAPI
 from tests.test_e2e_hours import ORGANIZER, PUPIL, button, entries, press, school
 
@@ -181,3 +185,69 @@ async def test_a_full_disk_refuses_writes_politely_and_keeps_what_is_stored(
     async with school.bot_data.db.engine.connect() as connection:
         check = await connection.exec_driver_sql("PRAGMA integrity_check")
         assert check.scalar_one() == "ok"
+
+
+# -- the Bot API --------------------------------------------------------------------------
+
+
+async def test_the_outbox_survives_a_long_bot_api_outage(db: Database, fake: FakeBotAPI) -> None:
+    """5xx answers for longer than the old five attempts, answers slower than the request
+    timeout, then 429s with a long retry_after: the running sender neither stops nor gives
+    a message up, and each is delivered once the API is well again."""
+    chats = [8101, 8102, 8103]
+    for chat in chats:
+        fake.user(chat, language_code="en")
+    async with db.transaction() as session:
+        for chat in chats:
+            await outbox.enqueue(session, dedupe_key=f"outage:{chat}", chat_id=chat,
+                                 kind="alert", text=f"Hello <b>{chat}</b>")
+    fake.inject_error("sendMessage", 502, times=9)
+    fake.inject_error("sendMessage", 503, times=3)
+    fake.inject_delay("sendMessage", 0.6, times=3)  # beyond the sender's 0.3 s timeout
+    fake.inject_429("sendMessage", retry_after=2, times=2)
+    sender = Sender(db, build_bot(fake.token, fake.url, timeout=0.3), rate=25,
+                    retry_delay=0.05, idle_interval=0.05)
+    stop = asyncio.Event()
+    task = asyncio.create_task(sender.run(stop))
+    try:
+        async def settled() -> list[OutboxMessage]:
+            async with db.transaction() as session:
+                return list((await session.scalars(select(OutboxMessage))).all())
+
+        deadline = asyncio.get_running_loop().time() + 60
+        while any(row.status != "sent" for row in await settled()):
+            assert not task.done(), "the sender stopped"
+            assert asyncio.get_running_loop().time() < deadline, await settled()
+            await asyncio.sleep(0.1)
+    finally:
+        stop.set()
+        await task
+        await sender.close()
+    assert fake.faults.pending() == 0  # every fault was met
+    for chat in chats:  # a message Telegram got while the sender timed out may come twice
+        assert fake.delivered(chat)[:1] == [f"Hello {chat}"]
+    assert len(fake.duplicates()) <= 3
+    assert sender.stats.flood_waits == 2
+    assert sender.stats.timeouts >= 3
+
+
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")  # PTB's own 429
+async def test_polling_and_replies_resume_after_api_errors(
+    fake: FakeBotAPI, bot: TakasApplication
+) -> None:
+    """getUpdates answering 5xx and a 429, then a reply hitting a 429: the bot keeps
+    polling and answers once the API lets it."""
+    user = fake.user(8201, language_code="en")
+    await fake.wait_for_long_poll()
+    fake.inject_error("getUpdates", 502, times=2)
+    fake.inject_429("getUpdates", retry_after=1)
+    # The waiting long poll ends within its 1 s timeout; the next three polls fail.
+    await fake._wait_until(lambda: True if fake.faults.pending() == 0 else None, 30,
+                           lambda: "the getUpdates faults to be met")
+    await fake.wait_for_long_poll(timeout=30)  # polling again
+    fake.inject_429("sendMessage", retry_after=1)
+    fake.send_text(user, "/help")
+    [answer] = await fake.wait_for_messages(8201, 1, timeout=30)
+    assert "What I can do" in answer.text
+    assert fake.faults.pending() == 0
+    assert not fake.rejected
