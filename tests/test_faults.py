@@ -25,8 +25,12 @@ from bot.db import Database
 from bot.delivery import outbox
 from bot.delivery.sender import Sender, build_bot
 from bot.models import HourEntry, OutboxMessage
+from catalog.fetch import FetchLimits
+from catalog.service import Catalog
 from tests.fakes import FakeBotAPI
+from tests.feedserver import FeedServer, trickle
 from tests.test_e2e_hours import ORGANIZER, PUPIL, button, entries, press, school
+from tests.test_sync import active, feeds_toml, jsonld
 
 __all__ = ["school"]  # the fixture, shared with the hours tests
 
@@ -251,3 +255,41 @@ async def test_polling_and_replies_resume_after_api_errors(
     assert "What I can do" in answer.text
     assert fake.faults.pending() == 0
     assert not fake.rejected
+
+
+# -- partner feeds ------------------------------------------------------------------------
+
+
+async def test_a_trickling_feed_gives_up_within_its_budget_and_spares_the_others(
+    db: Database, tmp_path: Path
+) -> None:
+    async with contextlib.AsyncExitStack() as stack:
+        server = FeedServer()
+        await server.start()
+        stack.push_async_callback(server.stop)
+        slow_body = jsonld(("s1", "Šokiai"), ("s2", "Dainos"))
+        slow = server.set("/slow.jsonld", slow_body, "application/ld+json")
+        good = server.set("/good.jsonld", jsonld(("g1", "Keramika")), "application/ld+json")
+        feeds = feeds_toml(tmp_path / "f.toml", {"slow": slow, "good": good})
+        limits = FetchLimits(total_timeout=1.5, connect_timeout=1, retries=2, backoff=0.01)
+        catalog = Catalog(db, feeds, limits=limits)
+        await catalog.open()
+        stack.push_async_callback(catalog.close)
+        await catalog.register_file_feeds()
+        assert all(r.ok for r in await catalog.sync())
+
+        # The slow feed changes and its server now trickles: headers at once, then a byte
+        # every 0.1 s (the whole body would take minutes).
+        server.set("/slow.jsonld", jsonld(("s1", "Šokiai"), ("s3", "Piešimas")),
+                   "application/ld+json")
+        server.custom["/slow.jsonld"] = trickle(slow_body.encode())
+        server.set("/good.jsonld", jsonld(("g1", "Keramika"), ("g2", "Audimas")),
+                   "application/ld+json")
+        hits = server.hits["/slow.jsonld"]
+        reports = {r.name: r for r in await catalog.sync()}
+        assert reports["slow"].status == "failed"
+        assert "too slow" in (reports["slow"].error or "")
+        assert server.hits["/slow.jsonld"] == hits + 1  # a trickle is not tried again
+        assert reports["good"].added == 1
+        titles = {o.title for o in await active(db)}
+        assert titles == {"Keramika", "Audimas", "Šokiai", "Dainos"}  # nothing stored lost
