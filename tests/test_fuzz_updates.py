@@ -362,11 +362,16 @@ async def test_presses_no_flow_accepts_are_answered(world: World) -> None:
     """Data no handler claims, and known prefixes on a message Telegram no longer shows,
     used to go unanswered (the button spun until Telegram gave up)."""
     user = USERS[3]  # speaks English
-    queries = {world.fake.press_button(user, 10**6 + n, data, forge=True).query_id: data
-               for n, data in enumerate(["\x00", "zz:1", "nf:", "nf:7", "uf:1", "ff:1:daily",
-                                         "fl:list", "lg:x", "fm:yes", "vr:1", "vA:1:2",
-                                         "bc:x", "mu:1", "lang:", "vb:1", "vx:1:x"])}
-    await world.run([])
+    queries: dict[str, str] = {}
+
+    def forged(n: int, data: str) -> Action:
+        def press(fake: FakeBotAPI, expect: Expect) -> None:
+            queries[fake.press_button(user, 10**6 + n, data, forge=True).query_id or ""] = data
+        return press
+
+    await world.run([forged(n, data) for n, data in enumerate(
+        ["\x00", "zz:1", "nf:", "nf:7", "uf:1", "ff:1:daily", "fl:list", "lg:x", "fm:yes",
+         "vr:1", "vA:1:2", "bc:x", "mu:1", "lang:", "vb:1", "vx:1:x"])])
     answers = {a.query_id: a.text for a in world.fake.callback_answers}
     said = {data: answers.get(query) for query, data in queries.items()}
     assert said.pop("vA:1:2") == "Nothing waits for your verification."
