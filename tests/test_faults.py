@@ -194,6 +194,7 @@ async def test_a_full_disk_refuses_writes_politely_and_keeps_what_is_stored(
 # -- the Bot API --------------------------------------------------------------------------
 
 
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")  # PTB's own 429
 async def test_the_outbox_survives_a_long_bot_api_outage(db: Database, fake: FakeBotAPI) -> None:
     """5xx answers for longer than the old five attempts, answers slower than the request
     timeout, then 429s with a long retry_after: the running sender neither stops nor gives
