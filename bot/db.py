@@ -14,7 +14,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -48,6 +48,43 @@ def create_engine(url: str) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+# What a database that is down, restarting, unreachable or out of disk space raises: the
+# request was fine and will work again later. (Integrity and programming errors are not.)
+_UNAVAILABLE: tuple[type[BaseException], ...] = (
+    exc.OperationalError,  # SQLite "unable to open", "disk is full"; connection lost
+    exc.InterfaceError,
+    exc.DisconnectionError,
+    exc.TimeoutError,  # no pooled connection came free in time
+    ConnectionError,  # refused or reset, from asyncpg before SQLAlchemy wraps anything
+    TimeoutError,
+)
+
+
+def unavailable(error: BaseException | None) -> bool:
+    """Whether `error` (or what caused it) says the database could not be reached or
+    could not write, rather than that the request itself was wrong."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, _UNAVAILABLE) or (type(error).__module__.startswith(
+                "asyncpg.exceptions") and _asyncpg_unavailable(error)):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def _asyncpg_unavailable(error: BaseException) -> bool:
+    # Class 08 (connection exception), 53 (insufficient resources: disk full, too many
+    # connections), 57P (shutdown, cannot connect now), 55000 (database not accepting
+    # connections).
+    import asyncpg
+
+    if isinstance(error, asyncpg.exceptions.InterfaceError | asyncpg.PostgresConnectionError):
+        return True
+    state = getattr(error, "sqlstate", None) or ""
+    return state.startswith(("08", "53", "57P")) or state == "55000"
 
 
 def alembic_config(url: str | None = None) -> Config:

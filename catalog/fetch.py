@@ -4,7 +4,8 @@ One shared `aiohttp.ClientSession` per process. Each fetch is a conditional GET 
 Last-Modified: a 304 costs nothing), with connect and total timeouts, a maximum body size
 that also bounds gzip/deflate decompression (a gzip bomb stops at the limit), at most
 `max_redirects` redirects followed by hand so every hop is checked, and retries with
-backoff on 5xx answers and timeouts.
+backoff on 5xx answers and on servers that do not answer in time (one that answers but
+trickles its body is given up at the first timeout: another try would take as long).
 
 Feeds added in chat must not reach this machine or the private network (SSRF): for them
 every hop's address is checked, IP literals directly and host names through a resolver that
@@ -117,14 +118,23 @@ def open_sessions() -> tuple[aiohttp.ClientSession, aiohttp.ClientSession]:
     return trusted, public
 
 
-async def _read_limited(response: aiohttp.ClientResponse, limit: int) -> bytes:
+@dataclass
+class _Progress:
+    """How far the body of the current answer got (None: no answer yet)."""
+
+    received: int | None = None
+
+
+async def _read_limited(response: aiohttp.ClientResponse, limit: int,
+                        progress: _Progress) -> bytes:
     declared = response.content_length
     if declared is not None and declared > limit:
         raise FeedError(f"body larger than the {limit // (1024 * 1024)} MB limit")
-    chunks, size = [], 0
+    chunks: list[bytes] = []
+    progress.received = 0
     async for chunk in response.content.iter_chunked(64 * 1024):
-        size += len(chunk)
-        if size > limit:
+        progress.received += len(chunk)
+        if progress.received > limit:
             raise FeedError(f"body larger than the {limit // (1024 * 1024)} MB limit")
         chunks.append(chunk)
     return b"".join(chunks)
@@ -211,6 +221,7 @@ async def _fetch_once(
     timeout = aiohttp.ClientTimeout(total=limits.total_timeout,
                                     sock_connect=limits.connect_timeout)
     current = url
+    progress = _Progress()
     try:
         async with asyncio.timeout(limits.total_timeout):
             for _hop in range(limits.max_redirects + 1):
@@ -232,7 +243,7 @@ async def _fetch_once(
                         raise _RetryableError(status)
                     if response.status != 200:
                         raise FeedError(status)
-                    raw = await _read_limited(response, limits.max_bytes)
+                    raw = await _read_limited(response, limits.max_bytes, progress)
                     body = decompress(raw, response.headers.get("Content-Encoding"),
                                       limits.max_bytes)
                     return Fetched(
@@ -244,6 +255,11 @@ async def _fetch_once(
                     )
             raise FeedError(f"more than {limits.max_redirects} redirects")
     except TimeoutError:
+        if progress.received is not None:
+            # The server answers, but trickles: another try would take as long again, so
+            # the feed gives up within one time budget instead of one per retry.
+            raise FeedError(f"too slow: {progress.received} bytes arrived in "
+                            f"{limits.total_timeout:g} s") from None
         raise _RetryableError(f"no answer within {limits.total_timeout:g} s") from None
     except aiohttp.ClientConnectorError as exc:
         raise FeedError(f"cannot connect: {exc.os_error or exc}") from None

@@ -35,6 +35,7 @@ from bot.text import esc, shorten
 from catalog.search.index import SearchDoc
 from catalog.search.normalize import fold
 from handlers import views
+from handlers.buttons import expired
 from handlers.refusals import explain
 
 log = logging.getLogger(__name__)
@@ -166,6 +167,7 @@ def served_towns(context: TakasContext, organisation_name: str) -> list[tuple[st
 async def on_button(update: Update, context: TakasContext) -> None:
     query, user = update.callback_query, update.effective_user
     if query is None or user is None or not isinstance(query.message, Message):
+        await expired(update)
         return
     parts = (query.data or "").split(":")
     action, value = (parts[1], parts[2]) if len(parts) == 3 else ("", "")
@@ -196,6 +198,7 @@ async def on_button(update: Update, context: TakasContext) -> None:
 async def choose_link(update: Update, context: TakasContext, opportunity_id: int) -> None:
     query, user = update.callback_query, update.effective_user
     if query is None or user is None or not isinstance(query.message, Message):
+        await expired(update)
         return
     async with context.db.transaction() as session:
         draft = await rules.draft_of(session, user.id)
@@ -216,6 +219,7 @@ async def choose_audience(update: Update, context: TakasContext, audience: str,
                           value: str) -> None:
     query, user = update.callback_query, update.effective_user
     if query is None or user is None or not isinstance(query.message, Message):
+        await expired(update)
         return
     async with context.db.transaction() as session:
         draft = await rules.draft_of(session, user.id)
@@ -251,6 +255,7 @@ async def choose_audience(update: Update, context: TakasContext, audience: str,
 async def confirm(update: Update, context: TakasContext, broadcast_id: int) -> None:
     query, user = update.callback_query, update.effective_user
     if query is None or user is None or not isinstance(query.message, Message):
+        await expired(update)
         return
     i18n = context.i18n
     try:
@@ -329,6 +334,7 @@ async def mute_pressed(update: Update, context: TakasContext) -> None:
     query = update.callback_query
     parts = (query.data or "").split(":") if query else []
     if query is None or len(parts) != 2 or not parts[1].isdigit():
+        await expired(update)
         return
     async with context.db.transaction() as session:
         organisation = await session.get(Organisation, int(parts[1]))

@@ -1,4 +1,9 @@
-"""The central error handler: log with the update id, tell the user in their language."""
+"""The central error handler: log with the update id, tell the user in their language.
+
+One failure gets one answer: after telling the user, the update's remaining handler groups
+are skipped (`ApplicationHandlerStop`), or a failing middleware would be followed by a
+failing flow, a failing search and an apology from each.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,10 @@ import logging
 
 from telegram import Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.ext import ApplicationHandlerStop
 
 from bot.context import TakasContext
+from bot.db import unavailable
 from bot.i18n import _
 
 log = logging.getLogger(__name__)
@@ -24,13 +31,29 @@ async def on_error(update: object, context: TakasContext) -> None:
         # Transport trouble: telling the user would fail the same way.
         log.warning("update %s: %s: %s", update_id, type(error).__name__, error)
         return
+    if unavailable(error):
+        # Down, restarting or out of space: nothing to fix in the request; it will work
+        # again. What was confirmed before is stored; what failed was not half-done
+        # (the unit of work rolled back).
+        log.warning("update %s: the database is unavailable: %s", update_id, error)
+        await tell(update, _("My records are out of reach for a moment, so I could not do "
+                             "that. Please try again in a few minutes."))
+        raise ApplicationHandlerStop
     log.error("update %s failed", update_id, exc_info=error)
-    if not isinstance(update, Update) or update.effective_chat is None:
+    await tell(update, _("Sorry, something went wrong on my side. Please try again in a "
+                         "moment."))
+    raise ApplicationHandlerStop
+
+
+async def tell(update: object, text: str) -> None:
+    """The apology: as the answer to a pressed button, else as a message in the chat."""
+    if not isinstance(update, Update):
         return
+    update_id = update.update_id
     try:
-        await context.bot.send_message(
-            update.effective_chat.id,
-            _("Sorry, something went wrong on my side. Please try again in a moment."),
-        )
+        if update.callback_query is not None:
+            await update.callback_query.answer(text[:200], show_alert=True)
+        elif update.effective_chat is not None:
+            await update.get_bot().send_message(update.effective_chat.id, text)
     except Exception:  # the error reply is best effort; the cause is already logged
         log.warning("update %s: could not send the error reply", update_id, exc_info=True)

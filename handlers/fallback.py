@@ -1,14 +1,16 @@
-"""Last in line: polite answers to unknown commands and to messages nothing else took."""
+"""Last in line: polite answers to unknown commands, to messages and to button presses
+nothing else took."""
 
 from __future__ import annotations
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import BaseHandler, MessageHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import TakasContext
 from bot.i18n import _
 from bot.text import esc, shorten
+from handlers.buttons import expired
 
 
 async def unknown_command(update: Update, context: TakasContext) -> None:
@@ -37,9 +39,16 @@ async def not_understood(update: Update, context: TakasContext) -> None:
     await message.reply_text(text, parse_mode=ParseMode.HTML)
 
 
+async def unknown_button(update: Update, context: TakasContext) -> None:
+    """A press whose data no flow claims: an old keyboard from an earlier version, or a
+    forged client. Answered anyway, or the user's button spins until Telegram gives up."""
+    await expired(update)
+
+
 HANDLERS: list[BaseHandler[Update, TakasContext, None]] = [
     MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, unknown_command),
     MessageHandler(
         filters.ChatType.PRIVATE & ~filters.COMMAND & ~filters.StatusUpdate.ALL, not_understood
     ),
+    CallbackQueryHandler(unknown_button),
 ]

@@ -21,6 +21,7 @@ from bot.text import esc, shorten
 from catalog import queries
 from catalog.search.normalize import fold, tokens
 from catalog.search.phrases import find_exact
+from handlers.buttons import expired
 from handlers.refusals import explain
 
 ICONS = {"search": "🔎", "provider": "🏛", "town": "📍"}
@@ -94,6 +95,7 @@ async def notify_pressed(update: Update, context: TakasContext) -> None:
     parts = (query.data or "").split(":") if query else []
     if query is None or len(parts) != 2 or not parts[1].isdigit() or \
             not isinstance(query.message, Message):
+        await expired(update)
         return
     async with context.db.transaction() as session:
         stored = await queries.recall(session, int(parts[1]), query.from_user.id)
@@ -140,6 +142,7 @@ async def following_command(update: Update, context: TakasContext) -> None:
 async def list_pressed(update: Update, context: TakasContext) -> None:
     query = update.callback_query
     if query is None or not isinstance(query.message, Message):
+        await expired(update)
         return
     await query.answer()
     async with context.db.transaction() as session:
@@ -154,6 +157,7 @@ async def change_pressed(update: Update, context: TakasContext) -> None:
     parts = (query.data or "").split(":") if query else []
     if query is None or len(parts) < 2 or not parts[1].isdigit() or \
             not isinstance(query.message, Message):
+        await expired(update)
         return
     async with context.db.transaction() as session:
         if parts[0] == "uf":

@@ -10,6 +10,7 @@ from bot.context import TakasContext
 from bot.i18n import _, current_language
 from bot.languages import FLAGS, NATIVE_NAMES
 from bot.services.users import set_language
+from handlers.buttons import expired
 
 PREFIX = "lang:"
 
@@ -40,6 +41,7 @@ async def chosen(update: Update, context: TakasContext) -> None:
     """Store the pressed language and confirm in it."""
     query = update.callback_query
     if query is None or query.data is None or update.effective_user is None:
+        await expired(update)
         return
     code = query.data.removeprefix(PREFIX)
     if code not in context.i18n.languages:

@@ -42,6 +42,7 @@ from bot.services.orgs import list_organisations
 from bot.text import esc, shorten
 from catalog.search.engine import search
 from catalog.tables import Opportunity
+from handlers.buttons import expired
 from handlers.refusals import explain
 from handlers.verification import notify_organizers
 
@@ -230,6 +231,7 @@ async def on_text(update: Update, context: TakasContext) -> None:
 async def on_button(update: Update, context: TakasContext) -> None:
     query, user = update.callback_query, update.effective_user
     if query is None or user is None or not isinstance(query.message, Message):
+        await expired(update)
         return
     parts = (query.data or "").split(":")
     action, value = parts[1] if len(parts) > 1 else "", parts[2] if len(parts) > 2 else ""
@@ -301,6 +303,7 @@ async def apply_choice(session: Any, user_id: int, data: dict[str, Any], action:
 async def confirm(update: Update, context: TakasContext, nonce: str) -> None:
     query, user = update.callback_query, update.effective_user
     if query is None or user is None or not isinstance(query.message, Message):
+        await expired(update)
         return
     key = f"log:{user.id}:{nonce}"
     try:

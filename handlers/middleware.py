@@ -39,6 +39,9 @@ async def prepare(update: Update, context: TakasContext) -> None:
                                   or context.i18n.resolve(None, user.language_code))
             await _refuse(update, context, verdict, flood.wait(user.id))
             raise ApplicationHandlerStop
+    # Telegram's language first: if the database cannot be reached below, the apology is
+    # still in the user's language (and not in the previous update's).
+    context.i18n.activate(context.i18n.resolve(None, user.language_code))
     seen = SeenUser(user.id, user.first_name, user.username, user.language_code)
     async with context.db.transaction() as session:
         record = await touch_user(session, seen, is_admin=user.id in context.settings.admin_ids)

@@ -20,6 +20,7 @@ from bot.services import hours as hour_rules
 from bot.services.durations import parse_minutes
 from bot.services.errors import Refusal
 from bot.text import esc, shorten
+from handlers.buttons import expired
 from handlers.refusals import explain
 
 PROFILE_FIELDS = {"school": 200, "grade": 20, "municipality": 100}
@@ -185,6 +186,7 @@ async def forgetme_command(update: Update, context: TakasContext) -> None:
 async def forgetme_pressed(update: Update, context: TakasContext) -> None:
     query = update.callback_query
     if query is None or not isinstance(query.message, Message):
+        await expired(update)
         return
     await query.answer()
     if query.data != "fm:yes":

@@ -25,6 +25,7 @@ from bot.services import hours as hour_rules
 from bot.services.errors import Refusal
 from bot.services.orgs import organizer_ids
 from bot.text import esc, shorten, split_message
+from handlers.buttons import expired
 from handlers.refusals import explain
 
 # More pending entries than this for one organisation in a day: no more single messages,
@@ -145,36 +146,40 @@ async def _decide(update: Update, context: TakasContext, entry_id: str, approve:
 async def approve_pressed(update: Update, context: TakasContext) -> None:
     ids = _ids(update, 1)
     if ids is None:
+        await expired(update)
         return
     await _decide(update, context, ids[0], approve=True)
 
 
 async def reject_pressed(update: Update, context: TakasContext) -> None:
     query, ids = update.callback_query, _ids(update, 1)
-    if query is None or ids is None or not ids[0].isdigit():
+    if query is None or ids is None or not ids[0].isdigit() or \
+            not isinstance(query.message, Message):
+        await expired(update)
         return
     await query.answer()
     rows = [[InlineKeyboardButton(reason_text(code), callback_data=f"vx:{ids[0]}:{code}")]
             for code in REASONS]
     rows.append([InlineKeyboardButton(_("« Back"), callback_data=f"vb:{ids[0]}")])
-    if isinstance(query.message, Message):
-        await query.message.edit_reply_markup(InlineKeyboardMarkup(rows))
+    await query.message.edit_reply_markup(InlineKeyboardMarkup(rows))
 
 
 async def reason_pressed(update: Update, context: TakasContext) -> None:
     ids = _ids(update, 2)
     if ids is None:
+        await expired(update)
         return
     await _decide(update, context, ids[0], approve=False, reason=ids[1])
 
 
 async def back_pressed(update: Update, context: TakasContext) -> None:
     query, ids = update.callback_query, _ids(update, 1)
-    if query is None or ids is None or not ids[0].isdigit():
+    if query is None or ids is None or not ids[0].isdigit() or \
+            not isinstance(query.message, Message):
+        await expired(update)
         return
     await query.answer()
-    if isinstance(query.message, Message):
-        await query.message.edit_reply_markup(decision_keyboard(int(ids[0])))
+    await query.message.edit_reply_markup(decision_keyboard(int(ids[0])))
 
 
 async def pending_command(update: Update, context: TakasContext) -> None:
@@ -233,6 +238,7 @@ async def send_digest(context: TakasContext, organizer_id: int) -> None:
 async def approve_all_pressed(update: Update, context: TakasContext) -> None:
     query, ids = update.callback_query, _ids(update, 2)
     if query is None or ids is None or not all(i.isdigit() for i in ids):
+        await expired(update)
         return
     first, last = int(ids[0]), int(ids[1])
     decided = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -33,13 +34,14 @@ def _hermetic_env(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
-@pytest.fixture
-async def db_url(tmp_path: Path) -> AsyncIterator[str]:
-    """The test's own empty database: a SQLite file, or, when TEST_POSTGRES_URL names a
-    PostgreSQL server (postgresql://user@host:port/db), a fresh database created on it."""
+@asynccontextmanager
+async def fresh_database(folder: Path) -> AsyncIterator[str]:
+    """An empty database of its own: a SQLite file in `folder`, or, when TEST_POSTGRES_URL
+    names a PostgreSQL server (postgresql://user@host:port/db), a fresh database created
+    on it (migrated, as the Procfile's release step does) and dropped afterwards."""
     server = os.environ.get("TEST_POSTGRES_URL")
     if not server:
-        yield f"sqlite+aiosqlite:///{tmp_path / 'takas.sqlite3'}"
+        yield f"sqlite+aiosqlite:///{folder / 'takas.sqlite3'}"
         return
     import asyncpg
     from sqlalchemy.engine import make_url
@@ -52,16 +54,24 @@ async def db_url(tmp_path: Path) -> AsyncIterator[str]:
         await admin.close()
     url = make_url(server).set(drivername="postgresql+asyncpg", database=name)
     rendered = url.render_as_string(hide_password=False)
-    # As the Procfile's release step does: PostgreSQL is migrated before the bot starts.
     database = Database(rendered)
     await database.migrate()
     await database.close()
-    yield rendered
-    admin = await asyncpg.connect(server)
     try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        yield rendered
     finally:
-        await admin.close()
+        admin = await asyncpg.connect(server)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
+
+
+@pytest.fixture
+async def db_url(tmp_path: Path) -> AsyncIterator[str]:
+    """The test's own empty database (see `fresh_database`)."""
+    async with fresh_database(tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

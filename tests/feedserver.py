@@ -112,3 +112,18 @@ def make_feeds(*args: str) -> None:
 
         pytest.skip(f"{tool} is missing: the shared tools folder must sit beside the repository")
     subprocess.run([sys.executable, str(tool), *args], check=True, capture_output=True)
+
+
+def trickle(body: bytes, every: float = 0.1) -> Callable[[web.Request], object]:
+    """A route that answers at once, then sends `body` one byte every `every` seconds."""
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Content-Type": "application/ld+json"})
+        await response.prepare(request)
+        for byte in body:
+            await response.write(bytes([byte]))
+            await asyncio.sleep(every)
+        await response.write_eof()
+        return response
+
+    return handler

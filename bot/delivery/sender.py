@@ -22,9 +22,12 @@ How Telegram's answers are settled:
   and the chat's other queued rows are settled `blocked` too;
 - 400 `BadRequest` ("chat not found", bad HTML, ...): `failed` with Telegram's reason;
 - `ChatMigrated`: the chat's rows follow it to the supergroup, and the row is retried;
-- `TimedOut`: tried once more, then `failed` (Telegram may have got it: no more retries);
-- other `NetworkError` (5xx, connection refused): queued again a few seconds later, up to
-  `max_attempts` attempts, then `failed`; sending pauses meanwhile.
+- `TimedOut`: tried once more at once; if that times out too, it is treated as below (so
+  a message Telegram did get before the timeout may arrive twice: better than never);
+- other `NetworkError` (5xx, connection refused): queued again later with a growing delay
+  (`retry_delay`, doubled per attempt, at most `MAX_RETRY_DELAY`), and sending pauses
+  meanwhile. An API that is down or slow for a long time loses nothing: the row is given
+  up (`failed`) only after `give_up_after` (a day) or `max_attempts` if one is set.
 
 The sender owns its `telegram.Bot`, built WITHOUT PTB's `AIORateLimiter`: that limiter
 retries 429s on its own, out of sight of the pacer and the outbox.
@@ -71,6 +74,8 @@ MAX_MIGRATIONS = 2  # ChatMigrated answers followed for one row
 MAX_TIMEOUTS = 2  # a TimedOut row is tried this many times in all
 DEFER_AFTER = 2.0  # s; a row whose chat is busy for longer goes back to the queue
 ERROR_PAUSE = 5.0  # s; run() waits this long after an unexpected error (database down)
+MAX_RETRY_DELAY = 300.0  # s; the longest wait between tries while the Bot API is unwell
+GIVE_UP_AFTER = timedelta(days=1)  # a row the API kept refusing this long is `failed`
 
 
 @dataclass
@@ -138,17 +143,21 @@ class Sender:
         stale_after: timedelta = timedelta(minutes=2),
         exclusive: bool = False,
         retry_delay: float = 5.0,
-        max_attempts: int = 5,
+        max_attempts: int | None = None,
+        give_up_after: timedelta = GIVE_UP_AFTER,
         idle_interval: float = 0.5,
         pacer: Pacer | None = None,
     ) -> None:
         """`exclusive`: this is the only sender, so at start every `sending` row belongs
         to a dead one (otherwise only claims older than `stale_after` are taken back).
-        `concurrency`: sends in flight at once; a crash can repeat that many."""
+        `concurrency`: sends in flight at once; a crash can repeat that many.
+        `max_attempts`, `give_up_after`: when a row the Bot API keeps failing (5xx,
+        timeouts, no connection) is given up: after that many attempts (default: no
+        limit) or once it is that old."""
         if not paid and rate > FREE_RATE_LIMIT:
             raise ValueError(f"rate {rate}/s is above Telegram's {FREE_RATE_LIMIT:g}/s; "
                              "only paid broadcasts may go faster")
-        if concurrency < 1 or max_attempts < 1:
+        if concurrency < 1 or (max_attempts is not None and max_attempts < 1):
             raise ValueError("concurrency and max_attempts must be at least 1")
         self.db = db
         self.bot = bot
@@ -160,6 +169,7 @@ class Sender:
         self.exclusive = exclusive
         self.retry_delay = retry_delay
         self.max_attempts = max_attempts
+        self.give_up_after = give_up_after
         self.idle_interval = idle_interval
         self.stats = DeliveryStats()
         self._held: dict[int, OutboxMessage] = {}  # claimed by us and not settled yet
@@ -373,14 +383,10 @@ class Sender:
                     async with self.db.transaction() as session:
                         await outbox.count_attempt(session, row.id, error=exc.message)
                     continue
-                await self._settle(row.id, OutboxStatus.FAILED, exc.message, count=True)
+                await self._unwell(row, attempts, exc.message)
             except NetworkError as exc:
                 attempts += 1
-                self.pacer.pause(self.retry_delay)  # the API is unwell: slow down
-                if attempts >= self.max_attempts:
-                    await self._settle(row.id, OutboxStatus.FAILED, exc.message, count=True)
-                else:
-                    await self._settle_later(row.id, self.retry_delay * attempts, exc.message)
+                await self._unwell(row, attempts, exc.message)
             except TelegramError as exc:
                 await self._settle(row.id, OutboxStatus.FAILED, exc.message)
             except Exception as exc:  # a bug or bad data must not stop the whole outbox
@@ -389,6 +395,17 @@ class Sender:
             else:
                 await self._settle(row.id, OutboxStatus.SENT, None)
             return
+
+    async def _unwell(self, row: OutboxMessage, attempts: int, error: str) -> None:
+        """The Bot API failed this row's `attempts`-th try (5xx, timeout, no connection):
+        slow down and queue it again later, unless it has been trying for too long."""
+        self.pacer.pause(self.retry_delay)
+        too_many = self.max_attempts is not None and attempts >= self.max_attempts
+        if too_many or utcnow() - row.created_at >= self.give_up_after:
+            await self._settle(row.id, OutboxStatus.FAILED, error, count=True)
+            return
+        delay = min(self.retry_delay * 2 ** max(0, attempts - 1), MAX_RETRY_DELAY)
+        await self._settle_later(row.id, delay, error)
 
     async def _send(self, row: OutboxMessage, chat_id: int) -> None:
         if row.method:  # a reply captured in a web process: posted as it was made

@@ -98,6 +98,23 @@ class FaultInjector:
 
     def __init__(self) -> None:
         self._faults: dict[str, list[_Fault]] = {}
+        self._delays: dict[str, list[list[float]]] = {}  # method -> [[seconds, times], ...]
+
+    def add_delay(self, method: str, seconds: float, times: int) -> None:
+        if times < 1:
+            raise ValueError("times must be >= 1")
+        self._delays.setdefault(method.lower(), []).append([seconds, times])
+
+    def take_delay(self, method: str) -> float:
+        """Seconds to hold this call of ``method`` before answering it (0: none)."""
+        queue = self._delays.get(method.lower())
+        if not queue:
+            return 0.0
+        seconds, _times = queue[0]
+        queue[0][1] -= 1
+        if queue[0][1] <= 0:
+            queue.pop(0)
+        return seconds
 
     def add(self, method: str, status: int, retry_after: int | None, times: int) -> None:
         if times < 1:
@@ -122,4 +139,5 @@ class FaultInjector:
         return ApiError(fault.status, text, cause="injected")
 
     def pending(self) -> int:
-        return sum(f.times for queue in self._faults.values() for f in queue)
+        delays = sum(int(d[1]) for queue in self._delays.values() for d in queue)
+        return delays + sum(f.times for queue in self._faults.values() for f in queue)

@@ -7,6 +7,7 @@ to all methods: injected faults and flood control.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Awaitable, Callable
@@ -116,6 +117,9 @@ class BotMethods(FakeState):
 
     async def call(self, method: str, params: dict[str, Any]) -> Any:
         """Run one Bot API method (canonical name) with faults and flood control."""
+        delay = self.faults.take_delay(method)
+        if delay:
+            await asyncio.sleep(delay)
         fault = self.faults.take(method)
         if fault is not None:
             raise fault

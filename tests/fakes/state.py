@@ -147,6 +147,12 @@ class FakeState:
         """Force the next ``times`` calls of ``method`` to fail with a server error."""
         self.faults.add(method, status, None, times)
 
+    def inject_delay(self, method: str, seconds: float, times: int = 1) -> None:
+        """Hold the next ``times`` calls of ``method`` for ``seconds`` before handling them
+        as usual: a slow API. A client that gives up first does not learn that the call
+        went through (a sent message is then delivered all the same)."""
+        self.faults.add_delay(method, seconds, times)
+
     # -- observation ------------------------------------------------------------------
 
     @property
