@@ -22,8 +22,10 @@ from bot import metrics
 from bot.config import Settings
 from bot.context import BotData, TakasApplication, TakasContext
 from bot.db import Database
+from bot.delivery.badges import BadgeDocuments
 from bot.delivery.sender import Sender, build_bot
 from bot.i18n import I18n, _
+from bot.services.badges import Issuer
 from catalog.search.service import SearchService
 from catalog.service import Catalog
 from catalog.sync import FeedReport
@@ -72,9 +74,11 @@ def build_application(
     # 429s itself), over the same transport as the application's bot.
     sender_bot = (Bot(token, request=request) if request is not None
                   else build_bot(token, settings.bot_api_url))
+    data.badges = BadgeDocuments(data.db, i18n, Issuer(settings.badge_key(),
+                                                       settings.badge_base_url))
     data.sender = Sender(data.db, sender_bot, paid=settings.paid_broadcast,
                          rate=settings.paid_send_rate if settings.paid_broadcast
-                         else settings.send_rate)
+                         else settings.send_rate, documents=data.badges)
     data.extras["background"] = background
     data.catalog = Catalog(data.db, settings.feeds_file)
     data.search = SearchService(data.db)

@@ -12,6 +12,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Settings
 from bot.db import Database
+from bot.delivery.badges import BadgeDocuments
 from bot.delivery.sender import Sender
 from bot.i18n import I18n
 from catalog.search.service import SearchService
@@ -31,6 +32,7 @@ class BotData:
     catalog: Catalog
     search: SearchService
     sender: Sender
+    badges: BadgeDocuments  # the deployment's badge issuer (key, status list address)
 
     def __init__(self) -> None:
         # Services added by later features (catalog index, HTTP session, ...), by name.

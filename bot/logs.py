@@ -1,7 +1,8 @@
 """Logging set-up with secret redaction.
 
 Every formatted line (message and traceback alike) passes through `RedactingFormatter`, which
-replaces the bot token, webhook secret and database password with `[REDACTED]`. httpx logs
+replaces the bot token, webhook secret, database password and the badge signing key (from
+`BADGE_SIGNING_KEY` or its key file: `Settings.secrets()`) with `[REDACTED]`. httpx logs
 full request URLs, which contain the token, so it is quietened as well.
 """
 
