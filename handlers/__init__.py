@@ -12,6 +12,7 @@ from telegram.ext import TypeHandler
 
 from bot.context import TakasApplication
 from handlers import (
+    badges,
     broadcast,
     errors,
     fallback,
@@ -30,7 +31,7 @@ from handlers import (
 )
 
 FLOWS = (start, language, feeds, search, location, inline, log, verification, organisations,
-         pupil, follow, broadcast)
+         pupil, follow, broadcast, badges)
 MIDDLEWARE_GROUP = -100
 FLOW_ANSWERS_GROUP = -10
 
