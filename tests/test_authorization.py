@@ -70,7 +70,11 @@ COMMANDS = [
 async def test_commands_by_role(fake: FakeBotAPI, world, role: str, command: str,
                                 expected: dict[str, str]) -> None:
     uid = ROLES[role]
+    before = len(fake.messages(uid))
     fake.send_text(fake.user(uid, language_code="en"), command)
+    # Every command answers with one message; waiting for it (not only for a quiet
+    # moment) keeps a slow commit on a loaded machine from reading the previous one.
+    await fake.wait_for_messages(uid, before + 1)
     await fake.wait_idle()
     reply = fake.messages(uid)[-1].text
     assert reply.startswith(expected[role]), (role, command, reply)
