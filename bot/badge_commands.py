@@ -74,10 +74,12 @@ async def revoked_in_list(entry: dict[str, Any], issuer: str | None) -> bool | N
         return None
 
 
-async def check(settings: Settings | None, png: bytes, *, offline: bool = False) -> Verdict:
-    """The verdict; `settings` names the deployment whose database to ask (None: none)."""
+async def check(settings: Settings | None, png: bytes, *, offline: bool = False,
+                issuer: str | None = None) -> Verdict:
+    """The verdict; `settings` names the deployment whose database to ask (None: none),
+    `issuer` the DID the badge must come from (None: any self-consistent did:key)."""
     now = utcnow()
-    verdict = verify(png, now=now)
+    verdict = verify(png, now=now, trusted_issuer=issuer)
     if not verdict.ok:
         return verdict
     token = (image.extract(png) or "").strip()
@@ -85,7 +87,7 @@ async def check(settings: Settings | None, png: bytes, *, offline: bool = False)
     entry = verdict.credential.get("credentialStatus")
     if revoked is None and not offline and isinstance(entry, dict):
         revoked = await revoked_in_list(entry, verdict.issuer)
-    return verify(png, now=now, status=lambda _entry: revoked)
+    return verify(png, now=now, trusted_issuer=issuer, status=lambda _entry: revoked)
 
 
 def report(verdict: Verdict) -> str:
@@ -103,13 +105,14 @@ def report(verdict: Verdict) -> str:
     return "\n".join(lines)
 
 
-def run_verify(settings: Settings, path: Path, *, offline: bool, as_json: bool) -> int:
+def run_verify(settings: Settings, path: Path, *, offline: bool, as_json: bool,
+               issuer: str | None = None) -> int:
     try:
         png = path.read_bytes()
     except OSError as exc:
         print(f"takas: cannot read {path}: {exc.strerror}", file=sys.stderr)
         return 2
     deployment = settings if has_database(settings) else None
-    verdict = asyncio.run(check(deployment, png, offline=offline))
+    verdict = asyncio.run(check(deployment, png, offline=offline, issuer=issuer))
     print(json.dumps(verdict.as_json(), ensure_ascii=False) if as_json else report(verdict))
     return 0 if verdict.ok else 1

@@ -12,7 +12,7 @@
     python -m bot search "QUERY" [--json] [--lang xx] [--limit N]
     python -m bot search --batch FILE --json          one query per line, one JSON per line
     python -m bot org list | new NAME | invite NAME [--many] [--days N]
-    python -m bot badge verify FILE.png [--offline] [--json]   check a baked Open Badge
+    python -m bot badge verify FILE.png [--issuer DID] [--offline] [--json]
 
 Configuration comes from the environment and `.env` (see `.env.example`).
 """
@@ -78,6 +78,8 @@ def _parser() -> argparse.ArgumentParser:
     badge.add_argument("--offline", action="store_true",
                        help="do not fetch the status list named in the credential")
     badge.add_argument("--json", action="store_true", help="machine-readable output")
+    badge.add_argument("--issuer", metavar="DID",
+                       help="require this issuer (e.g. the deployment's did:key)")
     search = commands.add_parser("search", help="search the catalog from the command line")
     search.add_argument("query", nargs="?", help="what a user would type")
     search.add_argument("--batch", type=Path, help="file with one query per line")
@@ -205,7 +207,8 @@ def cmd_badge(args: argparse.Namespace) -> int:
     from bot.badge_commands import run_verify
 
     settings, _i18n = _load(console=True)
-    return run_verify(settings, args.file, offline=args.offline, as_json=args.json)
+    return run_verify(settings, args.file, offline=args.offline, as_json=args.json,
+                      issuer=args.issuer)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

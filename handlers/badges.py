@@ -172,7 +172,7 @@ async def design_pressed(update: Update, context: TakasContext) -> None:
     try:
         async with context.db.transaction() as session:
             if kind == "Bg":
-                badge = await rules.change_badge(session, badge_id, actor_id=query.from_user.id)
+                badge = await rules.organizer_badge(session, badge_id, query.from_user.id)
             elif kind == "Bc":
                 badge = await rules.change_badge(session, badge_id, actor_id=query.from_user.id,
                                                  colour=parts[1])
@@ -205,7 +205,7 @@ async def learners_pressed(update: Update, context: TakasContext) -> None:
     badge_id, page = int(parts[0]), int(parts[1])
     try:
         async with context.db.transaction() as session:
-            badge = await rules.change_badge(session, badge_id, actor_id=query.from_user.id)
+            badge = await rules.organizer_badge(session, badge_id, query.from_user.id)
             learners = await rules.learners_of(session, badge.organisation_id)
     except Refusal as refusal:
         await _reply_refusal(update, refusal)
@@ -254,7 +254,7 @@ async def revocable_pressed(update: Update, context: TakasContext) -> None:
         return
     try:
         async with context.db.transaction() as session:
-            badge = await rules.change_badge(session, int(parts[0]), actor_id=query.from_user.id)
+            badge = await rules.organizer_badge(session, int(parts[0]), query.from_user.id)
             given = [(award, name) for award, of, name
                      in await rules.awards_given(session, badge.organisation_id)
                      if of.id == badge.id]
@@ -287,8 +287,8 @@ async def revoke_pressed(update: Update, context: TakasContext) -> None:
             if confirmed:
                 await rules.revoke(session, award_id, actor_id=query.from_user.id,
                                    reason="revoked by an organizer")
-            else:  # only to check the right to revoke before asking
-                await rules.change_badge(session, found.badge.id, actor_id=query.from_user.id)
+            else:  # the right to revoke is checked before asking
+                await rules.organizer_badge(session, found.badge.id, query.from_user.id)
     except Refusal as refusal:
         await _reply_refusal(update, refusal)
         return

@@ -6,6 +6,7 @@ revoked from chat, it no longer verifies."""
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 from io import BytesIO
 from pathlib import Path
@@ -17,6 +18,7 @@ from PIL import Image
 
 from bot.app import build_application, running
 from bot.badges import image, status, vcjwt
+from bot.badges.keys import SigningKey
 from bot.badges.verify import verify
 from bot.models import utcnow
 from bot.webhook import WebhookServer, webhook_config
@@ -48,9 +50,10 @@ async def school(fake: FakeBotAPI, make_settings, i18n):
         yield application
 
 
-async def cli_verify(settings, path: Path) -> tuple[int, str]:
+async def cli_verify(settings, path: Path, *options: str) -> tuple[int, str]:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "badge", "verify", str(path), "--offline", cwd=REPO,
+        sys.executable, "-m", "bot", "badge", "verify", str(path), "--offline", *options,
+        cwd=REPO,
         env=subprocess_env(DATABASE_URL=settings.database_url),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     out, err = await asyncio.wait_for(process.communicate(), 120)
@@ -110,11 +113,15 @@ async def test_defined_earned_received_verified_resent_revoked(
     assert verdict.achievement == "Skaitovas"
     path = tmp_path / received.document.filename
     path.write_bytes(png)
-    code, output = await cli_verify(settings, path)
+    code, output = await cli_verify(settings, path, "--issuer", verdict.issuer)
     assert code == 0, output
     assert "VALID: The badge is valid." in output
     assert "revocation: checked" in output
     assert f"issuer: {verdict.issuer}" in output
+    code, output = await cli_verify(settings, path, "--issuer", SigningKey.generate().did,
+                                    "--json")
+    assert code == 1
+    assert json.loads(output)["reason"] == "issuer_mismatch"
 
     # /badges lists it and sends it again, unchanged.
     pupil = fake.user(PUPIL, language_code="en")

@@ -70,7 +70,8 @@ def period_of(day: date) -> str:
     return f"{first.year}/{last.year}"
 
 
-async def _organizer_badge(session: AsyncSession, badge_id: int, actor_id: int) -> Badge:
+async def organizer_badge(session: AsyncSession, badge_id: int, actor_id: int) -> Badge:
+    """The badge, if `actor_id` organizes its organisation (`Refusal` otherwise)."""
     badge = await session.get(Badge, badge_id)
     if badge is None:
         raise Refusal("badge_unknown")
@@ -115,7 +116,7 @@ async def change_badge(session: AsyncSession, badge_id: int, *, actor_id: int,
                        colour: str | None = None, emblem: str | None = None,
                        active: bool | None = None) -> Badge:
     """Change a badge's colour, emblem or whether it is still awarded."""
-    badge = await _organizer_badge(session, badge_id, actor_id)
+    badge = await organizer_badge(session, badge_id, actor_id)
     if colour is not None and colour in COLOURS:
         badge.colour = colour
     if emblem is not None and emblem in EMBLEMS:
@@ -195,7 +196,7 @@ async def _find(session: AsyncSession, badge_id: int, user_id: int,
 async def award_by_hand(session: AsyncSession, badge_id: int, user_id: int, *,
                         actor_id: int, now: datetime | None = None) -> tuple[BadgeAward, bool]:
     now = now or utcnow()
-    badge = await _organizer_badge(session, badge_id, actor_id)
+    badge = await organizer_badge(session, badge_id, actor_id)
     if user_id == actor_id:
         raise Refusal("own_badge")
     if not badge.active:
@@ -261,7 +262,7 @@ async def revoke(session: AsyncSession, award_id: int, *, actor_id: int, reason:
     award = await session.get(BadgeAward, award_id)
     if award is None:
         raise Refusal("award_unknown")
-    await _organizer_badge(session, award.badge_id, actor_id)
+    await organizer_badge(session, award.badge_id, actor_id)
     await session.execute(
         update(BadgeAward).where(BadgeAward.id == award_id, BadgeAward.revoked_at.is_(None))
         .values(revoked_at=now, revoke_reason=reason[:300])
