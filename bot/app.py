@@ -22,10 +22,12 @@ from bot import metrics
 from bot.config import Settings
 from bot.context import BotData, TakasApplication, TakasContext
 from bot.db import Database
+from bot.delivery.badges import BadgeDocuments
 from bot.delivery.sender import Sender, build_bot, default_concurrency
 from bot.flood import FloodGuard
 from bot.i18n import I18n, _
 from bot.polling import DurableApplication, StoringRequest
+from bot.services.badges import Issuer
 from catalog.search.service import SearchService
 from catalog.service import Catalog
 from catalog.sync import FeedReport
@@ -101,10 +103,13 @@ def build_application(
     sender_bot = (Bot(token, request=request) if request is not None
                   else build_bot(token, settings.bot_api_url,
                                  pool_size=default_concurrency(settings.paid_broadcast) + 4))
+    data.badges = BadgeDocuments(data.db, i18n, Issuer(settings.badge_key(),
+                                                       settings.badge_base_url))
     data.sender = Sender(data.db, sender_bot, paid=settings.paid_broadcast,
                          rate=settings.paid_send_rate if settings.paid_broadcast
                          else settings.send_rate,
-                         concurrency=default_concurrency(settings.paid_broadcast))
+                         concurrency=default_concurrency(settings.paid_broadcast),
+                         documents=data.badges)
     data.flood = FloodGuard(settings.user_flood_burst, settings.user_flood_rate)
     data.extras["background"] = background
     data.catalog = Catalog(data.db, settings.feeds_file)

@@ -12,6 +12,7 @@
     python -m bot search "QUERY" [--json] [--lang xx] [--limit N]
     python -m bot search --batch FILE --json          one query per line, one JSON per line
     python -m bot org list | new NAME | invite NAME [--many] [--days N]
+    python -m bot badge verify FILE.png [--issuer DID] [--offline] [--json]
 
 Configuration comes from the environment and `.env` (see `.env.example`).
 """
@@ -71,6 +72,14 @@ def _parser() -> argparse.ArgumentParser:
     org.add_argument("name", nargs="*", help="the organisation's name (or id for invite)")
     org.add_argument("--many", action="store_true", help="an invitation several people can use")
     org.add_argument("--days", type=int, default=7, help="days the invitation is valid")
+    badge = commands.add_parser("badge", help="Open Badges: verify FILE.png")
+    badge.add_argument("action", choices=("verify",))
+    badge.add_argument("file", type=Path, help="a badge image (PNG with a baked credential)")
+    badge.add_argument("--offline", action="store_true",
+                       help="do not fetch the status list named in the credential")
+    badge.add_argument("--json", action="store_true", help="machine-readable output")
+    badge.add_argument("--issuer", metavar="DID",
+                       help="require this issuer (e.g. the deployment's did:key)")
     search = commands.add_parser("search", help="search the catalog from the command line")
     search.add_argument("query", nargs="?", help="what a user would type")
     search.add_argument("--batch", type=Path, help="file with one query per line")
@@ -194,6 +203,14 @@ def cmd_org(args: argparse.Namespace) -> int:
                                many=args.many, days=max(1, args.days)))
 
 
+def cmd_badge(args: argparse.Namespace) -> int:
+    from bot.badge_commands import run_verify
+
+    settings, _i18n = _load(console=True)
+    return run_verify(settings, args.file, offline=args.offline, as_json=args.json,
+                      issuer=args.issuer)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     commands: dict[str | None, Callable[[], int]] = {
@@ -208,6 +225,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "feeds": lambda: cmd_feeds_list(args.feeds),
         "search": lambda: cmd_search(args),
         "org": lambda: cmd_org(args),
+        "badge": lambda: cmd_badge(args),
     }
     try:
         return commands[args.command]()

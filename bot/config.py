@@ -8,12 +8,15 @@ of a traceback. Secrets are `SecretStr` and never appear in a repr or a log line
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.languages import SUPPORTED_LANGUAGES
+
+if TYPE_CHECKING:
+    from bot.badges.keys import SigningKey
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{PROJECT_ROOT / 'data' / 'takas.sqlite3'}"
@@ -50,8 +53,14 @@ class Settings(BaseSettings):
     # second; what comes faster is dropped with one polite notice.
     user_flood_burst: int = Field(default=20, ge=1, le=1000)
     user_flood_rate: float = Field(default=0.5, gt=0, le=100)
+    # Open Badges (bot/badges): the Ed25519 key that signs them (base64url seed or PEM;
+    # when unset, a key file beside the SQLite database or in data/), and the public
+    # address that serves their status lists (default: WEBHOOK_URL's origin).
+    badge_signing_key: SecretStr | None = None
+    public_url: str | None = None
 
-    @field_validator("bot_token", "webhook_secret", "feeds_file", mode="before")
+    @field_validator("bot_token", "webhook_secret", "feeds_file", "badge_signing_key",
+                     mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -67,7 +76,19 @@ class Settings(BaseSettings):
             return SecretStr(value.get_secret_value().strip())
         return value
 
-    @field_validator("bot_api_url", "webhook_url", mode="before")
+    @field_validator("badge_signing_key")
+    @classmethod
+    def _badge_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            from bot.badges.keys import BadKeyError, SigningKey
+
+            try:
+                SigningKey.parse(value.get_secret_value())
+            except (BadKeyError, ValueError) as exc:
+                raise ValueError(str(exc).removeprefix("BADGE_SIGNING_KEY ")) from None
+        return value
+
+    @field_validator("bot_api_url", "webhook_url", "public_url", mode="before")
     @classmethod
     def _url(cls, value: object) -> object:
         if value is None or (isinstance(value, str) and not value.strip()):
@@ -114,11 +135,39 @@ class Settings(BaseSettings):
 
     def secrets(self) -> list[str]:
         """The secret values in force, for log redaction."""
-        values = [s.get_secret_value() for s in (self.bot_token, self.webhook_secret) if s]
+        values = [s.get_secret_value()
+                  for s in (self.bot_token, self.webhook_secret, self.badge_signing_key) if s]
         password = _url_password(self.database_url)
         if password:
             values.append(password)
+        if self.badge_signing_key is None:  # the generated key, if it exists yet
+            from bot.badges.keys import key_file_for
+
+            key_file = key_file_for(self.database_url, PROJECT_ROOT / "data")
+            if key_file.exists():
+                values.append(key_file.read_text(encoding="ascii").strip())
         return values
+
+    def badge_key(self) -> SigningKey:
+        """The key that signs badges: BADGE_SIGNING_KEY, else the one in the key file
+        (created once)."""
+        from bot.badges.keys import SigningKey, key_file_for, load_or_create
+
+        if self.badge_signing_key is not None:
+            return SigningKey.parse(self.badge_signing_key.get_secret_value())
+        return load_or_create(key_file_for(self.database_url, PROJECT_ROOT / "data"))
+
+    @property
+    def badge_base_url(self) -> str | None:
+        """Where `/badges/status/<n>` is served: PUBLIC_URL, else WEBHOOK_URL's origin."""
+        if self.public_url:
+            return self.public_url
+        if self.webhook_url:
+            from urllib.parse import urlsplit
+
+            parts = urlsplit(self.webhook_url)
+            return f"{parts.scheme}://{parts.netloc}"
+        return None
 
     @property
     def is_sqlite(self) -> bool:

@@ -12,6 +12,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Settings
 from bot.db import Database
+from bot.delivery.badges import BadgeDocuments
 from bot.delivery.sender import Sender
 from bot.flood import FloodGuard
 from bot.i18n import I18n
@@ -33,6 +34,7 @@ class BotData:
     search: SearchService
     sender: Sender
     flood: FloodGuard
+    badges: BadgeDocuments  # the deployment's badge issuer (key, status list address)
 
     def __init__(self) -> None:
         # Services added by later features (catalog index, HTTP session, ...), by name.

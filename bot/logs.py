@@ -1,6 +1,7 @@
 """Logging set-up with secret redaction.
 
-The bot token, webhook secret and database password (and their URL-encoded forms: the token
+The bot token, webhook secret, database password and badge signing key (from
+`BADGE_SIGNING_KEY` or its key file: `Settings.secrets()`; and their URL-encoded forms: the token
 sits in every Bot API URL) are replaced with `[REDACTED]` in two places:
 
 - when a record is created (`install_redaction`): its message, arguments and traceback text

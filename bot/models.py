@@ -358,3 +358,58 @@ class InboxUpdate(Base):
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(String(300))
+
+
+class BadgeRule(enum.StrEnum):
+    MANUAL = "manual"  # organizers award it by hand
+    HOURS = "hours"  # at least `hours_minutes` approved with the organisation in a school year
+    PLAYLIST = "playlist"  # the learning playlist `playlist_id` completed
+
+
+class Badge(Base):
+    """An Open Badge an organisation defines: what it stands for and when it is earned."""
+
+    __tablename__ = "badges"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(Text)
+    criteria: Mapped[str] = mapped_column(Text)
+    colour: Mapped[str] = mapped_column(String(16), default="green")
+    emblem: Mapped[str] = mapped_column(String(16), default="star")
+    rule: Mapped[str] = mapped_column(String(10), default=BadgeRule.MANUAL.value)
+    hours_minutes: Mapped[int | None] = mapped_column(Integer)
+    # The playlist whose completion earns it (a foreign key once playlists exist).
+    playlist_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    created_by: Mapped[int | None] = mapped_column(BigInteger)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class BadgeAward(Base):
+    """A badge awarded to a learner: at most once per badge, learner and period (the
+    school year for the hours rule, "once" otherwise), whatever races to award it.
+
+    The award's place in the revocation status list derives from its id (see
+    bot/badges/status.py). `details` keeps what the credential states (salt, hours and
+    evidence), so the signed credential can always be rebuilt byte for byte.
+    """
+
+    __tablename__ = "badge_awards"
+    __table_args__ = (UniqueConstraint("badge_id", "user_id", "period", name="uq_badge_award"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    badge_id: Mapped[int] = mapped_column(ForeignKey("badges.id", ondelete="CASCADE"),
+                                          index=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    period: Mapped[str] = mapped_column(String(16))  # "2026/2027" or "once"
+    awarded_by: Mapped[int | None] = mapped_column(BigInteger)  # None: automatic
+    minutes: Mapped[int] = mapped_column(Integer, default=0)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    credential: Mapped[str | None] = mapped_column(Text)  # the signed VC-JWT
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoke_reason: Mapped[str | None] = mapped_column(String(300))

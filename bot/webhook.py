@@ -62,7 +62,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 from sqlalchemy import func, select
 from telegram import Update
 from telegram.error import TelegramError
@@ -70,6 +70,8 @@ from telegram.request import HTTPXRequest
 
 from bot import inbox, metrics
 from bot.app import build_application, running
+from bot.badges import image as badge_image
+from bot.badges.verify import verify as badge_verify
 from bot.config import ConfigError, Settings
 from bot.context import TakasApplication
 from bot.db import Database
@@ -77,6 +79,7 @@ from bot.delivery import outbox
 from bot.delivery.capture import CapturedCall, CapturingRequest, capturing
 from bot.i18n import I18n
 from bot.models import OutboxMessage, OutboxStatus, utcnow
+from bot.services import badges as badge_rules
 from catalog.search.service import SearchService
 from catalog.tables import Feed, Opportunity
 
@@ -480,6 +483,8 @@ class WebhookServer:
         app.router.add_post(self.config.path, self.receive)
         app.router.add_get("/healthz", self.healthz)
         app.router.add_get("/metrics", self.metrics)
+        app.router.add_post("/badges/verify", self.verify_badge)
+        app.router.add_get(r"/badges/status/{number:\d{1,6}}", self.badge_status)
         return app
 
     async def start(self, host: str, port: int) -> None:
@@ -571,6 +576,57 @@ class WebhookServer:
         await refresh_gauges(self.db, self.timings.health_timeout)
         body, content_type = metrics.render()
         return web.Response(body=body, headers={"Content-Type": content_type})
+
+
+    async def verify_badge(self, request: web.Request) -> web.Response:
+        """POST a badge PNG (raw body, or multipart with one file): the verdict as JSON,
+        its message in `?lang=` or the Accept-Language language."""
+        png = await uploaded_file(request)
+        if png is None:
+            return web.json_response({"error": "send a PNG image as the body or as a "
+                                      "multipart file"}, status=400)
+        data = self.application.bot_data
+        verdict = badge_verify(png, now=utcnow(), trusted_issuer=data.badges.issuer.key.did)
+        if verdict.ok:  # ours: the database says whether it was revoked
+            token = (badge_image.extract(png) or "").strip()
+            async with self.db.transaction() as session:
+                revoked = await badge_rules.is_revoked(session, token)
+            verdict = badge_verify(png, now=utcnow(), trusted_issuer=data.badges.issuer.key.did,
+                                   status=lambda _entry: revoked)
+        language = data.i18n.resolve(request.query.get("lang"),
+                                     request.headers.get("Accept-Language", "")[:35] or None)
+        with data.i18n.use(language):
+            body = verdict.as_json()
+        return web.json_response(body)
+
+    async def badge_status(self, request: web.Request) -> web.Response:
+        """The signed Bitstring Status List credential that lists revoked badges."""
+        issuer = self.application.bot_data.badges.issuer
+        async with self.db.transaction() as session:
+            token = await badge_rules.status_list_token(
+                session, int(request.match_info["number"]), issuer)
+        if token is None:
+            raise web.HTTPNotFound()
+        return web.Response(text=token, content_type="application/vc+jwt",
+                            headers={"Cache-Control": "max-age=300"})
+
+
+async def uploaded_file(request: web.Request) -> bytes | None:
+    """The uploaded bytes (at most MAX_BODY): the raw body, or the first multipart file."""
+    if request.content_type.startswith("multipart/"):
+        reader = await request.multipart()
+        async for part in reader:
+            if isinstance(part, BodyPartReader) and part.filename is not None:
+                data = bytearray()
+                while chunk := await part.read_chunk():
+                    data += chunk
+                    if len(data) > MAX_BODY:
+                        raise web.HTTPRequestEntityTooLarge(max_size=MAX_BODY,
+                                                            actual_size=len(data))
+                return bytes(data) or None
+        return None
+    body = await request.read()
+    return body or None
 
 
 # -- entry point ------------------------------------------------------------------------------

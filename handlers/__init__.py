@@ -13,6 +13,7 @@ from telegram.ext import TypeHandler
 
 from bot.context import TakasApplication
 from handlers import (
+    badges,
     broadcast,
     errors,
     fallback,
@@ -32,7 +33,7 @@ from handlers import (
 )
 
 FLOWS = (start, language, feeds, search, location, inline, log, verification, organisations,
-         pupil, follow, broadcast)
+         pupil, follow, broadcast, badges)
 MIDDLEWARE_GROUP = -100
 GROUP_CHATS_GROUP = -50
 FLOW_ANSWERS_GROUP = -10

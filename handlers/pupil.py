@@ -15,6 +15,7 @@ from bot.context import TakasContext
 from bot.formatting import date_text, hours, hours_words
 from bot.i18n import _
 from bot.models import User
+from bot.services import badges as badge_rules
 from bot.services import certificates, privacy
 from bot.services import hours as hour_rules
 from bot.services.durations import parse_minutes
@@ -127,9 +128,13 @@ async def export_command(update: Update, context: TakasContext) -> None:
     async with context.db.transaction() as session:
         certificate = await certificates.issue(
             session, record, sum(row.minutes for row in approved), hour_rules.today())
+        earned = await badge_rules.awards_of(session, user.id)
     data = exports.CertificateData(
         learner=record.first_name, school=record.school, grade=record.grade,
-        rows=tuple(rows), issued_on=certificate.issued_on, code=certificate.code)
+        rows=tuple(rows), issued_on=certificate.issued_on, code=certificate.code,
+        badges=tuple(exports.BadgeLine(item.badge.name, item.organisation,
+                                       item.award.issued_at.astimezone(hour_rules.LOCAL).date())
+                     for item in earned))
     # Laying out the PDF is CPU work: off the event loop (the language context goes along).
     pdf = await asyncio.to_thread(exports.certificate_pdf, data)
     await message.reply_document(

@@ -46,6 +46,17 @@ MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     .format(limit=p["limit"]),
     "broadcast_unknown": lambda p: _("This announcement no longer exists."),
     "target_range": lambda p: _("Write the yearly target in hours, between 1 and 1000."),
+    "badge_unknown": lambda p: _("That badge no longer exists."),
+    "badge_name": lambda p: _("A badge needs a name of at most {limit} characters.")
+    .format(limit=p["limit"]),
+    "badge_text": lambda p: _("A badge needs a description and criteria, each at most "
+                              "{limit} characters.").format(limit=p["limit"]),
+    "badge_rule": lambda p: _("The rule is a number of hours (up to 1000), #N for a "
+                              "learning playlist, or nothing to award the badge by hand."),
+    "own_badge": lambda p: _("Nobody can award a badge to themselves."),
+    "badge_inactive": lambda p: _("This badge is not awarded any more."),
+    "learner_unknown": lambda p: _("I don't know that learner."),
+    "award_unknown": lambda p: _("That award no longer exists."),
 }
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.badges.keys import SigningKey
 from bot.config import Settings, load_settings
 from bot.db import Database
 from bot.i18n import I18n
@@ -20,7 +21,8 @@ SHARED = REPO.parent / "shared"
 ENV_VARS = ("BOT_TOKEN", "DATABASE_URL", "BOT_API_URL", "ADMIN_IDS", "DEFAULT_LANGUAGE",
             "SEND_RATE", "PAID_BROADCAST", "PAID_SEND_RATE", "USER_FLOOD_BURST",
             "USER_FLOOD_RATE",
-            "LOG_LEVEL", "FEEDS_FILE", "WEBHOOK_URL", "WEBHOOK_SECRET", "FEED_SYNC_INTERVAL")
+            "LOG_LEVEL", "FEEDS_FILE", "WEBHOOK_URL", "WEBHOOK_SECRET", "FEED_SYNC_INTERVAL",
+            "BADGE_SIGNING_KEY", "PUBLIC_URL")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -86,8 +88,10 @@ async def db(db_url: str) -> AsyncIterator[Database]:
 @pytest.fixture
 def make_settings(db_url: str):
     def make(**overrides: object) -> Settings:
+        # Each test signs badges with a key of its own (no key file in the repository).
         values: dict[str, object] = {"_env_file": None, "database_url": db_url,
-                                     "feed_sync_interval": 0}
+                                     "feed_sync_interval": 0,
+                                     "badge_signing_key": SigningKey.generate().seed()}
         values.update(overrides)
         return load_settings(**values)
 

@@ -53,6 +53,11 @@ COMMANDS = [
                               "organizer_a": "No certificate has that code.",
                               "organizer_b": "No certificate has that code.",
                               "admin": "No certificate has that code."}),
+    ("/badge", {"learner": REFUSED_ORG, "organizer_a": "Badges\n/badge new",
+                "organizer_b": "Badges\n/badge new", "admin": REFUSED_ORG}),
+    ("/badge new Helper; Helped; Chosen by organizers",
+     {"learner": REFUSED_ORG, "organizer_a": "Badge created for A",
+      "organizer_b": "Badge created for B", "admin": REFUSED_ORG}),
     ("/feeds", {"learner": "Only administrators can manage feeds.",
                 "organizer_a": "Only administrators can manage feeds.",
                 "organizer_b": "Only administrators can manage feeds.",
@@ -65,7 +70,11 @@ COMMANDS = [
 async def test_commands_by_role(fake: FakeBotAPI, world, role: str, command: str,
                                 expected: dict[str, str]) -> None:
     uid = ROLES[role]
+    before = len(fake.messages(uid))
     fake.send_text(fake.user(uid, language_code="en"), command)
+    # Every command answers with one message; waiting for it (not only for a quiet
+    # moment) keeps a slow commit on a loaded machine from reading the previous one.
+    await fake.wait_for_messages(uid, before + 1)
     await fake.wait_idle()
     reply = fake.messages(uid)[-1].text
     assert reply.startswith(expected[role]), (role, command, reply)
@@ -93,6 +102,38 @@ async def test_verification_buttons_by_role(fake: FakeBotAPI, world, role: str,
         assert status == EntryStatus.PENDING.value
         if not pattern.startswith("vA"):
             assert fake.callback_answers[-1].text == REFUSED_ORG
+    assert fake.rejected == []
+
+
+BADGE_BUTTONS = ["Ba:{badge}:{pupil}", "Bc:{badge}:red", "Bd:{badge}", "Bw:{badge}:0",
+                 "Br:{badge}"]
+
+
+@pytest.mark.parametrize("role", sorted(ROLES))
+@pytest.mark.parametrize("pattern", BADGE_BUTTONS)
+async def test_badge_buttons_by_role(fake: FakeBotAPI, world, role: str, pattern: str) -> None:
+    """Only organizers of the badge's organisation award, restyle, stop or list it."""
+    from sqlalchemy import func, select
+
+    from bot.models import Badge, BadgeAward
+    from bot.services import badges
+
+    async with world.bot_data.db.transaction() as session:
+        badge = await badges.create_badge(session, 1, actor_id=ORG_A, name="Helper",
+                                          description="Helped", criteria="Chosen")
+    uid = ROLES[role]
+    fake.press_button(fake.user(uid, language_code="en"), fake.messages(uid)[-1],
+                      pattern.format(badge=badge.id, pupil=PUPIL), forge=True)
+    await fake.wait_idle()
+    async with world.bot_data.db.transaction() as session:
+        awards = await session.scalar(select(func.count()).select_from(BadgeAward))
+        changed = await session.get(Badge, badge.id)
+    refused = fake.callback_answers[-1].text == REFUSED_ORG
+    assert refused == (role != "organizer_a"), (role, fake.callback_answers[-1].text)
+    if role != "organizer_a":
+        assert (awards, changed.colour, changed.active) == (0, "green", True)
+    elif pattern.startswith("Ba"):
+        assert awards == 1
     assert fake.rejected == []
 
 

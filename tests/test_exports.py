@@ -22,6 +22,7 @@ import pytest
 from bot.i18n import I18n, _
 from bot.services.exports import (
     FONTS,
+    BadgeLine,
     CertificateData,
     ExportRow,
     certificate_pdf,
@@ -194,3 +195,21 @@ def test_pdf_text_as_a_reader_sees_it(i18n: I18n) -> None:
         assert expected in text
     assert "Talka parke" not in text  # pending
     assert "Помощь в приюте" not in text  # rejected
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler's pdftotext")
+def test_pdf_lists_the_learners_badges(i18n: I18n) -> None:
+    badges = (BadgeLine("Skaitovas", "Žirmūnų biblioteka", date(2026, 11, 20)),
+              BadgeLine("Помощник", "Utenos gimnazija", date(2026, 10, 2)))
+    with i18n.use("lt"):
+        pdf = certificate_pdf(certificate(badges=badges))
+        heading = _("Open Badges earned:")
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf,
+                          capture_output=True, check=True).stdout.decode()
+    assert heading != "Open Badges earned:"
+    for expected in (heading, "Skaitovas (Žirmūnų biblioteka", "Помощник (Utenos gimnazija"):
+        assert expected in text
+    without = subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"],
+                             input=certificate_pdf(certificate()), capture_output=True,
+                             check=True).stdout.decode()
+    assert "Skaitovas" not in without

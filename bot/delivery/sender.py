@@ -44,9 +44,9 @@ import warnings
 from dataclasses import dataclass
 from datetime import timedelta
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol
 
-from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions
+from telegram import Bot, InlineKeyboardMarkup, InputFile, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -76,6 +76,28 @@ DEFER_AFTER = 2.0  # s; a row whose chat is busy for longer goes back to the que
 ERROR_PAUSE = 5.0  # s; run() waits this long after an unexpected error (database down)
 MAX_RETRY_DELAY = 300.0  # s; the longest wait between tries while the Bot API is unwell
 GIVE_UP_AFTER = timedelta(days=1)  # a row the API kept refusing this long is `failed`
+
+
+class Document(Protocol):
+    @property
+    def png(self) -> bytes: ...
+    @property
+    def filename(self) -> str: ...
+    @property
+    def caption(self) -> str: ...
+
+
+class DocumentSource(Protocol):
+    """Makes the file of a row whose kind it renders (badge awards: bot/delivery/badges)."""
+
+    async def render(self, award_id: int) -> Document | None: ...
+
+
+DOCUMENT_KINDS = frozenset({"badge"})  # rows whose text is the id of what to render
+
+
+class Skipped(Exception):  # noqa: N818 - an outcome, not a programming error
+    """The row has nothing to send any more (e.g. its badge was revoked meanwhile)."""
 
 
 @dataclass
@@ -147,6 +169,7 @@ class Sender:
         give_up_after: timedelta = GIVE_UP_AFTER,
         idle_interval: float = 0.5,
         pacer: Pacer | None = None,
+        documents: DocumentSource | None = None,
     ) -> None:
         """`exclusive`: this is the only sender, so at start every `sending` row belongs
         to a dead one (otherwise only claims older than `stale_after` are taken back).
@@ -172,6 +195,7 @@ class Sender:
         self.give_up_after = give_up_after
         self.idle_interval = idle_interval
         self.stats = DeliveryStats()
+        self.documents = documents
         self._held: dict[int, OutboxMessage] = {}  # claimed by us and not settled yet
         self._pending: list[OutboxMessage] = []  # claimed and not tried yet
         self._last_requeue = -math.inf
@@ -389,6 +413,8 @@ class Sender:
                 await self._unwell(row, attempts, exc.message)
             except TelegramError as exc:
                 await self._settle(row.id, OutboxStatus.FAILED, exc.message)
+            except Skipped as exc:
+                await self._settle(row.id, OutboxStatus.CANCELLED, str(exc))
             except Exception as exc:  # a bug or bad data must not stop the whole outbox
                 log.exception("message %d could not be sent", row.id)
                 await self._settle(row.id, OutboxStatus.FAILED, f"{type(exc).__name__}: {exc}")
@@ -418,7 +444,17 @@ class Sender:
         markup = (InlineKeyboardMarkup.de_json(row.reply_markup, self.bot)
                   if row.reply_markup else None)
         paid = True if self.paid else None
-        if row.photo_file_id:
+        if row.kind in DOCUMENT_KINDS:
+            document = (await self.documents.render(int(row.text))
+                        if self.documents is not None and row.text.isdigit() else None)
+            if document is None:
+                raise Skipped(f"nothing to send for {row.kind} {row.text}")
+            await self.bot.send_document(
+                chat_id, InputFile(document.png, filename=document.filename),
+                caption=document.caption, parse_mode=ParseMode.HTML, reply_markup=markup,
+                allow_paid_broadcast=paid,
+            )
+        elif row.photo_file_id:
             await self.bot.send_photo(
                 chat_id, row.photo_file_id, caption=row.text, parse_mode=ParseMode.HTML,
                 reply_markup=markup, allow_paid_broadcast=paid,

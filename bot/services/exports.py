@@ -51,6 +51,15 @@ class ExportRow:
 
 
 @dataclass(frozen=True)
+class BadgeLine:
+    """One Open Badge on the certificate."""
+
+    name: str
+    organisation: str
+    awarded_on: date
+
+
+@dataclass(frozen=True)
 class CertificateData:
     learner: str  # the pupil's name
     school: str | None
@@ -59,6 +68,7 @@ class CertificateData:
     issued_on: date
     code: str  # verification code printed on the certificate
     school_year: tuple[date, date] | None = None  # first and last day; None: all years
+    badges: tuple[BadgeLine, ...] = ()  # the learner's Open Badges in force
 
 
 def hours_text(minutes: int, *, grouping: bool = True) -> str:
@@ -206,6 +216,14 @@ def certificate_pdf(data: CertificateData) -> bytes:
         for organisation, minutes in _by_organisation(rows).items():
             hours = _("{hours} h").format(hours=hours_text(minutes))
             pdf.paragraph(f"• {organisation} — {hours}", size=10, gap=1)
+        pdf.ln(5)
+
+    if data.badges:
+        pdf.paragraph(_("Open Badges earned:"), bold=True)
+        for badge in data.badges:
+            pdf.paragraph(_("• {badge} ({organisation}, {date})").format(
+                badge=badge.name, organisation=badge.organisation,
+                date=format_date(badge.awarded_on, "medium", locale=language)), size=10, gap=1)
         pdf.ln(5)
 
     issued = format_date(data.issued_on, "long", locale=language)

@@ -8,7 +8,9 @@ Rules (each refusal is a `Refusal` with a code the handlers translate):
 - the same confirmation (idempotency key) never creates a second entry;
 - only organizers of the entry's organisation decide, never on their own hours, and only
   a pending entry can be decided: of two organizers pressing Approve at once, one wins;
-- every state change is written to the audit trail.
+- every state change is written to the audit trail;
+- approved hours may earn badges: `decide` and check-ins award them in the same
+  transaction (bot/services/badges.py).
 
 The school year runs from 1 September to 31 August.
 """
@@ -121,7 +123,16 @@ async def log_entry(session: AsyncSession, entry: NewEntry,
     audit.record(session, "entry.logged", actor_id=entry.user_id, entry_id=row.id,
                  organisation_id=row.organisation_id, at=now, minutes=row.minutes,
                  status=row.status)
+    if approved:  # a check-in: verified hours at once, which may earn a badge
+        await _award_badges(session, entry.user_id, now)
     return row, True
+
+
+async def _award_badges(session: AsyncSession, user_id: int, now: datetime) -> None:
+    """Badges the newly approved hours earn, in the same transaction as the approval."""
+    from bot.services.badges import award_automatic  # badges reads school_year from here
+
+    await award_automatic(session, user_id, now)
 
 
 async def _by_key(session: AsyncSession, key: str) -> HourEntry | None:
@@ -154,6 +165,8 @@ async def decide(session: AsyncSession, entry_id: int, *, organizer_id: int, app
     await session.refresh(entry)
     audit.record(session, f"entry.{status.value}", actor_id=organizer_id, entry_id=entry_id,
                  organisation_id=entry.organisation_id, at=now, reason=reason)
+    if approve and entry.user_id is not None:
+        await _award_badges(session, entry.user_id, now)
     return entry
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import (
     AuditEvent,
+    BadgeAward,
     Certificate,
     EntryStatus,
     Follow,
@@ -28,6 +29,7 @@ from bot.models import (
     utcnow,
 )
 from bot.services import audit
+from bot.services.badges import awards_of
 from catalog.tables import SearchQuery
 
 
@@ -56,6 +58,7 @@ async def personal_data(session: AsyncSession, user_id: int) -> dict[str, Any]:
         select(SearchQuery).where(SearchQuery.user_id == user_id)
         .order_by(SearchQuery.id))).all()
     draft = await session.get(LogDraft, user_id)
+    earned = await awards_of(session, user_id, include_revoked=True)
     followed = (await session.scalars(select(Follow).where(Follow.user_id == user_id)
                                       .order_by(Follow.id))).all()
     return {
@@ -71,6 +74,9 @@ async def personal_data(session: AsyncSession, user_id: int) -> dict[str, Any]:
         "following": [{"kind": f.kind, "what": f.label, "how_often": f.frequency}
                       for f in followed],
         "draft": draft.data if draft else None,
+        "badges": [{"badge": item.badge.name, "organisation": item.organisation,
+                    "awarded_at": _plain(item.award.issued_at), "minutes": item.award.minutes,
+                    "revoked_at": _plain(item.award.revoked_at)} for item in earned],
     }
 
 
@@ -85,6 +91,9 @@ async def forget(session: AsyncSession, user_id: int, now: datetime | None = Non
     await session.execute(delete(LogDraft).where(LogDraft.user_id == user_id))
     # Certificates already handed out stay checkable, without a link to the account.
     await session.execute(update(Certificate).where(Certificate.user_id == user_id)
+                          .values(user_id=None))
+    # Badges handed out stay checkable (and revocable), without a link to the account.
+    await session.execute(update(BadgeAward).where(BadgeAward.user_id == user_id)
                           .values(user_id=None))
     await session.execute(delete(Membership).where(Membership.user_id == user_id))
     await session.execute(delete(SearchQuery).where(SearchQuery.user_id == user_id))

@@ -1,0 +1,175 @@
+"""Badge awards in the database: the hours rule awards exactly once (also when approvals
+race or an update is redelivered), the playlist rule through the playlists service, by
+hand, revocation in the status list, and the credential made from the stored award."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import types
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.badges import image, status, vcjwt
+from bot.badges.keys import SigningKey
+from bot.badges.verify import verify
+from bot.db import Database
+from bot.models import BadgeAward, BadgeRule, Membership, OutboxMessage, User, utcnow
+from bot.services import badges, orgs
+from bot.services import hours as hour_rules
+from bot.services.errors import Refusal
+
+ORGANIZER, PUPIL, OTHER = 801, 802, 803
+ISSUER = badges.Issuer(SigningKey.generate(), "https://takas.example")
+
+
+@pytest.fixture
+async def world(db: Database) -> dict[str, int]:
+    async with db.transaction() as session:
+        for uid, name in ((ORGANIZER, "Rūta"), (PUPIL, "Ona"), (OTHER, "Jonas")):
+            session.add(User(id=uid, first_name=name))
+        organisation = await orgs.create_organisation(session, "Utenos biblioteka",
+                                                      actor_id=0, is_admin=True)
+        session.add(Membership(organisation_id=organisation.id, user_id=ORGANIZER))
+        await session.flush()
+        badge = await badges.create_badge(
+            session, organisation.id, actor_id=ORGANIZER, name="Skaitovas",
+            description="Reads to children", criteria="2 approved hours in a school year",
+            rule=BadgeRule.HOURS, hours_minutes=120)
+        return {"org": organisation.id, "badge": badge.id}
+
+
+async def log(db: Database, world: dict[str, int], key: str, minutes: int = 60,
+              user: int = PUPIL) -> int:
+    async with db.transaction() as session:
+        entry, _ = await hour_rules.log_entry(session, hour_rules.NewEntry(
+            user_id=user, organisation_id=world["org"], activity="Reading to children",
+            day=hour_rules.today(), minutes=minutes, key=key))
+        return entry.id
+
+
+async def approve(db: Database, entry_id: int) -> None:
+    async with db.transaction() as session:
+        await hour_rules.decide(session, entry_id, organizer_id=ORGANIZER, approve=True)
+
+
+async def counts(db: Database) -> tuple[int, int]:
+    async with db.transaction() as session:
+        awards = await session.scalar(select(func.count()).select_from(BadgeAward))
+        queued = await session.scalar(select(func.count()).select_from(OutboxMessage)
+                                      .where(OutboxMessage.kind == "badge"))
+    return int(awards or 0), int(queued or 0)
+
+
+async def test_the_hours_rule_awards_exactly_once(db: Database, world) -> None:
+    first = await log(db, world, "a")
+    second = await log(db, world, "b")
+    third = await log(db, world, "c")
+    await approve(db, first)
+    assert await counts(db) == (0, 0)  # 1 h of 2
+    await approve(db, second)
+    assert await counts(db) == (1, 1)  # earned: one award, one message queued
+    with pytest.raises(Refusal):  # a redelivered Approve
+        await approve(db, second)
+    await approve(db, third)  # more hours, same school year: nothing new
+    assert await counts(db) == (1, 1)
+    async with db.transaction() as session:
+        [view] = await badges.awards_of(session, PUPIL)
+    assert view.award.minutes == 120  # the hours when it was earned
+    assert view.award.awarded_by is None
+    assert view.award.period == badges.period_of(hour_rules.today())
+    assert [item["name"] for item in view.award.details["evidence"]] == [
+        "Reading to children"] * 2
+
+
+async def test_racing_approvals_award_once(db: Database, world) -> None:
+    entries = [await log(db, world, key, minutes=120) for key in ("r1", "r2", "r3")]
+    # Three organizer presses at once, each approving hours that alone earn the badge.
+    results = await asyncio.gather(*(approve(db, entry) for entry in entries),
+                                   return_exceptions=True)
+    assert [r for r in results if isinstance(r, BaseException)] == []
+    assert await counts(db) == (1, 1)
+
+
+async def test_check_in_hours_award_the_badge(db: Database, world) -> None:
+    from bot.services import checkins
+
+    async with db.transaction() as session:
+        code = await checkins.create_checkin(session, world["org"], actor_id=ORGANIZER,
+                                             title="Book fair", minutes=180)
+    async with db.transaction() as session:
+        await checkins.check_in(session, code.code, PUPIL)
+    assert await counts(db) == (1, 1)
+
+
+async def test_the_playlist_rule_asks_the_playlists_service(
+        db: Database, world, monkeypatch: pytest.MonkeyPatch) -> None:
+    async with db.transaction() as session:
+        await badges.create_badge(
+            session, world["org"], actor_id=ORGANIZER, name="Explorer",
+            description="Completed the playlist", criteria="Every step of playlist 7",
+            rule=BadgeRule.PLAYLIST, playlist_id=7)
+    assert await counts(db) == (0, 0)
+    playlists = types.ModuleType("bot.services.playlists")
+
+    async def completed_playlists(session: object, user_id: int) -> list[int]:
+        return [7] if user_id == PUPIL else []
+
+    playlists.completed_playlists = completed_playlists  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "bot.services.playlists", playlists)
+    await approve(db, await log(db, world, "p1", minutes=30))  # the step's hours, verified
+    await approve(db, await log(db, world, "p2", minutes=30))
+    async with db.transaction() as session:
+        names = [view.badge.name for view in await badges.awards_of(session, PUPIL)]
+    assert names == ["Explorer"]
+
+
+async def test_by_hand_once_never_to_oneself_only_by_organizers(db: Database, world) -> None:
+    async with db.transaction() as session:
+        manual = await badges.create_badge(
+            session, world["org"], actor_id=ORGANIZER, name="Helper",
+            description="Helped at the fair", criteria="Chosen by the organizers")
+    async with db.transaction() as session:
+        _, created = await badges.award_by_hand(session, manual.id, OTHER, actor_id=ORGANIZER)
+        _, again = await badges.award_by_hand(session, manual.id, OTHER, actor_id=ORGANIZER)
+    assert (created, again) == (True, False)
+    for actor, target, code in ((ORGANIZER, ORGANIZER, "own_badge"),
+                                (PUPIL, OTHER, "not_your_org")):
+        with pytest.raises(Refusal) as refused:
+            async with db.transaction() as session:
+                await badges.award_by_hand(session, manual.id, target, actor_id=actor)
+        assert refused.value.code == code
+    async with db.transaction() as session:
+        with pytest.raises(Refusal):
+            await badges.create_badge(session, world["org"], actor_id=ORGANIZER, name="",
+                                      description="x", criteria="y")
+        with pytest.raises(Refusal):
+            await badges.create_badge(session, world["org"], actor_id=ORGANIZER, name="X",
+                                      description="x", criteria="y", rule=BadgeRule.HOURS)
+
+
+async def test_credential_status_list_and_revocation(db: Database, world) -> None:
+    await approve(db, await log(db, world, "v1", minutes=150))
+    async with db.transaction() as session:
+        [view] = await badges.awards_of(session, PUPIL)
+        token = await badges.issue_credential(session, view, ISSUER)
+        # Signing again from the stored award gives the very same credential.
+        assert vcjwt.sign(badges.credential_of(view, ISSUER), ISSUER.key) == token
+        assert await badges.is_revoked(session, token) is False
+    png = image.bake(image.render("Skaitovas", "green", "star"), token)
+    assert verify(png, now=utcnow(), trusted_issuer=ISSUER.key.did).code == "ok"
+    async with db.transaction() as session:
+        with pytest.raises(Refusal):
+            await badges.revoke(session, view.award.id, actor_id=PUPIL, reason="no")
+    async with db.transaction() as session:
+        await badges.revoke(session, view.award.id, actor_id=ORGANIZER, reason="mistake")
+        assert await badges.is_revoked(session, token) is True
+        assert await badges.awards_of(session, PUPIL) == []
+        listed = vcjwt.verify(await badges.status_list_token(session, 0, ISSUER) or "")
+    entry = vcjwt.verify(token)["credentialStatus"]
+    assert status.revoked_in(listed, entry)
+    verdict = verify(png, now=utcnow() + timedelta(seconds=1),
+                     status=lambda e: status.revoked_in(listed, e))
+    assert verdict.code == "revoked"
