@@ -7,6 +7,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -34,6 +35,23 @@ def _hermetic_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """No test sees the developer's own BOT_TOKEN or DATABASE_URL."""
     for name in ENV_VARS:
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _watch_applications(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every Application a test starts is known to the fake Bot API, whose `wait_idle`
+    then also waits for updates still being handled (see tests/fakes/server.py)."""
+    from telegram.ext import Application
+
+    from tests.fakes.server import RUNNING_APPLICATIONS
+
+    original = Application.initialize
+
+    async def initialize(self: Any) -> None:
+        await original(self)
+        RUNNING_APPLICATIONS.add(self)
+
+    monkeypatch.setattr(Application, "initialize", initialize)
 
 
 @asynccontextmanager

@@ -309,8 +309,11 @@ async def world(tmp_path_factory: pytest.TempPathFactory, i18n: I18n) -> AsyncIt
                 fake.user(user.id, user.first_name, user.language_code)
             for chat in (GROUP, SUPERGROUP, CHANNEL):
                 fake.group(chat.id, chat.title or "", chat.type)
+            # A few users send thousands of updates: per-user flood control (tested in
+            # test_e2e_flood.py) would rightly drop most of them, so it is opened wide here.
             config = load_settings(_env_file=None, database_url=url, feed_sync_interval=0,
-                                   bot_token=fake.token, bot_api_url=fake.url)
+                                   bot_token=fake.token, bot_api_url=fake.url,
+                                   user_flood_burst=1000, user_flood_rate=100)
             application = build_application(config, i18n)
             async with running(application, polling=True):
                 await application.bot_data.catalog.sync()  # the demo catalog: real results
