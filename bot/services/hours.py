@@ -24,6 +24,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+import bot.playlist_tables  # noqa: F401  (hour_entries refers to playlist_items)
 from bot.models import EntryStatus, HourEntry, Organisation, User, utcnow
 from bot.services import audit
 from bot.services.errors import Refusal
