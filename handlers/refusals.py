@@ -46,6 +46,15 @@ MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     .format(limit=p["limit"]),
     "broadcast_unknown": lambda p: _("This announcement no longer exists."),
     "target_range": lambda p: _("Write the yearly target in hours, between 1 and 1000."),
+    "playlist_unknown": lambda p: _("This playlist does not exist or is not published."),
+    "title_long": lambda p: _("A title can be at most {limit} characters long.")
+    .format(limit=p["limit"]),
+    "description_long": lambda p: _("A description can be at most {limit} characters long.")
+    .format(limit=p["limit"]),
+    "playlist_full": lambda p: _("A playlist holds at most {limit} activities.")
+    .format(limit=p["limit"]),
+    "playlist_busy": lambda p: _("The playlist changed at the same moment; please try again."),
+    "playlist_empty": lambda p: _("Add at least one activity before publishing."),
 }
 
 
