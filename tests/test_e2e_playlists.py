@@ -29,17 +29,32 @@ def data_of(message: SentMessage, start: str, *, label: str = "") -> str:
 
 async def press(fake: FakeBotAPI, user, chat_id: int, start: str, *,
                 label: str = "") -> SentMessage:
-    """Press a button of the chat's latest message; returns the new latest message."""
+    """Press a button of the chat's latest message; returns the new latest message once the
+    press is answered (a slow machine may take longer than wait_idle's quiet spell)."""
     latest = fake.messages(chat_id)[-1]
-    fake.press_button(user, latest, data_of(latest, start, label=label))
+    pressed = fake.press_button(user, latest, data_of(latest, start, label=label))
+    await fake.wait_for_request("answerCallbackQuery",
+                                lambda r: r.params.get("callback_query_id") == pressed.query_id)
     await fake.wait_idle()
     return fake.messages(chat_id)[-1]
 
 
 async def say(fake: FakeBotAPI, user, chat_id: int, text: str) -> SentMessage:
+    """Send a text; returns the bot's reply (every text here gets a new message)."""
+    count = len(fake.messages(chat_id))
     fake.send_text(user, text)
+    await fake.wait_for_messages(chat_id, count + 1)
     await fake.wait_idle()
     return fake.messages(chat_id)[-1]
+
+
+async def double_tap(fake: FakeBotAPI, user, message: SentMessage, data: str) -> None:
+    """Press a button twice in a row, as an impatient thumb does; wait for both answers."""
+    taps = [fake.press_button(user, message, data),
+            fake.press_button(user, message, data, forge=True)]
+    await fake.wait_for_request("answerCallbackQuery", lambda r: r.params.get(
+        "callback_query_id") == taps[1].query_id)  # updates are handled in order
+    await fake.wait_idle()
 
 
 @pytest.fixture
@@ -68,10 +83,7 @@ async def build_playlist(fake: FakeBotAPI, organizer, title: str, description: s
     await say(fake, organizer, ORGANIZER, description)
     await press(fake, organizer, ORGANIZER, "pl:ac:")
     offers = await say(fake, organizer, ORGANIZER, search)
-    first = data_of(offers, "pl:ao:")
-    fake.press_button(organizer, offers, first)
-    fake.press_button(organizer, offers, first, forge=True)  # a double tap adds it once
-    await fake.wait_idle()
+    await double_tap(fake, organizer, offers, data_of(offers, "pl:ao:"))  # adds it once
     await press(fake, organizer, ORGANIZER, "pl:aa:")
     editor = await say(fake, organizer, ORGANIZER, activity)
     item = data_of(editor, "pl:t:", label="2.")
@@ -100,10 +112,7 @@ async def test_build_join_log_verify_and_complete(fake: FakeBotAPI, town) -> Non
     assert "0 of 1 required activity done" in shown.text
     assert "— optional" in shown.text
     assert "— required" in shown.text
-    join = data_of(shown, "pl:j:")
-    fake.press_button(learner, shown, join)
-    fake.press_button(learner, shown, join, forge=True)  # a double tap
-    await fake.wait_idle()
+    await double_tap(fake, learner, shown, data_of(shown, "pl:j:"))
     async with town.bot_data.db.transaction() as session:
         assert await session.scalar(select(func.count()).select_from(PlaylistMember)) == 1
     assert "Join" not in str(fake.messages(LEARNER)[-1].buttons)
