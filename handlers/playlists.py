@@ -256,9 +256,10 @@ async def offer_opportunities(message: Message, context: TakasContext, playlist_
 async def add_opportunity(message: Message, context: TakasContext, user_id: int,
                           playlist_id: int, opportunity_id: int) -> None:
     doc = next((d for d in context.bot_data.search.index.docs if d.id == opportunity_id), None)
-    if doc is None:
-        raise Refusal("playlist_unknown")
     async with context.db.transaction() as session:
+        await rules.editable(session, playlist_id, user_id)
+        if doc is None:
+            raise Refusal("opportunity_unknown")
         _item, new = await rules.add_item(session, playlist_id, user_id, title=doc.title,
                                           opportunity_id=doc.id)
     if new:  # a double tap: the first one already showed it

@@ -55,6 +55,7 @@ MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     .format(limit=p["limit"]),
     "playlist_busy": lambda p: _("The playlist changed at the same moment; please try again."),
     "playlist_empty": lambda p: _("Add at least one activity before publishing."),
+    "opportunity_unknown": lambda p: _("That opportunity is no longer in the catalog."),
 }
 
 
