@@ -135,7 +135,7 @@ def editor_text(playlist: Playlist, organisation: Organisation | None,
         lines.append(esc(organisation.name))
     description = description_of(playlist)
     if description:
-        lines.append(esc(shorten(description, 1000)))
+        lines.append(esc(shorten(description, 600)))
     lines += ["", status, _("Languages: {languages}").format(languages=esc(", ".join(
         language_name(code) for code in playlist.titles))), ""]
     if not items:
@@ -143,7 +143,7 @@ def editor_text(playlist: Playlist, organisation: Organisation | None,
     for item in items:
         mark = "★" if item.required else "☆"
         kind = "🔎" if item.opportunity_id is not None else "✍"
-        lines.append(f"{item.position}. {mark} {kind} {esc(shorten(item.title, 120))}")
+        lines.append(f"{item.position}. {mark} {kind} {esc(shorten(item.title, 100))}")
     if items:
         lines += ["", _("★ required · ☆ optional · 🔎 from the catalog · ✍ own activity")]
     return "\n".join(lines)
@@ -407,11 +407,11 @@ def learner_text(playlist: Playlist, organisation: Organisation | None,
         lines.append(esc(organisation.name))
     description = description_of(playlist)
     if description:
-        lines += ["", esc(shorten(description, 1000))]
+        lines += ["", esc(shorten(description, 600))]
     lines.append("")
     for item, done in state.items:
         kind = _("required") if item.required else _("optional")
-        lines.append(f"{'✓' if done else '○'} {item.position}. {esc(shorten(item.title, 150))}"
+        lines.append(f"{'✓' if done else '○'} {item.position}. {esc(shorten(item.title, 100))}"
                      f" — <i>{esc(kind)}</i>")
     lines += ["", progress_line(state)]
     if member and not state.complete:

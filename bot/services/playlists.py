@@ -414,10 +414,11 @@ async def matching(session: AsyncSession, query: str, opportunity_ids: Iterable[
                 found.append(playlist)
     ids = list(opportunity_ids)[:50]
     if ids and len(found) < limit:
-        holding = (await session.scalars(
-            select(Playlist).join(PlaylistItem, PlaylistItem.playlist_id == Playlist.id)
-            .where(Playlist.published.is_(True), PlaylistItem.opportunity_id.in_(ids))
-            .order_by(Playlist.id).distinct())).all()
+        # IN rather than DISTINCT: PostgreSQL cannot compare the JSON columns.
+        holding = (await session.scalars(select(Playlist).where(
+            Playlist.published.is_(True), Playlist.id.in_(
+                select(PlaylistItem.playlist_id).where(PlaylistItem.opportunity_id.in_(ids))))
+            .order_by(Playlist.id))).all()
         found += [p for p in holding if p not in found]
     return found[:limit]
 
