@@ -144,6 +144,9 @@ class CheckIn(Base):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by: Mapped[int] = mapped_column(BigInteger)
+    # Opened for an own activity of a learning playlist: its hours count for that item.
+    playlist_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("playlist_items.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
@@ -172,6 +175,9 @@ class HourEntry(Base):
     opportunity_id: Mapped[int | None] = mapped_column(
         ForeignKey("opportunities.id", ondelete="SET NULL"))
     checkin_id: Mapped[int | None] = mapped_column(ForeignKey("checkins.id", ondelete="SET NULL"))
+    # The learning-playlist activity these hours are for (bot/playlist_tables.py).
+    playlist_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("playlist_items.id", ondelete="SET NULL"), index=True)
     activity: Mapped[str] = mapped_column(String(300))
     day: Mapped[date] = mapped_column(Date, index=True)
     minutes: Mapped[int] = mapped_column(Integer)
@@ -382,7 +388,8 @@ class Badge(Base):
     rule: Mapped[str] = mapped_column(String(10), default=BadgeRule.MANUAL.value)
     hours_minutes: Mapped[int | None] = mapped_column(Integer)
     # The playlist whose completion earns it (a foreign key once playlists exist).
-    playlist_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    playlist_id: Mapped[int | None] = mapped_column(
+        ForeignKey("playlists.id", ondelete="SET NULL", name="fk_badges_playlist"), index=True)
     created_by: Mapped[int | None] = mapped_column(BigInteger)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -26,6 +26,7 @@ from handlers import (
     log,
     middleware,
     organisations,
+    playlists,
     pupil,
     search,
     start,
@@ -33,7 +34,7 @@ from handlers import (
 )
 
 FLOWS = (start, language, feeds, search, location, inline, log, verification, organisations,
-         pupil, follow, broadcast, badges)
+         pupil, follow, broadcast, badges, playlists)
 MIDDLEWARE_GROUP = -100
 GROUP_CHATS_GROUP = -50
 FLOW_ANSWERS_GROUP = -10
@@ -48,6 +49,7 @@ def register(application: TakasApplication) -> None:
     # no draft waits for one, the handler steps aside and group 0 runs as usual.
     application.add_handler(log.TEXT_HANDLER, group=FLOW_ANSWERS_GROUP)
     application.add_handler(broadcast.TEXT_HANDLER, group=FLOW_ANSWERS_GROUP + 1)
+    application.add_handler(playlists.TEXT_HANDLER, group=FLOW_ANSWERS_GROUP + 2)
     for flow in FLOWS:
         application.add_handlers(flow.HANDLERS)
     application.add_handler(search.TEXT_HANDLER)  # after commands: any other text is a search

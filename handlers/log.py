@@ -7,7 +7,8 @@ The draft lives in the database (bot.services.drafts), so a restart loses nothin
 works at every step; Confirm carries the draft's nonce, so a double tap or a redelivered
 update finds the entry already stored instead of making a second one.
 
-Callback data: lg:r:<entry> (a recent activity), lg:s:<opportunity> (the catalog entry the
+Callback data: lg:r:<entry> (a recent activity), lg:p:<item> (an activity of a learning
+playlist the pupil joined), lg:s:<opportunity> (the catalog entry the
 typed words describe), lg:t (keep the typed words), lg:o:<org>, lg:op:<page> (organisations
 page), lg:d:<days ago>, lg:h:<minutes>, lg:n (no note), lg:c:<nonce> (confirm),
 lg:x (cancel), lg:k (keep the draft: resume).
@@ -35,6 +36,7 @@ from bot.formatting import date_text, hours
 from bot.i18n import _, current_language
 from bot.models import HourEntry
 from bot.services import drafts
+from bot.services import playlists as playlist_rules
 from bot.services.durations import parse_minutes
 from bot.services.errors import Refusal
 from bot.services.hours import NewEntry, log_entry, today
@@ -80,8 +82,14 @@ async def ask(message: Message, context: TakasContext, user_id: int,
                  "recent activity.")
         async with context.db.transaction() as session:
             recent = await drafts.recent_activities(session, user_id)
-        rows = [[InlineKeyboardButton(shorten(e.activity, 40), callback_data=f"lg:r:{e.id}")]
-                for e in recent]
+            todo = await playlist_rules.open_items(session, user_id)
+        # Activities of the learner's playlists that do not count yet come first: hours
+        # logged for them count toward the playlist once verified.
+        rows = [[InlineKeyboardButton("📚 " + shorten(item.title, 40),
+                                      callback_data=f"lg:p:{item.id}")]
+                for item, _playlist in todo]
+        rows += [[InlineKeyboardButton(shorten(e.activity, 40), callback_data=f"lg:r:{e.id}")]
+                 for e in recent]
     elif step == "pick":
         text = _("Is it one of these? Linking the catalog entry tells the organizers exactly "
                  "what you did.")
@@ -282,6 +290,14 @@ async def apply_choice(session: Any, user_id: int, data: dict[str, Any], action:
             session, opportunity.provider) or data.get("organisation_id")
     elif action == "t":
         data["candidates"] = []
+    elif action == "p" and value.isdigit():
+        found = await playlist_rules.item_for_log(session, int(value), user_id)
+        if found is None:
+            return None
+        item, playlist = found
+        data.update(activity=item.title, playlist_item_id=item.id, candidates=[],
+                    opportunity_id=item.opportunity_id,
+                    organisation_id=playlist.organisation_id)
     elif action == "r" and value.isdigit():
         entry = await session.get(HourEntry, int(value))
         if entry is None or entry.user_id != user_id:
@@ -317,7 +333,8 @@ async def confirm(update: Update, context: TakasContext, nonce: str) -> None:
                     activity=data["activity"], day=date.fromisoformat(data["day"]),
                     minutes=int(data["minutes"]), key=key, note=data.get("note"),
                     photo_file_id=data.get("photo"),
-                    opportunity_id=data.get("opportunity_id")))
+                    opportunity_id=data.get("opportunity_id"),
+                    playlist_item_id=data.get("playlist_item_id")))
                 await drafts.drop(session, user.id)
     except Refusal as refusal:
         await query.answer()

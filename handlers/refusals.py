@@ -57,6 +57,16 @@ MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     "badge_inactive": lambda p: _("This badge is not awarded any more."),
     "learner_unknown": lambda p: _("I don't know that learner."),
     "award_unknown": lambda p: _("That award no longer exists."),
+    "playlist_unknown": lambda p: _("This playlist does not exist or is not published."),
+    "title_long": lambda p: _("A title can be at most {limit} characters long.")
+    .format(limit=p["limit"]),
+    "description_long": lambda p: _("A description can be at most {limit} characters long.")
+    .format(limit=p["limit"]),
+    "playlist_full": lambda p: _("A playlist holds at most {limit} activities.")
+    .format(limit=p["limit"]),
+    "playlist_busy": lambda p: _("The playlist changed at the same moment; please try again."),
+    "playlist_empty": lambda p: _("Add at least one activity before publishing."),
+    "opportunity_unknown": lambda p: _("That opportunity is no longer in the catalog."),
 }
 
 

@@ -17,12 +17,13 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filt
 from bot import metrics
 from bot.context import TakasContext
 from bot.i18n import _, current_language
+from bot.services import playlists as playlist_rules
 from bot.text import shorten
 from catalog import queries
 from catalog.ics_export import calendar_file
 from catalog.search.engine import SearchResult, search
 from catalog.search.service import to_doc
-from handlers import views
+from handlers import playlists, views
 
 QUERY_CHARS = 300  # a longer message is searched by its beginning
 
@@ -46,15 +47,28 @@ async def _show(message: Message, context: TakasContext, query_id: int, text: st
         return
     shown = result.hits or result.relaxed
     page = max(0, min(page, (len(shown) - 1) // views.PAGE))
+    found = await _playlists(context, text, result)
     body = views.results_text(text, result, page, emptied_by=result.emptied_by,
-                              place_names=_place_names(context, result))
-    keyboard = views.results_keyboard(query_id, result, page, only_language=only_language)
+                              place_names=_place_names(context, result), playlists=found)
+    keyboard = views.results_keyboard(query_id, result, page, only_language=only_language,
+                                      playlists=found)
     if edit:
         await message.edit_text(body, parse_mode=ParseMode.HTML, reply_markup=keyboard,
                                 disable_web_page_preview=True)
     else:
         await message.reply_text(body, parse_mode=ParseMode.HTML, reply_markup=keyboard,
                                  disable_web_page_preview=True)
+
+
+async def _playlists(context: TakasContext, text: str,
+                     result: SearchResult) -> list[tuple[int, str]]:
+    """Published learning playlists the query names, or that hold what it found."""
+    hits = (result.hits or result.relaxed)[:20]
+    async with context.db.transaction() as session:
+        found = await playlist_rules.matching(
+            session, text, [hit.doc.id for hit in hits],
+            stopwords=context.bot_data.search.index.lexicon.stopwords)
+    return [(playlist.id, playlists.title_of(playlist)) for playlist in found]
 
 
 async def _show_nothing(message: Message, context: TakasContext, text: str,
@@ -66,7 +80,9 @@ async def _show_nothing(message: Message, context: TakasContext, text: str,
             stored = await queries.remember(session, user_id, suggestion, current_language())
             buttons.append([InlineKeyboardButton(shorten(suggestion, 60),
                                                  callback_data=f"ss:{stored.id}")])
-    body = views.nothing_text(text, list(result.suggestions))
+    found = await _playlists(context, text, result)
+    buttons += views.playlist_rows(found)
+    body = views.nothing_text(text, list(result.suggestions)) + views.playlists_text(found)
     markup = InlineKeyboardMarkup(buttons) if buttons else None
     if edit:
         await message.edit_text(body, parse_mode=ParseMode.HTML, reply_markup=markup)

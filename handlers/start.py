@@ -12,6 +12,7 @@ from bot.i18n import _
 from bot.services import checkins, orgs
 from bot.services.errors import Refusal
 from bot.text import esc, shorten
+from handlers import playlists
 from handlers.commands import ORGANIZER_COMMANDS, described
 from handlers.refusals import explain
 
@@ -39,7 +40,11 @@ async def start(update: Update, context: TakasContext) -> None:
 
 async def deep_link(message: Message, context: TakasContext, user_id: int,
                     payload: str) -> bool:
-    """org_<token>: become an organizer; ci_<code>: check in. True when handled."""
+    """org_<token>: become an organizer; ci_<code>: check in; pl_<id>: a learning
+    playlist. True when handled."""
+    if payload.startswith("pl_") and payload[3:].isdigit() and len(payload) < 22:
+        await playlists.show_playlist(message, context, user_id, int(payload[3:]))
+        return True
     if not payload.startswith(("org_", "ci_")):
         return False
     try:

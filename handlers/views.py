@@ -6,6 +6,8 @@ descriptions are shortened; callback data carries only ids).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.formatting import distance, hours, price, span
@@ -15,6 +17,7 @@ from catalog.search.engine import SearchResult
 from catalog.search.index import SearchDoc
 
 PAGE = 5
+Playlists = Sequence[tuple[int, str]]  # learning playlists shown with results: (id, title)
 KIND_ICONS = {"course": "🎓", "event": "📅", "volunteering": "🤝"}
 
 
@@ -44,7 +47,7 @@ def card(number: int, doc: SearchDoc, *, km: float | None = None) -> str:
 
 
 def results_text(query: str, result: SearchResult, page: int, *, emptied_by: str | None,
-                 place_names: list[str]) -> str:
+                 place_names: list[str], playlists: Playlists = ()) -> str:
     hits = result.hits or result.relaxed
     total = len(hits)
     first = page * PAGE
@@ -62,7 +65,20 @@ def results_text(query: str, result: SearchResult, page: int, *, emptied_by: str
     for offset, hit in enumerate(shown):
         lines.append("")
         lines.append(card(first + offset + 1, hit.doc))
-    return "\n".join(lines)
+    return "\n".join(lines) + playlists_text(playlists)
+
+
+def playlists_text(playlists: Playlists) -> str:
+    """Learning playlists shown with results: a heading and their titles."""
+    if not playlists:
+        return ""
+    return "\n\n" + "\n".join([_("<b>Learning playlists</b>")] + [
+        f"📚 {esc(shorten(title, 100))}" for _id, title in playlists])
+
+
+def playlist_rows(playlists: Playlists) -> list[list[InlineKeyboardButton]]:
+    return [[InlineKeyboardButton("📚 " + shorten(title, 40), callback_data=f"pl:v:{pid}")]
+            for pid, title in playlists]
 
 
 def emptied_message(name: str, place_names: list[str]) -> str:
@@ -79,7 +95,7 @@ def emptied_message(name: str, place_names: list[str]) -> str:
 
 
 def results_keyboard(query_id: int, result: SearchResult, page: int, *,
-                     only_language: bool) -> InlineKeyboardMarkup:
+                     only_language: bool, playlists: Playlists = ()) -> InlineKeyboardMarkup:
     hits = result.hits or result.relaxed
     first = page * PAGE
     shown = hits[first : first + PAGE]
@@ -93,6 +109,7 @@ def results_keyboard(query_id: int, result: SearchResult, page: int, *,
         paging.append(InlineKeyboardButton(_("More »"), callback_data=f"sp:{query_id}:{page + 1}"))
     if paging:
         rows.append(paging)
+    rows += playlist_rows(playlists)
     rows.append([InlineKeyboardButton("🔔 " + _("Notify me about new ones"),
                                       callback_data=f"nf:{query_id}")])
     scope = _("All languages") if only_language else _("Only in my language")

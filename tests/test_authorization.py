@@ -4,9 +4,11 @@ an organizer of organisation A, an organizer of B and an administrator."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import func, select
 
 from bot.app import build_application, running
-from bot.models import EntryStatus, HourEntry, Membership
+from bot.models import CheckIn, EntryStatus, HourEntry, Membership
+from bot.playlist_tables import Playlist, PlaylistItem
 from bot.services import hours as hour_rules
 from bot.services import orgs
 from tests.fakes import FakeBotAPI
@@ -33,7 +35,14 @@ async def world(fake: FakeBotAPI, bot_settings, i18n):
             entry, _ = await hour_rules.log_entry(session, hour_rules.NewEntry(
                 user_id=PUPIL, organisation_id=a.id, activity="Talka",
                 day=hour_rules.today(), minutes=60, key="pupil-1"))
+            playlist = Playlist(organisation_id=a.id, created_by=ORG_A, language="en",
+                                titles={"en": "A's path"}, descriptions={})
+            session.add(playlist)
+            await session.flush()
+            session.add_all([PlaylistItem(playlist_id=playlist.id, position=1, title="One"),
+                             PlaylistItem(playlist_id=playlist.id, position=2, title="Two")])
         application.bot_data.extras["entry_id"] = entry.id
+        application.bot_data.extras["playlist_id"] = playlist.id
         yield application
 
 
@@ -58,6 +67,8 @@ COMMANDS = [
     ("/badge new Helper; Helped; Chosen by organizers",
      {"learner": REFUSED_ORG, "organizer_a": "Badge created for A",
       "organizer_b": "Badge created for B", "admin": REFUSED_ORG}),
+    ("/playlist", {"learner": REFUSED_ORG, "organizer_a": "Your learning playlists",
+                   "organizer_b": "Your learning playlists", "admin": REFUSED_ORG}),
     ("/feeds", {"learner": "Only administrators can manage feeds.",
                 "organizer_a": "Only administrators can manage feeds.",
                 "organizer_b": "Only administrators can manage feeds.",
@@ -145,3 +156,45 @@ async def test_the_pupil_cannot_verify_their_own_entry(fake: FakeBotAPI, world) 
                       f"va:{entry_id}", forge=True)
     await fake.wait_idle()
     assert fake.callback_answers[-1].text == "Nobody can verify their own hours."
+
+
+PLAYLIST_BUTTONS = ["pl:p:{playlist}:1", "pl:e:{playlist}", "pl:aa:{playlist}", "pl:ac:{playlist}",
+                    "pl:lg:{playlist}:lt", "pl:s:{playlist}", "pl:c:{playlist}",
+                    "pl:t:{first}:0", "pl:u:{second}", "pl:rm:{first}", "pl:ch:{first}:60",
+                    "pl:ao:{playlist}:1"]
+
+
+async def playlist_state(world) -> tuple[object, ...]:
+    async with world.bot_data.db.transaction() as session:
+        playlist = await session.get(Playlist, world.bot_data.extras["playlist_id"])
+        assert playlist is not None
+        items = (await session.scalars(select(PlaylistItem).where(
+            PlaylistItem.playlist_id == playlist.id).order_by(PlaylistItem.id))).all()
+        codes = await session.scalar(select(func.count()).select_from(CheckIn))
+        return (playlist.published, playlist.titles,
+                [(i.title, i.position, i.required) for i in items], codes)
+
+
+@pytest.mark.parametrize("role", sorted(ROLES))
+@pytest.mark.parametrize("pattern", PLAYLIST_BUTTONS)
+async def test_playlist_editor_buttons_by_role(fake: FakeBotAPI, world, role: str,
+                                               pattern: str) -> None:
+    """Only organizers of the playlist's organisation change it; everybody else gets the
+    refusal in an alert and the playlist stays as it was."""
+    uid = ROLES[role]
+    before = await playlist_state(world)
+    async with world.bot_data.db.transaction() as session:
+        first, second = (await session.scalars(select(PlaylistItem.id).where(
+            PlaylistItem.playlist_id == world.bot_data.extras["playlist_id"])
+            .order_by(PlaylistItem.position))).all()
+    data = pattern.format(playlist=world.bot_data.extras["playlist_id"], first=first,
+                          second=second)
+    fake.press_button(fake.user(uid, language_code="en"), fake.messages(uid)[-1], data,
+                      forge=True)
+    await fake.wait_idle()
+    if role == "organizer_a":
+        assert fake.callback_answers[-1].text != REFUSED_ORG
+    else:
+        assert fake.callback_answers[-1].text == REFUSED_ORG, data
+        assert await playlist_state(world) == before
+    assert fake.rejected == []

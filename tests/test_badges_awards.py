@@ -5,8 +5,6 @@ hand, revocation in the status list, and the credential made from the stored awa
 from __future__ import annotations
 
 import asyncio
-import sys
-import types
 from datetime import timedelta
 
 import pytest
@@ -17,7 +15,8 @@ from bot.badges.keys import SigningKey
 from bot.badges.verify import verify
 from bot.db import Database
 from bot.models import BadgeAward, BadgeRule, Membership, OutboxMessage, User, utcnow
-from bot.services import badges, orgs
+from bot.playlist_tables import Playlist
+from bot.services import badges, orgs, playlists
 from bot.services import hours as hour_rules
 from bot.services.errors import Refusal
 
@@ -104,26 +103,52 @@ async def test_check_in_hours_award_the_badge(db: Database, world) -> None:
     assert await counts(db) == (1, 1)
 
 
-async def test_the_playlist_rule_asks_the_playlists_service(
-        db: Database, world, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_playlist_completed_through_verified_hours_awards_its_badge_once(
+        db: Database, world) -> None:
+    """Issue 10's acceptance: the badge of a learning playlist comes automatically, once,
+    when the last required activity's hours are verified (and never again after)."""
     async with db.transaction() as session:
+        playlist = Playlist(organisation_id=world["org"], created_by=ORGANIZER, language="en",
+                            titles={"en": "Young librarian"}, descriptions={})
+        session.add(playlist)
+        await session.flush()
+        shelving, _ = await playlists.add_item(session, playlist.id, ORGANIZER,
+                                               title="Shelving books")
+        story, _ = await playlists.add_item(session, playlist.id, ORGANIZER,
+                                            title="Story hour")
+        await playlists.add_item(session, playlist.id, ORGANIZER, title="Poster",
+                                 required=False)
+        await playlists.set_published(session, playlist.id, ORGANIZER, True)
+        await playlists.join(session, playlist.id, PUPIL)
         await badges.create_badge(
             session, world["org"], actor_id=ORGANIZER, name="Explorer",
-            description="Completed the playlist", criteria="Every step of playlist 7",
-            rule=BadgeRule.PLAYLIST, playlist_id=7)
-    assert await counts(db) == (0, 0)
-    playlists = types.ModuleType("bot.services.playlists")
+            description="Completed the playlist", criteria="Every required step",
+            rule=BadgeRule.PLAYLIST, playlist_id=playlist.id)
+        ids = {"playlist": playlist.id, "shelving": shelving.id, "story": story.id}
 
-    async def completed_playlists(session: object, user_id: int) -> list[int]:
-        return [7] if user_id == PUPIL else []
+    async def log_for(item: int, key: str) -> int:
+        async with db.transaction() as session:
+            entry, _ = await hour_rules.log_entry(session, hour_rules.NewEntry(
+                user_id=PUPIL, organisation_id=world["org"], activity="Step",
+                day=hour_rules.today(), minutes=30, key=key, playlist_item_id=item))
+            return entry.id
 
-    playlists.completed_playlists = completed_playlists  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "bot.services.playlists", playlists)
-    await approve(db, await log(db, world, "p1", minutes=30))  # the step's hours, verified
-    await approve(db, await log(db, world, "p2", minutes=30))
+    first, second = await log_for(ids["shelving"], "s1"), await log_for(ids["story"], "s2")
+    await approve(db, first)
+    async with db.transaction() as session:  # one of two required steps: no badge yet
+        assert await playlists.completed_playlists(session, PUPIL) == []
+        assert [v.badge.name for v in await badges.awards_of(session, PUPIL)] == []
+    await approve(db, second)
+    with pytest.raises(Refusal):  # a redelivered approval changes nothing
+        await approve(db, second)
+    await approve(db, await log_for(ids["story"], "s3"))  # more hours afterwards: still one
     async with db.transaction() as session:
+        assert await playlists.completed_playlists(session, PUPIL) == [ids["playlist"]]
         names = [view.badge.name for view in await badges.awards_of(session, PUPIL)]
+        queued = await session.scalar(select(func.count()).select_from(OutboxMessage)
+                                      .where(OutboxMessage.kind == "badge"))
     assert names == ["Explorer"]
+    assert queued == 1  # the learner gets the baked PNG exactly once
 
 
 async def test_by_hand_once_never_to_oneself_only_by_organizers(db: Database, world) -> None:

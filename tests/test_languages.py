@@ -74,7 +74,7 @@ async def test_main_flows_have_no_english_left(
     assert not leaks, f"English left in the {language} replies: {leaks}"
     commands = fake.commands[("default", language)]
     assert [c["command"] for c in commands] == ["start", "help", "log", "hours", "export",
-                                                "badges", "following",
+                                                "badges", "following", "playlists",
                                                 "profile", "language", "mydata", "forgetme"]
     assert fake.short_descriptions[language] != fake.short_descriptions[""]
     assert fake.rejected == []

@@ -11,6 +11,7 @@ import asyncio
 from alembic import context
 from sqlalchemy import Connection
 
+import bot.playlist_tables  # noqa: F401  (registers the playlist tables)
 import catalog.tables  # noqa: F401  (registers the catalog tables on Base.metadata)
 from bot.models import Base
 

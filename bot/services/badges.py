@@ -17,7 +17,6 @@ Rules (each refusal is a `Refusal` with a code the handlers translate):
 
 from __future__ import annotations
 
-import importlib
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -43,7 +42,7 @@ from bot.models import (
     User,
     utcnow,
 )
-from bot.services import audit
+from bot.services import audit, playlists
 from bot.services.errors import Refusal
 from bot.services.orgs import is_organizer
 
@@ -207,12 +206,7 @@ async def award_by_hand(session: AsyncSession, badge_id: int, user_id: int, *,
 
 
 async def completed_playlists(session: AsyncSession, user_id: int) -> set[int]:
-    """The learning playlists `user_id` has completed. The one place badges meet
-    playlists: `bot.services.playlists.completed_playlists` when that module exists."""
-    try:
-        playlists = importlib.import_module("bot.services.playlists")
-    except ModuleNotFoundError:
-        return set()
+    """The learning playlists `user_id` has completed: the one place badges meet playlists."""
     return set(await playlists.completed_playlists(session, user_id))
 
 

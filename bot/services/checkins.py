@@ -20,8 +20,10 @@ MAX_CHECKIN_HOURS = 12
 
 async def create_checkin(session: AsyncSession, organisation_id: int, *, actor_id: int,
                          title: str, minutes: int, hours_open: float = 12,
-                         now: datetime | None = None) -> CheckIn:
-    """A code valid from now for `hours_open` hours, worth `minutes` to each pupil."""
+                         now: datetime | None = None,
+                         playlist_item_id: int | None = None) -> CheckIn:
+    """A code valid from now for `hours_open` hours, worth `minutes` to each pupil (and
+    counting for the learning-playlist item `playlist_item_id`, if given)."""
     now = now or utcnow()
     if not await is_organizer(session, actor_id, organisation_id):
         raise Refusal("not_your_org")
@@ -32,7 +34,8 @@ async def create_checkin(session: AsyncSession, organisation_id: int, *, actor_i
         raise Refusal("hours_range")
     checkin = CheckIn(code=secrets.token_urlsafe(9), organisation_id=organisation_id,
                       title=title, minutes=minutes, starts_at=now,
-                      ends_at=now + timedelta(hours=hours_open), created_by=actor_id)
+                      ends_at=now + timedelta(hours=hours_open), created_by=actor_id,
+                      playlist_item_id=playlist_item_id)
     session.add(checkin)
     await session.flush()
     audit.record(session, "checkin.created", actor_id=actor_id,
@@ -56,4 +59,5 @@ async def check_in(session: AsyncSession, code: str, user_id: int,
         user_id=user_id, organisation_id=checkin.organisation_id, activity=checkin.title,
         day=today(now), minutes=checkin.minutes, key=f"checkin:{checkin.id}:{user_id}",
         checkin_id=checkin.id, approved_by=checkin.created_by,
+        playlist_item_id=checkin.playlist_item_id,
     ), now)

@@ -26,6 +26,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+import bot.playlist_tables  # noqa: F401  (hour_entries refers to playlist_items)
 from bot.models import EntryStatus, HourEntry, Organisation, User, utcnow
 from bot.services import audit
 from bot.services.errors import Refusal
@@ -60,6 +61,7 @@ class NewEntry:
     photo_file_id: str | None = None
     opportunity_id: int | None = None
     checkin_id: int | None = None
+    playlist_item_id: int | None = None  # a learning-playlist activity
     approved_by: int | None = None  # a check-in code verifies at once
 
 
@@ -106,6 +108,7 @@ async def log_entry(session: AsyncSession, entry: NewEntry,
     row = HourEntry(
         user_id=entry.user_id, organisation_id=entry.organisation_id,
         opportunity_id=entry.opportunity_id, checkin_id=entry.checkin_id,
+        playlist_item_id=entry.playlist_item_id,
         activity=" ".join(entry.activity.split()), day=entry.day, minutes=entry.minutes,
         note=(entry.note or None), photo_file_id=entry.photo_file_id,
         status=(EntryStatus.APPROVED if approved else EntryStatus.PENDING).value,

@@ -28,6 +28,7 @@ from bot.models import (
     User,
     utcnow,
 )
+from bot.playlist_tables import Playlist, PlaylistMember
 from bot.services import audit
 from bot.services.badges import awards_of
 from catalog.tables import SearchQuery
@@ -61,6 +62,10 @@ async def personal_data(session: AsyncSession, user_id: int) -> dict[str, Any]:
     earned = await awards_of(session, user_id, include_revoked=True)
     followed = (await session.scalars(select(Follow).where(Follow.user_id == user_id)
                                       .order_by(Follow.id))).all()
+    joined = (await session.execute(
+        select(Playlist.titles, Playlist.language, PlaylistMember.joined_at)
+        .join(PlaylistMember, PlaylistMember.playlist_id == Playlist.id)
+        .where(PlaylistMember.user_id == user_id).order_by(PlaylistMember.id))).all()
     return {
         "user": profile,
         "organizer_of": list(organisations),
@@ -77,6 +82,8 @@ async def personal_data(session: AsyncSession, user_id: int) -> dict[str, Any]:
         "badges": [{"badge": item.badge.name, "organisation": item.organisation,
                     "awarded_at": _plain(item.award.issued_at), "minutes": item.award.minutes,
                     "revoked_at": _plain(item.award.revoked_at)} for item in earned],
+        "playlists": [{"title": titles.get(language) or next(iter(titles.values()), ""),
+                       "joined_at": _plain(at)} for titles, language, at in joined],
     }
 
 
@@ -97,8 +104,8 @@ async def forget(session: AsyncSession, user_id: int, now: datetime | None = Non
                           .values(user_id=None))
     await session.execute(delete(Membership).where(Membership.user_id == user_id))
     await session.execute(delete(SearchQuery).where(SearchQuery.user_id == user_id))
-    # Messages still waiting for them are not sent; follows, alerts and mutes go with the
-    # user row (ON DELETE CASCADE).
+    # Messages still waiting for them are not sent; follows, alerts, mutes and playlist
+    # memberships go with the user row (ON DELETE CASCADE).
     await session.execute(delete(OutboxMessage).where(
         OutboxMessage.chat_id == user_id,
         OutboxMessage.status.in_((OutboxStatus.QUEUED.value, OutboxStatus.SENDING.value))))
