@@ -51,8 +51,8 @@ class Settings(BaseSettings):
     paid_send_rate: float = Field(default=900, gt=0, le=1000)
     # Incoming updates per user (bot/flood.py): a burst of this many, then this many per
     # second; what comes faster is dropped with one polite notice.
-    user_flood_burst: int = Field(default=20, ge=1, le=1000)
-    user_flood_rate: float = Field(default=0.5, gt=0, le=100)
+    user_flood_burst: int = Field(default=30, ge=1, le=1000)
+    user_flood_rate: float = Field(default=1.0, gt=0, le=100)
     # Open Badges (bot/badges): the Ed25519 key that signs them (base64url seed or PEM;
     # when unset, a key file beside the SQLite database or in data/), and the public
     # address that serves their status lists (default: WEBHOOK_URL's origin).

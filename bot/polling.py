@@ -5,7 +5,10 @@ PTB's Updater acknowledges the updates of one getUpdates answer with the offset 
 answer into the inbox table (insert-or-ignore on `update_id`) before the answer reaches
 the Updater; when the database cannot take them, the call fails, the Updater asks again
 with the same offset and Telegram keeps the updates. So an acknowledged update is a stored
-one.
+one, with one exception: when the database stays away longer than `HOLD` seconds (an
+outage, a full disk), the updates are let through unstored, so that people get the
+handlers' polite "try again in a few minutes" instead of silence; those are the only
+updates a crash could then lose, and their senders were told to try again.
 
 `DurableApplication.process_update` claims the stored row before running the handlers and
 marks it done after; an update whose row is already claimed or done (Telegram delivers
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -35,6 +39,7 @@ from bot.models import utcnow
 
 log = logging.getLogger(__name__)
 
+HOLD = 10.0  # s the database may refuse updates before they are answered unstored
 PRUNE_EVERY = 1000  # processed updates between two prunes of old inbox rows
 KEEP_DONE = timedelta(days=3)
 
@@ -42,10 +47,12 @@ KEEP_DONE = timedelta(days=3)
 class StoringRequest(BaseRequest):
     """The getUpdates connection: stores each answer's updates before handing them on."""
 
-    def __init__(self, inner: BaseRequest, db: Database) -> None:
+    def __init__(self, inner: BaseRequest, db: Database, hold: float = HOLD) -> None:
         self.inner = inner
         self.db = db
+        self.hold = hold
         self.stored: set[int] = set()  # update ids stored and not processed yet
+        self._refused_since: float | None = None
 
     @property
     def read_timeout(self) -> float | None:
@@ -89,8 +96,18 @@ class StoringRequest(BaseRequest):
                 for payload in payloads:
                     await inbox.store(session, payload)
         except Exception as exc:
-            # Not acknowledged: the Updater retries this call and Telegram keeps them.
-            raise NetworkError(f"updates could not be stored yet: {type(exc).__name__}") from exc
+            now = time.monotonic()
+            if self._refused_since is None:
+                self._refused_since = now
+            if now - self._refused_since < self.hold:
+                # Not acknowledged: the Updater retries this call and Telegram keeps them.
+                raise NetworkError(
+                    f"updates could not be stored yet: {type(exc).__name__}") from exc
+            log.warning("the database has refused updates for %.0f s (%s): answering %d "
+                        "update(s) without storing them", now - self._refused_since,
+                        type(exc).__name__, len(payloads))
+            return
+        self._refused_since = None
         self.stored.update(payload["update_id"] for payload in payloads)
 
 

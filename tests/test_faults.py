@@ -25,6 +25,7 @@ from bot.db import Database
 from bot.delivery import outbox
 from bot.delivery.sender import Sender, build_bot
 from bot.models import HourEntry, OutboxMessage
+from bot.polling import DurableApplication
 from catalog.fetch import FetchLimits
 from catalog.service import Catalog
 from tests.fakes import FakeBotAPI
@@ -95,6 +96,7 @@ async def test_the_database_goes_away_and_comes_back(
     [confirmed] = await entries(school)
     to_verify = fake.messages(ORGANIZER)[-1]
 
+    hold_briefly(school)
     async with database_outage(school):
         before = len(fake.messages(PUPIL))
         fake.send_text(pupil, "/hours")
@@ -120,6 +122,14 @@ async def test_the_database_goes_away_and_comes_back(
     assert (entry.id, entry.minutes, entry.status) == (confirmed.id, 120, "approved")
     async with school.bot_data.db.transaction() as session:
         assert await session.scalar(select(func.count()).select_from(HourEntry)) == 1
+
+
+def hold_briefly(application: TakasApplication) -> None:
+    """Polling keeps updates at Telegram while the database refuses them, for 10 s (a blip
+    loses nothing), then lets them through to be answered politely; here after 0.5 s."""
+    assert isinstance(application, DurableApplication)
+    assert application.storing is not None
+    application.storing.hold = 0.5
 
 
 @asynccontextmanager
@@ -173,6 +183,7 @@ async def test_a_full_disk_refuses_writes_politely_and_keeps_what_is_stored(
     await fake.wait_idle()
     note = "📚" * 1000  # a long note needs new pages, which the full disk does not have
 
+    hold_briefly(school)
     async with disk_full(school):
         fake.send_text(pupil, note)
         await fake.wait_idle()
