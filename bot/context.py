@@ -42,7 +42,18 @@ class BotData:
 
 
 class TakasContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
-    """CallbackContext with typed access to the application's services."""
+    """CallbackContext with typed access to the application's services.
+
+    PTB makes one context per update and hands it to every handler group, so what the
+    middleware learns here serves the later handlers of the same update."""
+
+    # The flows that wait for this user's next typed message ("log", "broadcast",
+    # "playlist"), read by the middleware with the user's record; None: not known.
+    waiting: frozenset[str] | None = None
+
+    def awaits(self, flow: str) -> bool:
+        """Whether `flow` may be waiting for this update's text (True when unknown)."""
+        return self.waiting is None or flow in self.waiting
 
     @property
     def settings(self) -> Settings:

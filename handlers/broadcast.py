@@ -105,7 +105,7 @@ async def begin(message: Message, context: TakasContext, user_id: int, organisat
 async def on_text(update: Update, context: TakasContext) -> None:
     """The announcement's text or photo, while a draft waits for it."""
     message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
+    if message is None or user is None or not context.awaits("broadcast"):
         return
     async with context.db.transaction() as session:
         draft = await rules.draft_of(session, user.id)

@@ -195,7 +195,7 @@ async def shortcut(message: Message, context: TakasContext, user_id: int, args: 
 async def on_text(update: Update, context: TakasContext) -> None:
     """A text or photo while a draft waits for a typed answer; otherwise not ours."""
     message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
+    if message is None or user is None or not context.awaits("log"):
         return
     async with context.db.transaction() as session:
         data = await drafts.get(session, user.id)

@@ -12,7 +12,7 @@ from telegram.ext import ApplicationHandlerStop
 from bot.context import TakasContext
 from bot.flood import Verdict
 from bot.i18n import _, ngettext
-from bot.services.users import SeenUser, touch_user
+from bot.services.users import SeenUser, touch_user, waiting_flows
 from handlers import groups
 
 
@@ -45,6 +45,8 @@ async def prepare(update: Update, context: TakasContext) -> None:
     seen = SeenUser(user.id, user.first_name, user.username, user.language_code)
     async with context.db.transaction() as session:
         record = await touch_user(session, seen, is_admin=user.id in context.settings.admin_ids)
+        if update.message is not None:  # a typed answer may be for a flow: which ones wait
+            context.waiting = await waiting_flows(session, user.id)
     language = context.i18n.resolve(record.language, user.language_code)
     context.i18n.activate(language)
     flood.remember_language(user.id, language)

@@ -216,7 +216,7 @@ async def await_text(message: Message, context: TakasContext, user_id: int,
 async def on_text(update: Update, context: TakasContext) -> None:
     """A typed answer while the editor waits for one; otherwise not ours."""
     message, user = update.effective_message, update.effective_user
-    if message is None or user is None or not message.text:
+    if message is None or user is None or not message.text or not context.awaits("playlist"):
         return
     try:
         async with context.db.transaction() as session:

@@ -10,6 +10,7 @@ Callback data (<= 64 bytes, ids only):
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
@@ -41,13 +42,16 @@ def _place_names(context: TakasContext, result: SearchResult) -> list[str]:
 
 
 async def _show(message: Message, context: TakasContext, query_id: int, text: str,
-                result: SearchResult, page: int, only_language: bool, *, edit: bool) -> None:
+                result: SearchResult, page: int, only_language: bool, *, edit: bool,
+                found: list[tuple[int, str]] | None = None) -> None:
+    """`found`: the playlists to show, when the caller looked them up already."""
     if not result.hits and not result.relaxed:
-        await _show_nothing(message, context, text, result, edit=edit)
+        await _show_nothing(message, context, text, result, edit=edit, found=found)
         return
     shown = result.hits or result.relaxed
     page = max(0, min(page, (len(shown) - 1) // views.PAGE))
-    found = await _playlists(context, text, result)
+    if found is None:
+        found = await _playlists(context, text, result)
     body = views.results_text(text, result, page, emptied_by=result.emptied_by,
                               place_names=_place_names(context, result), playlists=found)
     keyboard = views.results_keyboard(query_id, result, page, only_language=only_language,
@@ -63,16 +67,22 @@ async def _show(message: Message, context: TakasContext, query_id: int, text: st
 async def _playlists(context: TakasContext, text: str,
                      result: SearchResult) -> list[tuple[int, str]]:
     """Published learning playlists the query names, or that hold what it found."""
-    hits = (result.hits or result.relaxed)[:20]
     async with context.db.transaction() as session:
-        found = await playlist_rules.matching(
-            session, text, [hit.doc.id for hit in hits],
-            stopwords=context.bot_data.search.index.lexicon.stopwords)
+        return await _matching(session, context, text, result)
+
+
+async def _matching(session: AsyncSession, context: TakasContext, text: str,
+                    result: SearchResult) -> list[tuple[int, str]]:
+    hits = (result.hits or result.relaxed)[:20]
+    found = await playlist_rules.matching(
+        session, text, [hit.doc.id for hit in hits],
+        stopwords=context.bot_data.search.index.lexicon.stopwords)
     return [(playlist.id, playlists.title_of(playlist)) for playlist in found]
 
 
 async def _show_nothing(message: Message, context: TakasContext, text: str,
-                        result: SearchResult, *, edit: bool) -> None:
+                        result: SearchResult, *, edit: bool,
+                        found: list[tuple[int, str]] | None = None) -> None:
     user_id = message.chat.id
     buttons = []
     async with context.db.transaction() as session:
@@ -80,7 +90,8 @@ async def _show_nothing(message: Message, context: TakasContext, text: str,
             stored = await queries.remember(session, user_id, suggestion, current_language())
             buttons.append([InlineKeyboardButton(shorten(suggestion, 60),
                                                  callback_data=f"ss:{stored.id}")])
-    found = await _playlists(context, text, result)
+        if found is None:
+            found = await _matching(session, context, text, result)
     buttons += views.playlist_rows(found)
     body = views.nothing_text(text, list(result.suggestions)) + views.playlists_text(found)
     markup = InlineKeyboardMarkup(buttons) if buttons else None
@@ -97,10 +108,11 @@ async def text_search(update: Update, context: TakasContext) -> None:
     if message is None or user is None or not message.text:
         return
     text = shorten(message.text, QUERY_CHARS)
-    async with context.db.transaction() as session:
-        stored = await queries.remember(session, user.id, text, current_language())
     result = _run(context, text, only_language=False)
-    await _show(message, context, stored.id, text, result, 0, False, edit=False)
+    async with context.db.transaction() as session:  # one round of the database
+        stored = await queries.remember(session, user.id, text, current_language())
+        found = await _matching(session, context, text, result)
+    await _show(message, context, stored.id, text, result, 0, False, edit=False, found=found)
 
 
 async def group_search(message: Message, context: TakasContext, text: str,

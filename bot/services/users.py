@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, literal, update
+from sqlalchemy import case, exists, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dbtools import insert_for
-from bot.models import Role, User, utcnow
+from bot.models import Broadcast, LogDraft, Role, User, utcnow
 
 
 @dataclass(frozen=True)
@@ -62,3 +62,18 @@ async def set_language(session: AsyncSession, user_id: int, language: str | None
 
 async def get_user(session: AsyncSession, user_id: int) -> User | None:
     return await session.get(User, user_id)
+
+
+async def waiting_flows(session: AsyncSession, user_id: int) -> frozenset[str]:
+    """The flows that wait for the user's next typed message, in one round trip: a /log
+    draft ("log"), an announcement draft ("broadcast"), the playlist editor ("playlist").
+    Most messages are searches; their handlers then skip three look-ups of their own."""
+    from bot.playlist_tables import PlaylistEdit  # the playlist tables import bot.models
+
+    row = (await session.execute(select(
+        exists().where(LogDraft.user_id == user_id),
+        exists().where(Broadcast.author_id == user_id, Broadcast.status == "draft"),
+        exists().where(PlaylistEdit.user_id == user_id),
+    ))).one()
+    return frozenset(name for name, found in zip(("log", "broadcast", "playlist"), row,
+                                                 strict=True) if found)
