@@ -509,3 +509,33 @@ async def test_a_killed_sender_repeats_at_most_the_message_in_flight(
     assert missing == []
     assert len(twice) <= 1, twice  # only the message in flight at the kill
     assert {r.status for r in await rows(db)} == {"sent"}
+
+
+WAITING_CHAT = 6060
+
+
+async def test_the_sender_starts_while_the_database_is_away_and_sends_once_it_is_back(
+    tmp_path, fake: FakeBotAPI
+) -> None:
+    """A worker may start before its database: the sender keeps trying instead of dying."""
+    folder = tmp_path / "db"
+    folder.mkdir()
+    db = Database(f"sqlite+aiosqlite:///{folder / 'takas.sqlite3'}")
+    await db.migrate()
+    fake.user(WAITING_CHAT)
+    async with db.transaction() as session:
+        await outbox.enqueue(session, dedupe_key="k", chat_id=WAITING_CHAT, kind="alert", text="Hi")
+    await db.engine.dispose()
+    folder.rename(tmp_path / "away")
+    sender = Sender(db, build_bot(fake.token, fake.url), rate=25, idle_interval=0.05)
+    stop = asyncio.Event()
+    task = asyncio.create_task(sender.run(stop))
+    await asyncio.sleep(0.3)
+    assert not task.done()  # still trying, not dead
+    (tmp_path / "away").rename(folder)
+    await fake.wait_for_messages(WAITING_CHAT, 1, timeout=15)
+    stop.set()
+    await asyncio.wait_for(task, 10)
+    await sender.close()
+    await db.close()
+    assert fake.delivered(WAITING_CHAT) == ["Hi"]

@@ -232,9 +232,12 @@ class Sender:
     async def run(self, stop: asyncio.Event) -> None:
         """Send until `stop` is set; rows claimed but not tried then go back to the queue."""
         await self.bot.initialize()
-        await self._requeue_stale(at_start=True)
+        started = False
         while not stop.is_set():
             try:
+                if not started:  # also when the database is away at start-up: retried
+                    await self._requeue_stale(at_start=True)
+                    started = True
                 handled = await self._round(stop)
                 await self._requeue_stale()
                 pause = 0.0 if handled else await self._idle_pause()
