@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -27,8 +28,9 @@ from sqlalchemy import select
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.app import build_application, running
-from bot.models import Base, Follow, HourEntry, Membership, User, utcnow
-from bot.services import broadcasts, certificates, orgs
+from bot.models import BadgeRule, Base, Follow, HourEntry, Membership, User, utcnow
+from bot.playlist_tables import Playlist, PlaylistMember
+from bot.services import badges, broadcasts, certificates, orgs, playlists
 from bot.services import hours as hour_rules
 from catalog.tables import Opportunity, SearchQuery
 from handlers.commands import COMMANDS as MENU
@@ -71,10 +73,13 @@ NOT_ADMIN = no("Only administrators can do that.")
 NOT_FEEDS = no("Only administrators can manage feeds.")
 NOTHING_WAITS = "Nothing waits for your verification."
 NO_HOURS = "No hours logged yet."
+NO_PLAYLIST = no("This playlist does not exist or is not published.")
+NO_BADGE = no("This badge is no longer available.")
+PLAYLISTS = "Your learning playlists"
 STALE_SEARCH = gone("This button has expired; send your search again.")
 NO_DRAFT = gone("This entry is no longer open; start again with /log.")
 
-# {command with arguments: {role: outcome}}; {cert} is the pupil's certificate code.
+# {command with arguments: {role: outcome}}; placeholders: see `values()` and SHOWN.
 COMMAND_TABLE: dict[str, dict[str, Outcome]] = {
     "/start": each(ok("Hello, ")),
     "/help": each(ok("What I can do"), organizer_a=ok("For organizers"),
@@ -109,7 +114,24 @@ COMMAND_TABLE: dict[str, dict[str, Outcome]] = {
     f"/org target {A} 40": each(NOT_ORG, organizer_a=ok(f"Yearly target of {A}: 40 hours"),
                                 admin=ok(f"Yearly target of {A}: 40 hours")),
     "/feeds": each(NOT_FEEDS, admin=ok("1 feed")),
+    "/badge": each(NOT_ORG, organizer_a=ok("• Skaitovas: earned at 20 h"),
+                   organizer_b=ok(f"{B} has no badges yet.")),
+    "/badge new Talkininkas; Helps at events; 5 approved hours; 5": each(
+        NOT_ORG, organizer_a=ok(f"Badge created for {A}"),
+        organizer_b=ok(f"Badge created for {B}")),
+    "/badge new Keramikas; Finished the course; The playlist; #{published}": each(
+        NOT_ORG, organizer_a=ok(f"Badge created for {A}")),
+    "/badges": each(ok("No badges yet."), pupil=ok(f"Pagalbininkas, {A}")),
+    "/playlist": each(NOT_ORG, organizer_a=ok("📝 Plakatų dirbtuvės"),
+                      organizer_b=ok("None yet.")),
+    "/playlists": each(ok("You have not joined a learning playlist yet."),
+                       pupil=ok("1. Keramikos pradmenys — 0 of 2 required activities done")),
+    "/start pl_{published}": each(ok("Keramikos pradmenys\nUtenos biblioteka")),
+    "/start pl_{draft}": each(NO_PLAYLIST, organizer_a=ok("Plakatų dirbtuvės")),
 }
+# How README shows the placeholders of COMMAND_TABLE.
+SHOWN = {"{cert}": "CODE", str(PUPIL): "PUPIL_ID", "{published}": "PLAYLIST_ID",
+         "{draft}": "DRAFT_ID"}
 
 # (callback data, what it stands for, {role: outcome}). Placeholders: see `values()`.
 BUTTON_TABLE: list[tuple[str, str, dict[str, Outcome]]] = [
@@ -162,6 +184,77 @@ BUTTON_TABLE: list[tuple[str, str, dict[str, Outcome]]] = [
     ("lg:c:forged", "confirm a draft with a nonce it does not carry", each(NO_DRAFT)),
     ("lg:x", "cancel one's own draft entry", each(ok("Cancelled. Nothing was logged."))),
     ("feeds:sync", "sync all feeds", each(NOT_FEEDS, admin=ok("Syncing"))),
+    # Open Badges: only A's organizers see, change, award and revoke A's badges.
+    ("Bg:{badge_hours}", "open A's badge", each(NOT_ORG, organizer_a=ok("Criteria: 20 hours"))),
+    ("Bc:{badge_hours}:blue", "change the colour of A's badge",
+     each(NOT_ORG, organizer_a=ok("🔵⭐ Skaitovas"))),
+    ("Be:{badge_hours}:book", "change the emblem of A's badge",
+     each(NOT_ORG, organizer_a=ok("🔵📖 Skaitovas"))),
+    ("Bd:{badge_hours}", "stop awarding A's badge",
+     each(NOT_ORG, organizer_a=ok("Not awarded any more."))),
+    ("Bw:{badge_hand}:0", "the learners who may get A's badge",
+     each(NOT_ORG, organizer_a=ok("Who gets «Pagalbininkas»?"))),
+    ("Ba:{badge_hand}:{learner}", "award A's badge to someone without hours at A",
+     each(NOT_ORG, organizer_a=no("I don't know that learner."))),
+    ("Ba:{badge_hand}:{pupil}", "award A's badge to the pupil (who has it)",
+     each(NOT_ORG, organizer_a=ok("They already have this badge."))),
+    ("Br:{badge_hand}", "the awards of A's badge to revoke",
+     each(NOT_ORG, organizer_a=ok("Whose «Pagalbininkas» do you revoke?"))),
+    ("Bv:{award}", "ask to revoke the pupil's award",
+     each(NOT_ORG, organizer_a=ok("Revoke «Pagalbininkas»?"))),
+    ("BP:0", "a page of one's own badges",
+     each(ok("No badges yet."), pupil=ok(f"Pagalbininkas, {A}"))),
+    ("Bs:{award}", "send the pupil's badge again",
+     each(NO_BADGE, pupil=ok(f"Your badge «Pagalbininkas» from {A}"))),
+    ("BY:{award}", "revoke the pupil's award",
+     each(NOT_ORG, organizer_a=ok("Revoked: the badge no longer verifies."))),
+    ("Bs:{award}", "send a revoked badge again", each(NO_BADGE)),
+    # Learning playlists: anyone opens and joins a published one; only A's organizers see
+    # A's drafts and edit A's playlists.
+    ("pl:v:{published}", "open A's published playlist", each(ok("Keramikos pradmenys"))),
+    ("pl:v:{draft}", "open A's draft playlist",
+     each(NO_PLAYLIST, organizer_a=ok("Plakatų dirbtuvės"))),
+    ("pl:j:{draft}", "join A's draft playlist", each(NO_PLAYLIST)),
+    ("pl:j:{published}", "join A's published playlist (the pupil has joined it)",
+     each(ok("You joined the playlist."), pupil=ok(""))),
+    ("pl:pg:0", "a page of one's own playlists", each(ok(PLAYLISTS))),
+    ("pl:x", "close one's own editor", each(ok("Closed. /playlist opens your playlists"))),
+    ("pl:m", "one's own organisations' playlists",
+     each(NOT_ORG, organizer_a=ok(PLAYLISTS), organizer_b=ok(PLAYLISTS))),
+    ("pl:n", "a new playlist for one's own organisation",
+     each(NOT_ORG, organizer_a=ok("Write the playlist's title in English."),
+          organizer_b=ok("Write the playlist's title in English."))),
+    ("pl:no:{org_a}", "a new playlist for A",
+     each(NOT_ORG, organizer_a=ok("Write the playlist's title in English."))),
+    ("pl:e:{published}", "A's playlist in the editor",
+     each(NOT_ORG, organizer_a=ok("Published: learners find it"))),
+    ("pl:e:forged", "the editor with data it does not take", each(gone())),
+    ("pl:ac:{published}", "add a catalog opportunity to A's playlist: the search",
+     each(NOT_ORG, organizer_a=ok("Write words to find the opportunity"))),
+    ("pl:ao:{draft}:{opportunity}", "add that opportunity to A's draft",
+     each(NOT_ORG, organizer_a=ok("2. ★ 🔎 Keramikos kursai"))),
+    ("pl:aa:{published}", "add an own activity to A's playlist",
+     each(NOT_ORG, organizer_a=ok("Write the name of your own activity"))),
+    ("pl:t:{item_own}:0", "make an activity of A's playlist optional",
+     each(NOT_ORG, organizer_a=ok("2. ☆ ✍ Talka bibliotekoje"))),
+    ("pl:u:{item_own}", "move an activity of A's playlist up",
+     each(NOT_ORG, organizer_a=ok("1. ☆ ✍ Talka bibliotekoje"))),
+    ("pl:l:{published}", "the languages of A's playlist",
+     each(NOT_ORG, organizer_a=ok("In which language do you want to write"))),
+    ("pl:lg:{published}:de", "write A's playlist in German",
+     each(NOT_ORG, organizer_a=ok("Write the playlist's title in Deutsch."))),
+    ("pl:c:{published}", "a check-in code for A's playlist: the activity",
+     each(NOT_ORG, organizer_a=ok("For which activity?"))),
+    ("pl:ci:{item_own}", "a check-in code for A's activity: the hours",
+     each(NOT_ORG, organizer_a=ok("How many hours is «Talka bibliotekoje» worth?"))),
+    ("pl:ch:{item_own}:60", "open a check-in code for A's activity",
+     each(NOT_ORG, organizer_a=ok("Check-in for «Talka bibliotekoje» (1 h, Utenos"))),
+    ("pl:s:{published}", "the link of A's playlist",
+     each(NOT_ORG, organizer_a=ok("Share this link"))),
+    ("pl:p:{draft}:1", "publish A's draft",
+     each(NOT_ORG, organizer_a=ok("Published: learners find it"))),
+    ("pl:rm:{item_draft}", "remove an activity of A's playlist",
+     each(NOT_ORG, organizer_a=ok("1. ★ 🔎 Keramikos kursai"))),
     ("zz:forged", "data no flow knows", each(gone())),
 ]
 
@@ -216,10 +309,46 @@ async def world(fake: FakeBotAPI, make_settings, i18n, tmp_path: Path):
             opportunity = (await session.scalars(select(Opportunity))).one()
             values.update(approved=approved, cert=cert.code, org_a=a.id, org_b=b.id,
                           town=follow.value, follow=follow.id, query=query.id,
-                          opportunity=opportunity.id)
+                          opportunity=opportunity.id, learner=LEARNER, pupil=PUPIL)
+            values.update(await badges_and_playlists(session, a.id, opportunity))
+        await fake.wait_for_request(  # the pupil's badge, delivered
+            "sendDocument", lambda r: r.ok and str(r.params.get("chat_id")) == str(PUPIL),
+            timeout=30)
         application.bot_data.extras["values"] = values
         yield application
         await fake.wait_idle()
+
+
+async def badges_and_playlists(session: Any, org_a: int,
+                               opportunity: Opportunity) -> dict[str, int]:
+    """A's badges (by hours, by hand: the pupil holds the latter) and playlists (published,
+    with a catalog course and an own activity, the pupil joined; a draft)."""
+    by_hours = await badges.create_badge(
+        session, org_a, actor_id=ORG_A, name="Skaitovas", description="Reads to children",
+        criteria="20 hours", rule=BadgeRule.HOURS, hours_minutes=20 * 60)
+    by_hand = await badges.create_badge(
+        session, org_a, actor_id=ORG_A, name="Pagalbininkas", description="Helped at the fair",
+        criteria="Chosen by the organizers")
+    award, _new = await badges.award_by_hand(session, by_hand.id, PUPIL, actor_id=ORG_A)
+    ids = {}
+    for title, activity in (("Keramikos pradmenys", "Talka bibliotekoje"),
+                            ("Plakatų dirbtuvės", "Plakatas")):
+        playlist = Playlist(organisation_id=org_a, created_by=ORG_A, language="en",
+                            titles={"en": title}, descriptions={})
+        session.add(playlist)
+        await session.flush()
+        if activity == "Talka bibliotekoje":
+            await playlists.add_item(session, playlist.id, ORG_A, title=opportunity.title,
+                                     opportunity_id=opportunity.id)
+        item, _new = await playlists.add_item(session, playlist.id, ORG_A, title=activity)
+        ids[activity] = (playlist.id, item.id)
+    published, item_own = ids["Talka bibliotekoje"]
+    draft, item_draft = ids["Plakatas"]
+    await playlists.set_published(session, published, ORG_A, True)
+    await playlists.join(session, published, PUPIL)
+    return {"badge_hours": by_hours.id, "badge_hand": by_hand.id, "award": award.id,
+            "published": published, "item_own": item_own, "draft": draft,
+            "item_draft": item_draft}
 
 
 async def drafts(application: Any) -> None:
@@ -325,8 +454,8 @@ async def press_buttons(fake: FakeBotAPI, application: Any, failures: list[str])
             uid, outcome = ROLES[role], expected[role]
             before, state = seen(fake.messages(uid)), await snapshot(application)
             requests = len(fake.requests)
-            press = fake.press_button(fake.user(uid, language_code="en"),
-                                      fake.messages(uid)[-1], data, forge=True)
+            on = [m for m in fake.messages(uid) if m.text][-1]  # not a badge file
+            press = fake.press_button(fake.user(uid, language_code="en"), on, data, forge=True)
             answer = await answered(fake, press.query_id)
             if answer is None:
                 failures.append(f"{data} as {role}: the press was never answered")
@@ -368,14 +497,17 @@ async def test_every_command_and_button_for_every_role(fake: FakeBotAPI, world) 
     values = world.bot_data.extras["values"]
     assert [statuses[values[f"pending{n}"]] for n in (1, 2, 3)] == [
         "approved", "rejected", "approved"]
+    async with world.bot_data.db.transaction() as session:  # joining twice: one membership
+        members = (await session.scalars(select(PlaylistMember.user_id).where(
+            PlaylistMember.playlist_id == values["published"]))).all()
+    assert sorted(members) == sorted(ROLES.values())
 
 
 async def test_every_command_and_button_has_a_row(bot) -> None:
     documented = {command.split()[0][1:] for command in COMMAND_TABLE}
     assert command_names(bot) == documented, "document every command in COMMAND_TABLE"
-    sample = dict.fromkeys(("pending1", "pending2", "pending3", "approved", "org_a", "town",
-                            "draft_a", "query", "follow", "opportunity"), 1)
-    covered = {owner_pattern(bot, t.format(**sample)) for t, _m, _e in BUTTON_TABLE}
+    sample: defaultdict[str, int] = defaultdict(lambda: 1)
+    covered = {owner_pattern(bot, t.format_map(sample)) for t, _m, _e in BUTTON_TABLE}
     assert button_patterns(bot) <= covered, "document every button pattern in BUTTON_TABLE"
     for expected in (*COMMAND_TABLE.values(), *(e for _t, _m, e in BUTTON_TABLE)):
         assert set(expected) == set(ROLES)
@@ -390,7 +522,9 @@ def readme_table() -> str:
     rule = "|---" * (len(ROLES) + 1) + "|"
     lines = [head, rule]
     for command, expected in COMMAND_TABLE.items():
-        shown = command.replace("{cert}", "CODE").replace(str(PUPIL), "PUPIL_ID")
+        shown = command
+        for placeholder, name in SHOWN.items():
+            shown = shown.replace(placeholder, name)
         lines.append(f"| `{shown}` | " + " | ".join(MARKS[expected[r].kind] for r in ROLES)
                      + " |")
     lines += ["", head, rule]
