@@ -337,11 +337,15 @@ async def badges_command(update: Update, context: TakasContext) -> None:
     async with context.db.transaction() as session:
         views = await rules.awards_of(session, user.id)
     if not views:
-        await message.reply_text(_("No badges yet. Organisations award them for verified "
-                                   "hours and completed learning playlists."))
+        await message.reply_text(no_badges())
         return
     text, markup = badges_page(views, 0)
     await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+
+
+def no_badges() -> str:
+    return _("No badges yet. Organisations award them for verified hours and completed "
+             "learning playlists.")
 
 
 async def badges_page_pressed(update: Update, context: TakasContext) -> None:
@@ -352,10 +356,14 @@ async def badges_page_pressed(update: Update, context: TakasContext) -> None:
     async with context.db.transaction() as session:
         views = await rules.awards_of(session, query.from_user.id)
     await query.answer()
+    if not isinstance(query.message, Message):
+        return
+    if not views:  # all revoked meanwhile (or forged): no empty keyboard, Telegram refuses it
+        await query.message.edit_text(no_badges())
+        return
     page = min(int(parts[0]), max(0, (len(views) - 1) // PAGE))
     text, markup = badges_page(views, page)
-    if isinstance(query.message, Message):
-        await query.message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    await query.message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
 
 
 async def resend_pressed(update: Update, context: TakasContext) -> None:

@@ -223,18 +223,21 @@ async def choose_audience(update: Update, context: TakasContext, audience: str,
         return
     async with context.db.transaction() as session:
         draft = await rules.draft_of(session, user.id)
-        if draft is None or audience not in rules.AUDIENCES:
+        organisation = (await session.get(Organisation, draft.organisation_id)
+                        if draft is not None else None)
+        if draft is None or organisation is None or audience not in rules.AUDIENCES:
             await query.answer(_("This button has expired."), show_alert=True)
             return
-        draft.audience = audience
-        draft.audience_value = value if audience == "town" else None
+        try:
+            rules.choose_audience(draft, audience, value, {
+                place for place, _name in served_towns(context, organisation.name)})
+        except Refusal as refusal:
+            await query.answer(explain(refusal)[:200], show_alert=True)
+            return
         recipients = await rules.audience(session, draft)
-        organisation = await session.get(Organisation, draft.organisation_id)
         draft_id, text, photo = draft.id, draft.text, draft.photo_file_id
         linked = linked_doc(context, draft.opportunity_id)
     await query.answer()
-    if organisation is None:
-        return
     body, markup = announcement(organisation, text, linked)
     preview = InlineKeyboardMarkup.de_json(markup, context.bot)
     if photo:

@@ -45,6 +45,8 @@ MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
                                    "last 24 hours; that is the daily limit.")
     .format(limit=p["limit"]),
     "broadcast_unknown": lambda p: _("This announcement no longer exists."),
+    # Forged button data naming a town the organisation does not serve.
+    "town_not_served": lambda p: _("This button is not valid."),
     "target_range": lambda p: _("Write the yearly target in hours, between 1 and 1000."),
     "badge_unknown": lambda p: _("That badge no longer exists."),
     "badge_name": lambda p: _("A badge needs a name of at most {limit} characters.")

@@ -151,11 +151,27 @@ async def approve_pressed(update: Update, context: TakasContext) -> None:
     await _decide(update, context, ids[0], approve=True)
 
 
+async def _may_decide(update: Update, context: TakasContext, entry_id: int) -> bool:
+    """Whether the presser may decide the entry; if not, they are told why. Reject and
+    Back only change the keyboard, but a forged press must not offer a decision."""
+    query = update.callback_query
+    assert query is not None
+    try:
+        async with context.db.transaction() as session:
+            await hour_rules.decider_check(session, entry_id, query.from_user.id)
+    except Refusal as refusal:
+        await query.answer(explain(refusal)[:200], show_alert=True)
+        return False
+    return True
+
+
 async def reject_pressed(update: Update, context: TakasContext) -> None:
     query, ids = update.callback_query, _ids(update, 1)
     if query is None or ids is None or not ids[0].isdigit() or \
             not isinstance(query.message, Message):
         await expired(update)
+        return
+    if not await _may_decide(update, context, int(ids[0])):
         return
     await query.answer()
     rows = [[InlineKeyboardButton(reason_text(code), callback_data=f"vx:{ids[0]}:{code}")]
@@ -177,6 +193,8 @@ async def back_pressed(update: Update, context: TakasContext) -> None:
     if query is None or ids is None or not ids[0].isdigit() or \
             not isinstance(query.message, Message):
         await expired(update)
+        return
+    if not await _may_decide(update, context, int(ids[0])):
         return
     await query.answer()
     await query.message.edit_reply_markup(decision_keyboard(int(ids[0])))

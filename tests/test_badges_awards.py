@@ -151,17 +151,20 @@ async def test_a_playlist_completed_through_verified_hours_awards_its_badge_once
     assert queued == 1  # the learner gets the baked PNG exactly once
 
 
-async def test_by_hand_once_never_to_oneself_only_by_organizers(db: Database, world) -> None:
+async def test_by_hand_once_never_to_oneself_only_by_organizers_to_their_learners(
+        db: Database, world) -> None:
     async with db.transaction() as session:
         manual = await badges.create_badge(
             session, world["org"], actor_id=ORGANIZER, name="Helper",
             description="Helped at the fair", criteria="Chosen by the organizers")
+    await approve(db, await log(db, world, "other", user=OTHER))  # whom the organisation knows
     async with db.transaction() as session:
         _, created = await badges.award_by_hand(session, manual.id, OTHER, actor_id=ORGANIZER)
         _, again = await badges.award_by_hand(session, manual.id, OTHER, actor_id=ORGANIZER)
     assert (created, again) == (True, False)
     for actor, target, code in ((ORGANIZER, ORGANIZER, "own_badge"),
-                                (PUPIL, OTHER, "not_your_org")):
+                                (PUPIL, OTHER, "not_your_org"),
+                                (ORGANIZER, PUPIL, "learner_unknown")):  # no hours here
         with pytest.raises(Refusal) as refused:
             async with db.transaction() as session:
                 await badges.award_by_hand(session, manual.id, target, actor_id=actor)

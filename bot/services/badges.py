@@ -2,7 +2,9 @@
 
 Rules (each refusal is a `Refusal` with a code the handlers translate):
 - only organizers of a badge's organisation define, award, revoke or change it; nobody
-  awards a badge to themselves;
+  awards a badge to themselves; by hand, only to learners with approved hours at the
+  organisation (whom it knows: a forged button cannot send badges to strangers); a
+  playlist badge is for one of the organisation's own playlists;
 - a badge has a name (at most 100 characters), a description and criteria (at most 1000
   each), and a rule: by hand, N approved hours with the organisation in a school year,
   or a completed learning playlist;
@@ -42,6 +44,7 @@ from bot.models import (
     User,
     utcnow,
 )
+from bot.playlist_tables import Playlist
 from bot.services import audit, playlists
 from bot.services.errors import Refusal
 from bot.services.orgs import is_organizer
@@ -95,8 +98,12 @@ async def create_badge(session: AsyncSession, organisation_id: int, *, actor_id:
         raise Refusal("badge_text", limit=MAX_TEXT)
     if rule is BadgeRule.HOURS and not (hours_minutes and 0 < hours_minutes <= 1000 * 60):
         raise Refusal("badge_rule")
-    if rule is BadgeRule.PLAYLIST and not (playlist_id and playlist_id > 0):
-        raise Refusal("badge_rule")
+    if rule is BadgeRule.PLAYLIST:
+        playlist = await session.get(Playlist, playlist_id) if playlist_id else None
+        if playlist is None:
+            raise Refusal("playlist_unknown")
+        if playlist.organisation_id != organisation_id:  # another organisation's playlist
+            raise Refusal("not_your_org")
     badge = Badge(organisation_id=organisation_id, name=name, description=description,
                   criteria=criteria, rule=rule.value,
                   hours_minutes=hours_minutes if rule is BadgeRule.HOURS else None,
@@ -142,6 +149,13 @@ async def learners_of(session: AsyncSession, organisation_id: int) -> list[User]
            .distinct())
     return list((await session.scalars(
         select(User).where(User.id.in_(ids)).order_by(User.first_name, User.id))).all())
+
+
+async def _has_approved_hours(session: AsyncSession, user_id: int,
+                              organisation_id: int) -> bool:
+    return (await session.scalar(select(HourEntry.id).where(
+        HourEntry.user_id == user_id, HourEntry.organisation_id == organisation_id,
+        HourEntry.status == EntryStatus.APPROVED.value).limit(1))) is not None
 
 
 async def _evidence(session: AsyncSession, user_id: int, organisation_id: int,
@@ -200,7 +214,7 @@ async def award_by_hand(session: AsyncSession, badge_id: int, user_id: int, *,
         raise Refusal("own_badge")
     if not badge.active:
         raise Refusal("badge_inactive")
-    if await session.get(User, user_id) is None:
+    if not await _has_approved_hours(session, user_id, badge.organisation_id):
         raise Refusal("learner_unknown")
     return await _award(session, badge, user_id, period=ONCE, awarded_by=actor_id, now=now)
 

@@ -5,7 +5,7 @@ organisation sends at most `DAILY_LIMIT` a day; muted and unreachable people are
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -46,6 +46,19 @@ async def draft_of(session: AsyncSession, author_id: int) -> Broadcast | None:
     return (await session.scalars(select(Broadcast).where(
         Broadcast.author_id == author_id, Broadcast.status == "draft")
         .order_by(Broadcast.id.desc()))).first()
+
+
+def choose_audience(broadcast: Broadcast, audience: str, value: str | None,
+                    served_towns: Collection[str]) -> None:
+    """Set the draft's audience. A town must be one the organisation serves (has catalog
+    opportunities in): the buttons offer only those, and forged data must not reach the
+    followers of any other town."""
+    if audience not in AUDIENCES:
+        raise Refusal("broadcast_unknown")
+    if audience == "town" and value not in served_towns:
+        raise Refusal("town_not_served")
+    broadcast.audience = audience
+    broadcast.audience_value = value if audience == "town" else None
 
 
 async def audience(session: AsyncSession, broadcast: Broadcast) -> list[int]:

@@ -143,10 +143,9 @@ async def _by_key(session: AsyncSession, key: str) -> HourEntry | None:
         select(HourEntry).where(HourEntry.idempotency_key == key))).first()
 
 
-async def decide(session: AsyncSession, entry_id: int, *, organizer_id: int, approve: bool,
-                 reason: str | None = None, now: datetime | None = None) -> HourEntry:
-    """Approve or reject a pending entry as `organizer_id`."""
-    now = now or utcnow()
+async def decider_check(session: AsyncSession, entry_id: int, organizer_id: int) -> HourEntry:
+    """The entry, if `organizer_id` may decide it (an organizer of its organisation, not
+    its pupil); otherwise a `Refusal`. Every step of a decision asks, not only the last."""
     entry = await session.get(HourEntry, entry_id)
     if entry is None:
         raise Refusal("entry_unknown")
@@ -154,6 +153,14 @@ async def decide(session: AsyncSession, entry_id: int, *, organizer_id: int, app
         raise Refusal("not_your_org")
     if entry.user_id == organizer_id:
         raise Refusal("own_hours")
+    return entry
+
+
+async def decide(session: AsyncSession, entry_id: int, *, organizer_id: int, approve: bool,
+                 reason: str | None = None, now: datetime | None = None) -> HourEntry:
+    """Approve or reject a pending entry as `organizer_id`."""
+    now = now or utcnow()
+    entry = await decider_check(session, entry_id, organizer_id)
     status = EntryStatus.APPROVED if approve else EntryStatus.REJECTED
     result = await session.execute(
         update(HourEntry)
