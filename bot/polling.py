@@ -36,6 +36,7 @@ from telegram.request import BaseRequest, RequestData
 from bot import inbox
 from bot.db import Database
 from bot.models import utcnow
+from bot.wrapped_request import WrappedRequest
 
 log = logging.getLogger(__name__)
 
@@ -44,25 +45,15 @@ PRUNE_EVERY = 1000  # processed updates between two prunes of old inbox rows
 KEEP_DONE = timedelta(days=3)
 
 
-class StoringRequest(BaseRequest):
+class StoringRequest(WrappedRequest):
     """The getUpdates connection: stores each answer's updates before handing them on."""
 
     def __init__(self, inner: BaseRequest, db: Database, hold: float = HOLD) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self.db = db
         self.hold = hold
         self.stored: set[int] = set()  # update ids stored and not processed yet
         self._refused_since: float | None = None
-
-    @property
-    def read_timeout(self) -> float | None:
-        return self.inner.read_timeout
-
-    async def initialize(self) -> None:
-        await self.inner.initialize()
-
-    async def shutdown(self) -> None:
-        await self.inner.shutdown()
 
     async def do_request(
         self,
@@ -74,9 +65,8 @@ class StoringRequest(BaseRequest):
         connect_timeout: ODVInput[float] = DEFAULT_NONE,
         pool_timeout: ODVInput[float] = DEFAULT_NONE,
     ) -> tuple[int, bytes]:
-        status, body = await self.inner.do_request(
-            url, method, request_data, read_timeout=read_timeout, write_timeout=write_timeout,
-            connect_timeout=connect_timeout, pool_timeout=pool_timeout)
+        status, body = await self.forward(url, method, request_data, read_timeout,
+                                          write_timeout, connect_timeout, pool_timeout)
         if status == 200 and url.endswith("/getUpdates"):
             await self._store(body)
         return status, body

@@ -29,8 +29,10 @@ from typing import Any
 from telegram import InputFile
 from telegram._utils.defaultvalue import DEFAULT_NONE
 from telegram._utils.types import ODVInput
-from telegram.request import BaseRequest, RequestData
+from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
+
+from bot.wrapped_request import WrappedRequest
 
 # Methods that change nothing in Telegram: sent at once, whatever the context.
 READ_ONLY = frozenset({
@@ -123,21 +125,8 @@ def _read(content: Any) -> bytes:
     return data if isinstance(data, bytes) else str(data).encode()
 
 
-class CapturingRequest(BaseRequest):
+class CapturingRequest(WrappedRequest):
     """Wraps the real request: captures state-changing calls made inside `capturing()`."""
-
-    def __init__(self, inner: BaseRequest) -> None:
-        self.inner = inner
-
-    @property
-    def read_timeout(self) -> float | None:
-        return self.inner.read_timeout
-
-    async def initialize(self) -> None:
-        await self.inner.initialize()
-
-    async def shutdown(self) -> None:
-        await self.inner.shutdown()
 
     async def do_request(
         self,
@@ -152,10 +141,8 @@ class CapturingRequest(BaseRequest):
         captured = _current.get()
         api_method = url.rsplit("/", 1)[-1]
         if captured is None or api_method in READ_ONLY:
-            return await self.inner.do_request(
-                url, method, request_data, read_timeout=read_timeout,
-                write_timeout=write_timeout, connect_timeout=connect_timeout,
-                pool_timeout=pool_timeout)
+            return await self.forward(url, method, request_data, read_timeout, write_timeout,
+                                      connect_timeout, pool_timeout)
         params = request_data.json_parameters if request_data else {}
         files: dict[str, tuple[str, str, str]] = {}
         for name, (filename, content, mime) in (
