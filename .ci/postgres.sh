@@ -3,6 +3,8 @@
 # Used by .ci/run; safe to run by hand as root: `export TEST_POSTGRES_URL=$(.ci/postgres.sh)`.
 set -euo pipefail
 PORT="${TEST_POSTGRES_PORT:-54329}"
+# A port another server already listens on (a developer's own run) is skipped.
+while (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; do PORT=$((PORT + 1)); done
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
     apt-get update -qq >/dev/null
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
