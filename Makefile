@@ -88,13 +88,18 @@ lint: install-dev
 typecheck: install-dev
 	$(BIN)/mypy
 
+# Four test processes (pytest-xdist), each test file in one of them: most tests wait on
+# sockets and timers, so four share two cores well; the suite runs twice within CI's budget.
+PYTEST_WORKERS ?= 4
+PYTEST_ARGS := -q -n $(PYTEST_WORKERS) --dist loadfile
+
 pytest: install-dev compile-i18n
-	env -u TEST_POSTGRES_URL $(BIN)/pytest -q
+	env -u TEST_POSTGRES_URL $(BIN)/pytest $(PYTEST_ARGS)
 
 pytest-postgres: install-dev compile-i18n
 	@if [ -n "$$TEST_POSTGRES_URL" ]; then \
 		echo "== the whole suite again, on PostgreSQL =="; \
-		$(BIN)/pytest -q; \
+		$(BIN)/pytest $(PYTEST_ARGS); \
 	else \
 		echo "(TEST_POSTGRES_URL is not set: the PostgreSQL pass is skipped)"; \
 	fi

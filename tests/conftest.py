@@ -31,10 +31,12 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _hermetic_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test sees the developer's own BOT_TOKEN or DATABASE_URL."""
+def _hermetic_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test sees the developer's own BOT_TOKEN or DATABASE_URL, nor the badge key file
+    a run of the bot (or another test) left in the repository's data/ folder."""
     for name in ENV_VARS:
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr("bot.config.PROJECT_ROOT", tmp_path)
 
 
 @pytest.fixture(autouse=True)
@@ -126,9 +128,14 @@ def i18n() -> I18n:
     return I18n.load()
 
 
+SUBPROCESS_BADGE_KEY = SigningKey.generate().seed()
+
+
 def subprocess_env(**extra: str) -> dict[str, str]:
     """The environment for a `python -m bot` subprocess: hermetic, plus `extra`."""
     env = {k: v for k, v in os.environ.items() if k not in ENV_VARS}
+    # One badge key for every child of this run: none writes a key file into data/.
+    env["BADGE_SIGNING_KEY"] = SUBPROCESS_BADGE_KEY
     env.update(extra)
     return env
 

@@ -316,11 +316,16 @@ async def test_metrics_count_handled_updates(server: Running, fake: FakeBotAPI) 
     update = text_update(fake, 15, "/start", language_code="en")
     assert (await server.post(update)).status == 200
     await wait_for_status(server.application.bot_data.db, update["update_id"], "done")
-    status, text = await server.get_text("/metrics")
+    await fake.wait_for_messages(15, 1)  # the reply, queued with the update, was sent
+    for _attempt in range(50):  # the sender marks it sent just after Telegram's answer
+        status, text = await server.get_text("/metrics")
+        if 'takas_outbox_messages{status="sent"} 1.0' in text:
+            break
+        await asyncio.sleep(0.1)
     assert status == 200
     assert 'takas_updates_total{type="message"}' in text
     assert 'takas_handler_seconds_count{type="message"}' in text
-    assert 'takas_outbox_messages{status="sent"} 0.0' in text
+    assert 'takas_outbox_messages{status="sent"} 1.0' in text
     assert "takas_inbox_backlog 0.0" in text
     assert 'takas_webhook_requests_total{code="200"}' in text
     assert "takas_database_up 1.0" in text
