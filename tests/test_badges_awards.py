@@ -16,7 +16,7 @@ from bot.badges.verify import verify
 from bot.db import Database
 from bot.models import BadgeAward, BadgeRule, Membership, OutboxMessage, User, utcnow
 from bot.playlist_tables import Playlist
-from bot.services import badges, orgs, playlists
+from bot.services import badges, orgs, playlists, privacy
 from bot.services import hours as hour_rules
 from bot.services.errors import Refusal
 
@@ -201,3 +201,34 @@ async def test_credential_status_list_and_revocation(db: Database, world) -> Non
     verdict = verify(png, now=utcnow() + timedelta(seconds=1),
                      status=lambda e: status.revoked_in(listed, e))
     assert verdict.code == "revoked"
+
+
+async def test_forgetting_the_learner_keeps_the_badge_checkable_and_unlinkable(
+        db: Database, world) -> None:
+    """After /forgetme nothing stored leads back to the learner: no account link, no salt,
+    no credential carrying the salted identity hash (Telegram ids are few enough to try
+    them all). The learner's own PNG still verifies, and can still be revoked."""
+    await approve(db, await log(db, world, "f1", minutes=150))
+    async with db.transaction() as session:
+        [view] = await badges.awards_of(session, PUPIL)
+        token = await badges.issue_credential(session, view, ISSUER)
+        salt = view.award.details["salt"]
+        award_id = view.award.id
+    async with db.transaction() as session:
+        await privacy.forget(session, PUPIL)
+    async with db.transaction() as session:
+        award = await session.get(BadgeAward, award_id)
+        assert award is not None
+        assert award.user_id is None
+        assert "salt" not in award.details
+        assert award.credential == badges.fingerprint(token)
+        stored = repr([award.details, award.credential])
+        assert salt not in stored
+        assert vcjwt.verify(token)["credentialSubject"]["identifier"][0]["identityHash"] \
+            not in stored
+        assert await badges.is_revoked(session, token) is False
+    png = image.bake(image.render("Skaitovas", "green", "star"), token)
+    assert verify(png, now=utcnow(), trusted_issuer=ISSUER.key.did).code == "ok"
+    async with db.transaction() as session:
+        await badges.revoke(session, award_id, actor_id=ORGANIZER, reason="mistake")
+        assert await badges.is_revoked(session, token) is True

@@ -30,7 +30,7 @@ from bot.models import (
 )
 from bot.playlist_tables import Playlist, PlaylistMember
 from bot.services import audit
-from bot.services.badges import awards_of
+from bot.services.badges import awards_of, fingerprint
 from catalog.tables import SearchQuery
 
 
@@ -99,9 +99,14 @@ async def forget(session: AsyncSession, user_id: int, now: datetime | None = Non
     # Certificates already handed out stay checkable, without a link to the account.
     await session.execute(update(Certificate).where(Certificate.user_id == user_id)
                           .values(user_id=None))
-    # Badges handed out stay checkable (and revocable), without a link to the account.
-    await session.execute(update(BadgeAward).where(BadgeAward.user_id == user_id)
-                          .values(user_id=None))
+    # Badges handed out stay checkable (and revocable), without a link to the account:
+    # the stored credential (whose salted identity hash a small id space would give away)
+    # becomes its fingerprint, and the salt goes.
+    for award in (await session.scalars(
+            select(BadgeAward).where(BadgeAward.user_id == user_id))).all():
+        award.user_id = None
+        award.credential = fingerprint(award.credential) if award.credential else None
+        award.details = {k: v for k, v in (award.details or {}).items() if k != "salt"}
     await session.execute(delete(Membership).where(Membership.user_id == user_id))
     await session.execute(delete(SearchQuery).where(SearchQuery.user_id == user_id))
     # Messages still waiting for them are not sent; follows, alerts, mutes and playlist
