@@ -84,3 +84,12 @@ async def test_replies_go_before_a_waiting_broadcast(fake: FakeBotAPI, db: Datab
     sent = [call.params["chat_id"] for call in fake.calls("sendMessage")]
     assert len(sent) == 31
     assert int(sent[0]) == USER
+
+
+async def test_a_copied_message_is_answered_with_its_new_id(fake: FakeBotAPI) -> None:
+    fake.user(USER, language_code="en")
+    async with capturing_bot(fake) as bot:
+        with capturing() as captured:
+            copied = await bot.copy_message(USER, USER, 1)
+    assert copied.message_id < 0  # a MessageId, as Telegram answers copyMessage
+    assert [call.method for call in captured.calls] == ["copyMessage"]

@@ -41,8 +41,10 @@ READ_ONLY = frozenset({
     "getMyDescription", "getMyShortDescription", "getUserProfilePhotos", "getStickerSet",
     "logOut", "close", "setWebhook", "deleteWebhook",
 })
-# Methods whose result is a Message (all others captured here answer `true`).
-_MESSAGE_RESULT = ("send", "edit", "forwardMessage", "stopMessageLiveLocation")
+# Methods that make a new message (the handler is told a synthetic, negative message_id),
+# and those whose result is a Message; all others captured here answer `true`.
+_NEW_MESSAGE = ("send", "forwardMessage", "copyMessage")
+_MESSAGE_RESULT = (*_NEW_MESSAGE, "edit", "stopMessageLiveLocation")
 _EDITS = ("editMessageText", "editMessageCaption", "editMessageReplyMarkup")
 _EDIT_FIELDS = ("text", "caption", "parse_mode", "reply_markup", "entities",
                 "link_preview_options", "caption_entities")
@@ -163,17 +165,14 @@ def _record(captured: Captured, method: str, params: dict[str, str],
                     target.params[name] = params[name]
             return _message(target.params, target.synthetic_id)
     call = CapturedCall(method, params, files)
-    if method.startswith(_MESSAGE_RESULT):
-        if method.startswith("send") or method in {"forwardMessage", "copyMessage"}:
-            call.synthetic_id = captured.synthetic_id()
-        captured.calls.append(call)
-        if method == "copyMessage":
-            return {"message_id": call.synthetic_id}
-        if "inline_message_id" in params:
-            return True
-        return _message(params, call.synthetic_id)
     captured.calls.append(call)
-    return True
+    if method.startswith(_NEW_MESSAGE):
+        call.synthetic_id = captured.synthetic_id()
+    if method == "copyMessage":  # its result is a MessageId, not a Message
+        return {"message_id": call.synthetic_id}
+    if not method.startswith(_MESSAGE_RESULT) or "inline_message_id" in params:
+        return True
+    return _message(params, call.synthetic_id)
 
 
 def _synthetic_target(captured: Captured, params: dict[str, str]) -> CapturedCall | None:
