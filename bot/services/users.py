@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dbtools import insert_for
 from bot.models import Broadcast, LogDraft, Role, User, utcnow
+from bot.playlist_tables import PlaylistEdit
 
 
 @dataclass(frozen=True)
@@ -68,8 +69,6 @@ async def waiting_flows(session: AsyncSession, user_id: int) -> frozenset[str]:
     """The flows that wait for the user's next typed message, in one round trip: a /log
     draft ("log"), an announcement draft ("broadcast"), the playlist editor ("playlist").
     Most messages are searches; their handlers then skip three look-ups of their own."""
-    from bot.playlist_tables import PlaylistEdit  # the playlist tables import bot.models
-
     row = (await session.execute(select(
         exists().where(LogDraft.user_id == user_id),
         exists().where(Broadcast.author_id == user_id, Broadcast.status == "draft"),
