@@ -63,19 +63,22 @@ def _retry_or_fail(max_attempts: int) -> Any:
     return case((InboxUpdate.attempts >= max_attempts, _FAILED), else_=_NEW)
 
 
-async def store(session: AsyncSession, payload: dict[str, Any]) -> bool:
+async def store(session: AsyncSession, payload: dict[str, Any], *,
+                claimed_at: datetime | None = None) -> bool:
     """Store an update unless its `update_id` is already stored; True if added.
 
     `payload` is the update's JSON object as Telegram sent it; its `update_id` must be an
-    integer (the webhook checks that before calling)."""
+    integer (the webhook checks that before calling). With `claimed_at` the row is stored
+    already claimed (`processing`) by the caller: the polling process, the only one."""
     update_id = payload.get("update_id")
     if not isinstance(update_id, int) or isinstance(update_id, bool):
         raise ValueError("payload has no integer update_id")
     insert = insert_for(session)
     statement = (
         insert(InboxUpdate)
-        .values(update_id=update_id, payload=payload, status=_NEW, received_at=utcnow(),
-                attempts=0)
+        .values(update_id=update_id, payload=payload, received_at=utcnow(),
+                status=_NEW if claimed_at is None else _PROCESSING, claimed_at=claimed_at,
+                attempts=0 if claimed_at is None else 1)
         .on_conflict_do_nothing(index_elements=["update_id"])
     )
     return rowcount(await session.execute(statement)) == 1
@@ -117,18 +120,6 @@ async def claim(session: AsyncSession, limit: int, now: datetime) -> list[InboxU
         await session.scalars(statement, execution_options={"synchronize_session": False})
     ).all()
     return sorted(rows, key=lambda row: (row.received_at, row.update_id))
-
-
-async def claim_one(session: AsyncSession, update_id: int, now: datetime) -> bool:
-    """Take one row by id if it is `new` (polling: the update PTB is about to handle); False
-    when it is claimed or settled already (Telegram delivered it again after a restart)."""
-    statement = (
-        update(InboxUpdate)
-        .where(InboxUpdate.update_id == update_id, InboxUpdate.status == _NEW)
-        .values(status=_PROCESSING, claimed_at=now, attempts=InboxUpdate.attempts + 1)
-        .returning(InboxUpdate.update_id)
-    )
-    return (await session.scalar(statement)) is not None
 
 
 async def finish(

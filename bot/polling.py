@@ -10,9 +10,10 @@ outage, a full disk), the updates are let through unstored, so that people get t
 handlers' polite "try again in a few minutes" instead of silence; those are the only
 updates a crash could then lose, and their senders were told to try again.
 
-`DurableApplication.process_update` claims the stored row before running the handlers and
-marks it done after; an update whose row is already claimed or done (Telegram delivers
-unacknowledged updates again after a restart) is skipped. At start-up `replay` processes
+The rows are stored already claimed by this process (one polling process per bot);
+`DurableApplication.process_update` marks each done after its handlers ran. An update that
+was stored before (Telegram delivers unacknowledged updates again after a restart) is
+skipped. At start-up `replay` processes
 what a previous run stored but did not finish: it died between acknowledging and handling.
 Updates that did not come through getUpdates (the console, the webhook's own inbox
 processor, tests calling `process_update`) are processed as they are.
@@ -52,7 +53,8 @@ class StoringRequest(WrappedRequest):
         super().__init__(inner)
         self.db = db
         self.hold = hold
-        self.stored: set[int] = set()  # update ids stored and not processed yet
+        self.stored: set[int] = set()  # update ids stored (claimed) and not processed yet
+        self.seen: set[int] = set()  # update ids stored before: handled already, or by replay
         self._refused_since: float | None = None
 
     async def do_request(
@@ -81,10 +83,14 @@ class StoringRequest(WrappedRequest):
                     and isinstance(item.get("update_id"), int)]
         if not payloads:
             return
+        added: list[int] = []
+        seen: list[int] = []
         try:
             async with self.db.transaction() as session:
+                claimed_at = utcnow()
                 for payload in payloads:
-                    await inbox.store(session, payload)
+                    new = await inbox.store(session, payload, claimed_at=claimed_at)
+                    (added if new else seen).append(payload["update_id"])
         except Exception as exc:
             now = time.monotonic()
             if self._refused_since is None:
@@ -98,30 +104,30 @@ class StoringRequest(WrappedRequest):
                         type(exc).__name__, len(payloads))
             return
         self._refused_since = None
-        self.stored.update(payload["update_id"] for payload in payloads)
+        self.stored.update(added)
+        self.seen.update(seen)
 
 
 class DurableApplication(Application[Any, Any, Any, Any, Any, Any]):
-    """Runs each stored update once: claimed before its handlers, marked done after."""
+    """Runs each stored update once, marked done after its handlers."""
 
     storing: StoringRequest | None = None  # set when polling goes through the inbox
     _processed = 0
 
     async def process_update(self, update: object) -> None:
         storing = self.storing
-        if storing is None or not isinstance(update, Update) \
-                or update.update_id not in storing.stored:
+        if storing is None or not isinstance(update, Update):
             await super().process_update(update)
             return
         update_id = update.update_id
-        storing.stored.discard(update_id)
-        db = storing.db
-        async with db.transaction() as session:
-            claimed = await inbox.claim_one(session, update_id, utcnow())
-        if not claimed:
+        if update_id in storing.seen:
+            storing.seen.discard(update_id)
             log.info("update %s was handled already: skipped", update_id)
-            return
-        await self._run_and_finish(update, db)
+        elif update_id in storing.stored:
+            storing.stored.discard(update_id)
+            await self._run_and_finish(update, storing.db)
+        else:  # not stored (the database refused it for too long): handled as it is
+            await super().process_update(update)
 
     async def _run_and_finish(self, update: Update, db: Database) -> None:
         error: str | None = None

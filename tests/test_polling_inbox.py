@@ -42,12 +42,12 @@ async def test_an_update_is_not_acknowledged_before_it_is_stored(
     failures = {"left": 2}
     unconfirmed_while_failing: list[int] = []
 
-    async def flaky_store(session: Any, payload: dict[str, Any]) -> bool:
+    async def flaky_store(session: Any, payload: dict[str, Any], **options: Any) -> bool:
         if failures["left"]:
             failures["left"] -= 1
             unconfirmed_while_failing.append(fake.updates.unconfirmed)
             raise OperationalError("INSERT", {}, Exception("database is locked"))
-        return await real_store(session, payload)
+        return await real_store(session, payload, **options)
 
     monkeypatch.setattr("bot.polling.inbox.store", flaky_store)
     application = build_application(bot_settings, i18n, polling=True)
