@@ -24,7 +24,7 @@ from bot.models import utcnow
 from bot.webhook import WebhookServer, webhook_config
 from tests.conftest import REPO, subprocess_env
 from tests.fakes import FakeBotAPI, SentMessage
-from tests.test_e2e_hours import ADMIN, ORGANIZER, PUPIL, button, press
+from tests.test_e2e_hours import ORGANIZER, PUPIL, button, open_school, press
 
 SECRET = "s3cret_for-badges"
 
@@ -38,15 +38,7 @@ async def school(fake: FakeBotAPI, make_settings, i18n):
                              webhook_secret=SECRET)
     application = build_application(settings, i18n)
     async with running(application, polling=True):
-        admin = fake.user(ADMIN, language_code="en")
-        fake.send_text(admin, "/org new Utenos gimnazija")
-        await fake.wait_for_messages(ADMIN, 1)
-        fake.send_text(admin, "/org invite Utenos gimnazija")
-        [_created, invite] = await fake.wait_for_messages(ADMIN, 2)
-        link = next(word for word in invite.text.split() if "start=org_" in word)
-        fake.send_text(fake.user(ORGANIZER, language_code="en"),
-                       "/start " + link.split("start=")[1])
-        await fake.wait_for_messages(ORGANIZER, 1)
+        await open_school(fake)
         yield application
 
 

@@ -32,21 +32,27 @@ async def press(fake: FakeBotAPI, user, chat_id: int, label: str) -> SentMessage
     return fake.messages(chat_id)[-1]
 
 
+async def open_school(fake: FakeBotAPI) -> None:
+    """Through the chat: the administrator creates 'Utenos gimnazija' and invites its
+    organizer, who joins by the link."""
+    admin = fake.user(ADMIN, language_code="en")
+    fake.send_text(admin, "/org new Utenos gimnazija")
+    await fake.wait_for_messages(ADMIN, 1)
+    fake.send_text(admin, "/org invite Utenos gimnazija")
+    [_created, invite] = await fake.wait_for_messages(ADMIN, 2)
+    link = next(word for word in invite.text.split() if "start=org_" in word)
+    fake.send_text(fake.user(ORGANIZER, language_code="en"),
+                   "/start " + link.split("start=")[1])
+    [welcome] = await fake.wait_for_messages(ORGANIZER, 1)
+    assert "You are now an organizer of Utenos gimnazija" in welcome.text
+
+
 @pytest.fixture
 async def school(fake: FakeBotAPI, bot_settings, i18n):
     """The bot, with 'Utenos gimnazija' and its organizer, set up through the chat."""
     application = build_application(bot_settings, i18n, polling=True)
     async with running(application, polling=True):
-        admin = fake.user(ADMIN, language_code="en")
-        fake.send_text(admin, "/org new Utenos gimnazija")
-        await fake.wait_for_messages(ADMIN, 1)
-        fake.send_text(admin, "/org invite Utenos gimnazija")
-        [_created, invite] = await fake.wait_for_messages(ADMIN, 2)
-        link = next(word for word in invite.text.split() if "start=org_" in word)
-        fake.send_text(fake.user(ORGANIZER, language_code="en"),
-                       "/start " + link.split("start=")[1])
-        [welcome] = await fake.wait_for_messages(ORGANIZER, 1)
-        assert "You are now an organizer of Utenos gimnazija" in welcome.text
+        await open_school(fake)
         yield application
 
 
