@@ -35,8 +35,9 @@ from bot.leader import (
     lock_path,
 )
 from bot.models import OutboxMessage
-from tests.conftest import REPO, subprocess_env
+from tests.conftest import subprocess_env
 from tests.fakes import ApiError, FakeBotAPI
+from tests.processes import Child
 
 CHAT = 4242
 POLL = 0.2  # s: the standby's poll in these tests (2 s in production)
@@ -357,47 +358,11 @@ async def test_a_rejected_token_ends_the_worker(
 # -- two worker processes -----------------------------------------------------------------
 
 
-class WorkerProcess:
-    """`python -m tests.worker_main` with its output read as it comes."""
-
-    def __init__(self, name: str, process: asyncio.subprocess.Process) -> None:
-        self.name = name
-        self.process = process
-        self.lines: list[str] = []
-        self.active = asyncio.Event()
-        self.standby = asyncio.Event()
-        self.stopped = asyncio.Event()
-        assert process.stdout is not None
-        assert process.stderr is not None
-        self._readers = [asyncio.create_task(self._read(stream))
-                         for stream in (process.stdout, process.stderr)]
-
-    @classmethod
-    async def start(cls, name: str, env: dict[str, str]) -> WorkerProcess:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "tests.worker_main", "--poll", str(POLL), cwd=REPO, env=env,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-        return cls(name, process)
-
-    async def _read(self, stream: asyncio.StreamReader) -> None:
-        async for raw in stream:
-            line = raw.decode(errors="replace").rstrip()
-            self.lines.append(line)
-            if line.startswith("ACTIVE "):
-                self.active.set()
-            elif line.startswith("STOPPED "):
-                self.stopped.set()
-            elif "worker standby" in line:
-                self.standby.set()
-
-    def output(self) -> str:
-        return f"--- worker {self.name} (pid {self.process.pid}) ---\n" + "\n".join(self.lines)
-
-    async def close(self) -> None:
-        if self.process.returncode is None:
-            self.process.kill()
-            await self.process.wait()
-        await asyncio.gather(*self._readers, return_exceptions=True)
+async def start_worker_process(name: str, env: dict[str, str]) -> Child:
+    """`python -m tests.worker_main`: prints `ACTIVE <pid>`, `STOPPED <pid>`, and logs the
+    "worker standby" line."""
+    return await Child.start(f"worker {name}", "tests.worker_main", "--poll", str(POLL),
+                             env=env)
 
 
 async def test_a_standby_process_takes_over_within_seconds_of_a_sigkill(
@@ -418,14 +383,15 @@ async def test_a_standby_process_takes_over_within_seconds_of_a_sigkill(
     fake.register_method("sendMessage", send)
     env = subprocess_env(DATABASE_URL=db_url, BOT_TOKEN=fake.token, BOT_API_URL=fake.url,
                          FEED_SYNC_INTERVAL="0", LOG_LEVEL="INFO")
-    workers = await asyncio.gather(WorkerProcess.start("A", env), WorkerProcess.start("B", env))
+    workers = await asyncio.gather(start_worker_process("A", env),
+                                   start_worker_process("B", env))
 
     def outputs() -> str:
         return "\n".join(w.output() for w in workers)
 
     try:
         # Exactly one becomes active; the other says it stands by, and stays so.
-        waits = {asyncio.create_task(w.active.wait()): w for w in workers}
+        waits = {asyncio.create_task(w.wait_for("ACTIVE ", 20)): w for w in workers}
         done, pending = await asyncio.wait(waits, timeout=20,
                                            return_when=asyncio.FIRST_COMPLETED)
         for task in pending:
@@ -433,9 +399,9 @@ async def test_a_standby_process_takes_over_within_seconds_of_a_sigkill(
         assert done, "no worker became active\n" + outputs()
         active = waits[next(iter(done))]
         [standby] = [w for w in workers if w is not active]
-        await asyncio.wait_for(standby.standby.wait(), 10)
+        await standby.wait_for("worker standby", 10)
         await asyncio.sleep(5 * POLL)
-        assert not standby.active.is_set(), outputs()
+        assert not standby.saw("ACTIVE "), outputs()
         assert active.process.returncode is None, outputs()
 
         # The active one claims a message and dies while sending it.
@@ -447,7 +413,7 @@ async def test_a_standby_process_takes_over_within_seconds_of_a_sigkill(
         killed.set()
         assert await statuses(db) == ["sending"]  # stranded by the dead worker
 
-        await asyncio.wait_for(standby.active.wait(), 10)
+        await standby.wait_for("ACTIVE ", 10)
         takeover = time.monotonic() - killed_at
         await fake.wait_for_messages(CHAT, 1, timeout=10)
         resent = time.monotonic() - killed_at
@@ -463,7 +429,7 @@ async def test_a_standby_process_takes_over_within_seconds_of_a_sigkill(
         standby.process.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(standby.process.wait(), 15) == 0, outputs()
         await asyncio.gather(*(w.close() for w in workers))
-        assert standby.stopped.is_set(), outputs()
+        assert standby.saw("STOPPED "), outputs()
         assert not [line for line in standby.lines if "Traceback" in line], outputs()
     finally:
         await asyncio.gather(*(w.close() for w in workers))
