@@ -11,7 +11,6 @@ import os
 import random
 import re
 import signal
-import socket
 import time
 from collections import Counter
 from typing import Any
@@ -26,6 +25,7 @@ from bot.models import InboxUpdate, OutboxMessage
 from tests.conftest import subprocess_env
 from tests.fakes import FakeBotAPI
 from tests.processes import Child
+from tests.test_webhook import free_port
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("TEST_POSTGRES_URL"),
@@ -37,12 +37,6 @@ USERS, PER_USER = 100, 10  # 1,000 updates
 BOTH_SHARE = 0.10  # of the updates reach both web processes
 KILL_AFTER = 400  # updates posted before web process A is killed
 TOKEN = re.compile(r"qqzzv (\d{4})")
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def base_env(fake: FakeBotAPI, db_url: str, **extra: str) -> dict[str, str]:
