@@ -51,11 +51,15 @@ async def enqueue(
     photo_file_id: str | None = None,
     broadcast_id: int | None = None,
     not_before: datetime | None = None,
+    call: CapturedCall | None = None,
+    priority: int = 0,
 ) -> bool:
     """Queue one message unless `dedupe_key` is already queued (or was ever); True if added.
 
     `text` is Telegram HTML, rendered and escaped by the caller (a caption when
-    `photo_file_id` is given); `reply_markup` is `InlineKeyboardMarkup.to_dict()`.
+    `photo_file_id` is given); `reply_markup` is `InlineKeyboardMarkup.to_dict()`. With
+    `call`, the row is that captured Bot API call, posted as it was made (`text` is then
+    only what the row is about, for people reading the table).
     """
     if not 0 < len(dedupe_key) <= KEY_LENGTH:
         raise ValueError(f"dedupe_key must be 1 to {KEY_LENGTH} characters")
@@ -73,6 +77,9 @@ async def enqueue(
             text=text,
             reply_markup=reply_markup,
             photo_file_id=photo_file_id,
+            method=call.method if call else None,
+            request=call.stored() if call else None,
+            priority=priority,
             status=_QUEUED,
             attempts=0,
             not_before=not_before or now,
@@ -94,27 +101,11 @@ async def enqueue_calls(
     update twice queues nothing new. `chat_id` is where calls without a chat (answering a
     callback or an inline query) are paced. The number of rows added."""
     added = 0
-    now = utcnow()
-    insert = insert_for(session)
     for position, call in enumerate(calls):
-        statement = (
-            insert(OutboxMessage)
-            .values(
-                dedupe_key=f"update:{update_id}:{position}",
-                chat_id=call.chat_id if call.chat_id is not None else (chat_id or 0),
-                kind="reply",
-                text=call.text[:4096],
-                method=call.method,
-                request=call.stored(),
-                priority=REPLY_PRIORITY,
-                status=_QUEUED,
-                attempts=0,
-                not_before=now,
-                created_at=now,
-            )
-            .on_conflict_do_nothing(index_elements=["dedupe_key"])
-        )
-        added += rowcount(await session.execute(statement))
+        added += await enqueue(
+            session, dedupe_key=f"update:{update_id}:{position}",
+            chat_id=call.chat_id if call.chat_id is not None else (chat_id or 0),
+            kind="reply", text=call.text[:4096], call=call, priority=REPLY_PRIORITY)
     return added
 
 
