@@ -34,6 +34,7 @@ from bot.services.errors import Refusal
 from bot.services.hours import LOCAL
 from bot.text import esc, shorten
 from handlers.refusals import explain
+from handlers.views import paging_rows
 
 PAGE = 5  # badges per /badges page
 LEARNERS_PAGE = 8
@@ -320,13 +321,7 @@ def badges_page(views: list[rules.AwardView], page: int) -> tuple[str, InlineKey
     lines.append(_("A button sends the badge again as a file."))
     rows = [[InlineKeyboardButton(_("Send «{name}»").format(name=shorten(item.badge.name, 24)),
                                   callback_data=f"Bs:{item.award.id}")] for item in shown]
-    paging = []
-    if page > 0:
-        paging.append(InlineKeyboardButton(_("« Back"), callback_data=f"BP:{page - 1}"))
-    if len(views) > (page + 1) * PAGE:
-        paging.append(InlineKeyboardButton(_("More »"), callback_data=f"BP:{page + 1}"))
-    if paging:
-        rows.append(paging)
+    rows += paging_rows("BP:", page, more=len(views) > (page + 1) * PAGE)
     return "\n".join(lines), InlineKeyboardMarkup(rows)
 
 

@@ -94,6 +94,17 @@ def emptied_message(name: str, place_names: list[str]) -> str:
     return messages[name]()
 
 
+def paging_rows(prefix: str, page: int, *, more: bool) -> list[list[InlineKeyboardButton]]:
+    """« Back and More » for page `page` of a list (callback data `prefix` + page number);
+    no row at all when there is only one page."""
+    paging = []
+    if page > 0:
+        paging.append(InlineKeyboardButton(_("« Back"), callback_data=f"{prefix}{page - 1}"))
+    if more:
+        paging.append(InlineKeyboardButton(_("More »"), callback_data=f"{prefix}{page + 1}"))
+    return [paging] if paging else []
+
+
 def results_keyboard(query_id: int, result: SearchResult, page: int, *,
                      only_language: bool, playlists: Playlists = ()) -> InlineKeyboardMarkup:
     hits = result.hits or result.relaxed
@@ -102,13 +113,7 @@ def results_keyboard(query_id: int, result: SearchResult, page: int, *,
     rows = [[InlineKeyboardButton(str(first + i + 1),
                                   callback_data=f"od:{hit.doc.id}:{query_id}:{page}")
              for i, hit in enumerate(shown)]]
-    paging = []
-    if page > 0:
-        paging.append(InlineKeyboardButton(_("« Back"), callback_data=f"sp:{query_id}:{page - 1}"))
-    if first + PAGE < len(hits):
-        paging.append(InlineKeyboardButton(_("More »"), callback_data=f"sp:{query_id}:{page + 1}"))
-    if paging:
-        rows.append(paging)
+    rows += paging_rows(f"sp:{query_id}:", page, more=first + PAGE < len(hits))
     rows += playlist_rows(playlists)
     rows.append([InlineKeyboardButton("🔔 " + _("Notify me about new ones"),
                                       callback_data=f"nf:{query_id}")])
