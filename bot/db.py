@@ -38,16 +38,21 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def create_engine(url: str) -> AsyncEngine:
-    """An engine for `url`; for SQLite the file's folder is created and pragmas set."""
+    """An engine for `url`; for SQLite the file's folder is created and pragmas set.
+
+    `hide_parameters`: an error's text never carries the statement's values (people's names,
+    ids, messages), so logging it cannot leak them. Every engine of the project is made here
+    (the migrations' too), except the worker lock's, which sets the same."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10,
+                               hide_parameters=True)
 
 
 # What a database that is down, restarting, unreachable or out of disk space raises: the

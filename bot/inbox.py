@@ -36,6 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dbtools import clip, insert_for, rowcount
 from bot.models import InboxUpdate, utcnow
+from bot.text import without_nul
 
 ERROR_LENGTH = 300  # the width of inbox_updates.error
 MAX_ATTEMPTS = 3
@@ -69,7 +70,10 @@ async def store(session: AsyncSession, payload: dict[str, Any], *,
 
     `payload` is the update's JSON object as Telegram sent it; its `update_id` must be an
     integer (the webhook checks that before calling). With `claimed_at` the row is stored
-    already claimed (`processing`) by the caller: the polling process, the only one."""
+    already claimed (`processing`) by the caller: the polling process, the only one.
+    U+0000 is removed from every string first: the handlers then never see it, and none of
+    the names, searches or notes they store can be refused for it."""
+    payload = without_nul(payload)
     update_id = payload.get("update_id")
     if not isinstance(update_id, int) or isinstance(update_id, bool):
         raise ValueError("payload has no integer update_id")
@@ -214,6 +218,13 @@ async def backlog(session: AsyncSession) -> int:
         .where(InboxUpdate.status.in_([_NEW, _PROCESSING]))
     )
     return int(await session.scalar(statement) or 0)
+
+
+async def oldest_waiting(session: AsyncSession) -> datetime | None:
+    """When the oldest row still waiting to be claimed (`new`) was received."""
+    statement = select(func.min(InboxUpdate.received_at)).where(InboxUpdate.status == _NEW)
+    value = await session.scalar(statement)
+    return value if isinstance(value, datetime) else None
 
 
 async def counts(session: AsyncSession) -> dict[str, int]:

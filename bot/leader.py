@@ -280,7 +280,7 @@ class AdvisoryLeadership(Leadership):
         if self._connection is None:
             if self._engine is None:
                 self._engine = create_async_engine(
-                    self.url, poolclass=NullPool,
+                    self.url, poolclass=NullPool, hide_parameters=True,
                     connect_args={"server_settings": dict(PG_KEEPALIVES), "timeout": 10},
                 )
             connection = await self._engine.connect()

@@ -9,14 +9,22 @@ sits in every Bot API URL) are replaced with `[REDACTED]` in two places:
   a library's own handler get clean records too;
 - when a line is formatted (`RedactingFormatter`): a last check on the finished line.
 
-httpx logs full request URLs at INFO; it is quietened as well.
+httpx logs full request URLs at INFO; it is quietened as well, and so are PTB's DEBUG
+lines, which hold every update and every message sent.
+
+Personal data: a database error's text can carry the values of its statement (a name in a
+unique violation's detail, an id the driver could not convert). Engines hide SQL
+parameters (`bot.db.create_engine`), and the same record factory replaces the message of
+every database error in a record's arguments and traceback with `safe_error()`: its type
+and SQLSTATE, no values. Nothing logs an update's payload or a message's text.
 """
 
 from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable, Iterable
+import traceback
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from urllib.parse import quote, quote_plus
 
@@ -50,16 +58,81 @@ class RedactingFormatter(logging.Formatter):
         return redact(super().format(record), self._forms)
 
 
+_DATABASE_MODULES = ("sqlalchemy.", "asyncpg.", "sqlite3", "aiosqlite.", "psycopg")
+
+
+def _chain(error: BaseException) -> Iterator[BaseException]:
+    """`error` and what caused it, as a traceback shows them (each once)."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or (None if current.__suppress_context__
+                                        else current.__context__)
+
+
+def _from_database(error: BaseException) -> bool:
+    return type(error).__module__.startswith(_DATABASE_MODULES)
+
+
+def safe_error(error: BaseException) -> str:
+    """What went wrong without the values involved: the type (and, for a database error,
+    the driver's error type and SQLSTATE), never the message, which may quote a name, an
+    id or a text. For logs and for the error columns of the inbox and outbox."""
+    chain = list(_chain(error))
+    described = type(error).__name__
+    if any(_from_database(item) for item in chain):
+        causes = [type(item).__name__ for item in chain[1:]]
+        state = next((getattr(item, "sqlstate", None) or getattr(item, "pgcode", None)
+                      for item in chain if getattr(item, "sqlstate", None)
+                      or getattr(item, "pgcode", None)), None)
+        if causes:
+            described += f" ({' <- '.join(causes)})"
+        if state:
+            described += f" [SQLSTATE {state}]"
+    return described
+
+
+def _safe_traceback(error: BaseException) -> str:
+    """The traceback of `error` and its causes, each database error's message replaced."""
+    parts: list[str] = []
+    for item in reversed(list(_chain(error))):
+        if parts:
+            parts.append("\nThe above exception was followed by:\n\n")
+        parts.append("Traceback (most recent call last):\n")
+        parts.extend(traceback.format_tb(item.__traceback__))
+        message = safe_error(item) if _from_database(item) else "".join(
+            traceback.format_exception_only(type(item), item)).rstrip()
+        parts.append(f"{message}\n")
+    return "".join(parts).rstrip()
+
+
+def scrub_database_errors(record: logging.LogRecord) -> None:
+    """Replace database errors in `record` (arguments and traceback) by `safe_error`."""
+    if isinstance(record.args, tuple) and any(
+            isinstance(arg, BaseException) and any(map(_from_database, _chain(arg)))
+            for arg in record.args):
+        record.args = tuple(
+            safe_error(arg) if isinstance(arg, BaseException) else arg for arg in record.args)
+    if record.exc_info and record.exc_info[1] is not None and any(
+            map(_from_database, _chain(record.exc_info[1]))):
+        record.exc_text = _safe_traceback(record.exc_info[1])
+        record.exc_info = None
+
+
 def install_redaction(secrets: Iterable[str]) -> Callable[[], None]:
-    """Redact every log record created from now on; returns a function that undoes it."""
+    """Redact every log record created from now on (secrets, and database errors: see the
+    module docstring); returns a function that undoes it."""
     forms = secret_forms(secrets)
     previous = logging.getLogRecordFactory()
-    if not forms:
-        return lambda: None
     traceback_formatter = logging.Formatter()
 
     def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = previous(*args, **kwargs)
+        scrub_database_errors(record)
+        if not forms:
+            return record
         try:
             message = record.getMessage()
         except Exception:  # a bad format string: logging reports it when it formats
@@ -69,6 +142,8 @@ def install_redaction(secrets: Iterable[str]) -> Callable[[], None]:
             record.msg, record.args = clean, None
         if record.exc_info and not record.exc_text:
             record.exc_text = redact(traceback_formatter.formatException(record.exc_info), forms)
+        elif record.exc_text:
+            record.exc_text = redact(record.exc_text, forms)
         if record.stack_info:
             record.stack_info = redact(record.stack_info, forms)
         return record
@@ -88,5 +163,8 @@ def setup_logging(level: str, secrets: Iterable[str]) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("httpx", "httpcore", "apscheduler", "aiosqlite"):
+    for noisy in ("httpx", "httpcore", "apscheduler", "aiosqlite", "sqlalchemy"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+    # PTB logs every Bot API call with its parameters (message texts) and every update at
+    # DEBUG: even LOG_LEVEL=DEBUG must not write people's messages into the logs.
+    logging.getLogger("telegram").setLevel(max(logging.INFO, root.level))

@@ -75,6 +75,17 @@ INBOX_BACKLOG = Gauge(
     "takas_inbox_backlog", "Incoming updates not processed yet (new plus processing).",
     registry=REGISTRY,
 )
+INBOX_OLDEST_WAITING = Gauge(
+    "takas_inbox_oldest_waiting_seconds",
+    "Age of the oldest incoming update waiting to be claimed (0 when none waits).",
+    registry=REGISTRY,
+)
+INBOX_SINCE_PROGRESS = Gauge(
+    "takas_inbox_since_progress_seconds",
+    "Seconds since this process's inbox processor last settled an update or was idle; "
+    "high while updates wait means it is stuck.",
+    registry=REGISTRY,
+)
 DATABASE_UP = Gauge(
     "takas_database_up", "1 when the database answered the last scrape, else 0.",
     registry=REGISTRY,
@@ -124,6 +135,12 @@ def set_inbox(counts: Mapping[str, int]) -> None:
     for status, count in counts.items():
         INBOX_UPDATES.labels(status=status).set(count)
     INBOX_BACKLOG.set(counts.get("new", 0) + counts.get("processing", 0))
+
+
+def set_inbox_progress(*, waiting: float | None, since_progress: float | None) -> None:
+    INBOX_OLDEST_WAITING.set(waiting or 0.0)
+    if since_progress is not None:
+        INBOX_SINCE_PROGRESS.set(since_progress)
 
 
 def set_database_up(up: bool) -> None:

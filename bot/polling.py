@@ -37,6 +37,7 @@ from telegram.request import BaseRequest, RequestData
 from bot import inbox
 from bot.db import Database
 from bot.models import utcnow
+from bot.text import without_nul
 from bot.wrapped_request import WrappedRequest
 
 log = logging.getLogger(__name__)
@@ -70,19 +71,24 @@ class StoringRequest(WrappedRequest):
         status, body = await self.forward(url, method, request_data, read_timeout,
                                           write_timeout, connect_timeout, pool_timeout)
         if status == 200 and url.endswith("/getUpdates"):
-            await self._store(body)
+            body = await self._store(body)
         return status, body
 
-    async def _store(self, body: bytes) -> None:
+    async def _store(self, body: bytes) -> bytes:
+        """Store the answer's updates; the answer the Updater gets, without U+0000 (what
+        is stored and what the handlers see are the same text: see `inbox.store`)."""
         try:
             answer = json.loads(body)
         except ValueError:
-            return  # PTB reports the broken answer itself
+            return body  # PTB reports the broken answer itself
+        clean = without_nul(answer)
+        if clean != answer:
+            answer, body = clean, json.dumps(clean).encode()
         results = answer.get("result") if isinstance(answer, dict) else None
         payloads = [item for item in results or () if isinstance(item, dict)
                     and isinstance(item.get("update_id"), int)]
         if not payloads:
-            return
+            return body
         added: list[int] = []
         seen: list[int] = []
         try:
@@ -102,10 +108,11 @@ class StoringRequest(WrappedRequest):
             log.warning("the database has refused updates for %.0f s (%s): answering %d "
                         "update(s) without storing them", now - self._refused_since,
                         type(exc).__name__, len(payloads))
-            return
+            return body
         self._refused_since = None
         self.stored.update(added)
         self.seen.update(seen)
+        return body
 
 
 class DurableApplication(Application[Any, Any, Any, Any, Any, Any]):

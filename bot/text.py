@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from typing import Any
 
 MESSAGE_LIMIT = 4096
 CALLBACK_ANSWER_LIMIT = 200
@@ -12,6 +13,22 @@ CALLBACK_DATA_LIMIT = 64
 def esc(value: object) -> str:
     """HTML-escape any value for interpolation into a parse_mode=HTML message."""
     return html.escape(str(value), quote=True)
+
+
+def without_nul(value: Any) -> Any:
+    """`value` with U+0000 removed from every string in it (keys included), recursively
+    through dicts and lists; other values as they are.
+
+    PostgreSQL's text cannot hold U+0000 ("invalid byte sequence for encoding UTF8: 0x00")
+    and it is never meaningful in a message, so it is dropped where text enters: updates
+    before they are stored or decoded, outgoing calls before they are queued."""
+    if isinstance(value, str):
+        return value.replace("\x00", "") if "\x00" in value else value
+    if isinstance(value, dict):
+        return {without_nul(key): without_nul(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(without_nul(item) for item in value)
+    return value
 
 
 def shorten(text: str, limit: int) -> str:

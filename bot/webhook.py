@@ -9,9 +9,13 @@
   body must be at most 1 MB (413) and a JSON object with an integer `update_id` (400). The
   update is stored in the inbox table and the transaction committed *before* the 200 goes
   out, so once Telegram is told "received" the update survives a crash of this process.
-- `GET /healthz`: `{database, last_feed_sync_age_s, outbox_backlog, inbox_backlog}`; 200
-  when the database answers within a short timeout, 503 when it does not. Nothing is cached:
-  each call asks the database again, so the check turns healthy as soon as it is back.
+- `GET /healthz`: `{database, last_feed_sync_age_s, outbox_backlog, inbox_backlog,
+  inbox_oldest_waiting_age_s, inbox_last_progress_age_s, inbox_processor}`; 200 when the
+  database answers within a short timeout and this process's inbox processor moves; 503
+  when the database does not answer, or when an update has waited longer than
+  `Timings.stuck_after` while the processor settled nothing and was never idle for as long
+  (`inbox_processor: "stuck"`). Nothing is cached: each call asks the database again, so
+  the check turns healthy as soon as it is back.
 - `GET /metrics`: Prometheus text format (see `bot.metrics`). Like `/healthz` it is served
   on the webhook's port; keep both off the public internet at the load balancer.
 
@@ -32,7 +36,10 @@ Delivery guarantees, honestly:
   remains at-least-once is the sender's one message in flight when the *worker* dies. A
   live process refreshes `claimed_at` of what it is still working on, so a slow handler is
   not taken for dead. An update whose processing raises is tried again and marked `failed`
-  after three attempts; one that kills its process every time stops the same way.
+  after three attempts; one that kills its process every time stops the same way. Each
+  update's outcome is stored in a transaction of its own: one the database refuses (a chat
+  id beyond 64 bits) is tried three times, then marked `failed` without its replies, and
+  holds up no other update. Updates are stored without U+0000 (`inbox.store`).
   Consequences: a webhook deployment needs its worker to say anything at all, and an error
   Telegram gives a reply (say, "message is not modified") reaches the outbox row, not the
   handler.
@@ -74,10 +81,11 @@ from bot.badges import image as badge_image
 from bot.badges.verify import verify as badge_verify
 from bot.config import ConfigError, Settings
 from bot.context import TakasApplication
-from bot.db import Database
+from bot.db import Database, unavailable
 from bot.delivery import outbox
 from bot.delivery.capture import CapturedCall, CapturingRequest, capturing
 from bot.i18n import I18n
+from bot.logs import safe_error
 from bot.models import OutboxMessage, OutboxStatus, utcnow
 from bot.services import badges as badge_rules
 from catalog.search.service import SearchService
@@ -106,6 +114,9 @@ class Timings:
     store_timeout: float = 10.0
     stop_grace: float = 10.0  # let updates in progress finish before cancelling them
     concurrency: int = 16  # updates processed at once by one process
+    # /healthz says 503 when an update has waited this long and this process's inbox
+    # processor has not moved for as long: it is stuck (or hopelessly behind).
+    stuck_after: float = 120.0
 
 
 DEFAULT_TIMINGS = Timings()
@@ -153,11 +164,19 @@ def webhook_config(settings: Settings, path: str | None = None) -> WebhookConfig
 
 
 async def health_report(db: Database, timeout: float = DEFAULT_TIMINGS.health_timeout,  # noqa: ASYNC109
+                        processor: InboxProcessor | None = None,
+                        stuck_after: float = DEFAULT_TIMINGS.stuck_after,
                         ) -> tuple[bool, dict[str, Any]]:
-    """(database answered, the `/healthz` JSON). Asks the database each time: no state is
-    kept between calls, so the report turns healthy as soon as the database is back."""
+    """(healthy, the `/healthz` JSON). Asks the database each time: no state is kept
+    between calls, so the report turns healthy as soon as the database is back.
+
+    Unhealthy when the database does not answer, or when `processor` (this process's) is
+    stuck: an update has waited longer than `stuck_after` seconds and the processor has
+    not settled one nor been idle for as long."""
     report: dict[str, Any] = {"database": "error", "last_feed_sync_age_s": None,
-                              "outbox_backlog": None, "inbox_backlog": None}
+                              "outbox_backlog": None, "inbox_backlog": None,
+                              "inbox_oldest_waiting_age_s": None,
+                              "inbox_last_progress_age_s": None, "inbox_processor": None}
     try:
         async with asyncio.timeout(timeout), db.sessionmaker() as session:
             last_sync = await session.scalar(select(func.max(Feed.last_success_at)))
@@ -166,19 +185,33 @@ async def health_report(db: Database, timeout: float = DEFAULT_TIMINGS.health_ti
                     OutboxMessage.status.in_([OutboxStatus.QUEUED.value,
                                               OutboxStatus.SENDING.value])))
             inbox_backlog = await inbox.backlog(session)
+            oldest = await inbox.oldest_waiting(session)
     except Exception as exc:  # any failure, a timeout included, means "not healthy"
-        log.warning("health check: database unavailable: %s: %s", type(exc).__name__, exc)
+        log.warning("health check: database unavailable: %s", safe_error(exc))
         return False, report
     report["database"] = "ok"
+    now = utcnow()
     if isinstance(last_sync, datetime):
-        report["last_feed_sync_age_s"] = round((utcnow() - last_sync).total_seconds(), 1)
+        report["last_feed_sync_age_s"] = round((now - last_sync).total_seconds(), 1)
     report["outbox_backlog"] = int(outbox_backlog or 0)
     report["inbox_backlog"] = inbox_backlog
-    return True, report
+    waiting = None if oldest is None else max(0.0, (now - oldest).total_seconds())
+    if waiting is not None:
+        report["inbox_oldest_waiting_age_s"] = round(waiting, 1)
+    if processor is None:
+        return True, report
+    since = processor.since_progress()
+    report["inbox_last_progress_age_s"] = round(since, 1)
+    stuck = waiting is not None and waiting > stuck_after and since > stuck_after
+    report["inbox_processor"] = "stuck" if stuck else "ok"
+    if stuck:
+        log.warning("health check: the inbox processor is stuck: an update has waited "
+                    "%.0f s, no progress for %.0f s", waiting, since)
+    return not stuck, report
 
 
 async def refresh_gauges(db: Database, timeout: float = DEFAULT_TIMINGS.health_timeout,  # noqa: ASYNC109
-                         ) -> bool:
+                         processor: InboxProcessor | None = None) -> bool:
     """Read the outbox and inbox counts into the metrics gauges; False if the database
     did not answer (the gauges keep their last values, `takas_database_up` goes to 0)."""
     try:
@@ -187,8 +220,9 @@ async def refresh_gauges(db: Database, timeout: float = DEFAULT_TIMINGS.health_t
                 select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
             )).all()
             inbox_counts = await inbox.counts(session)
+            oldest = await inbox.oldest_waiting(session)
     except Exception as exc:
-        log.warning("metrics: database unavailable: %s: %s", type(exc).__name__, exc)
+        log.warning("metrics: database unavailable: %s", safe_error(exc))
         metrics.set_database_up(False)
         return False
     outbox_counts = {status.value: 0 for status in OutboxStatus}
@@ -196,6 +230,9 @@ async def refresh_gauges(db: Database, timeout: float = DEFAULT_TIMINGS.health_t
         outbox_counts[str(status)] = int(count)
     metrics.set_outbox(outbox_counts)
     metrics.set_inbox(inbox_counts)
+    metrics.set_inbox_progress(
+        waiting=None if oldest is None else max(0.0, (utcnow() - oldest).total_seconds()),
+        since_progress=None if processor is None else processor.since_progress())
     metrics.set_database_up(True)
     return True
 
@@ -212,6 +249,9 @@ def _chat_key(update: Update) -> int | None:
     return None
 
 
+SETTLE_ATTEMPTS = 3  # tries to store an update's outcome before it is marked failed
+
+
 @dataclass
 class _Outcome:
     """How processing one update ended."""
@@ -219,6 +259,7 @@ class _Outcome:
     error: str | None
     replies: list[CapturedCall]
     chat: int | None
+    settle_failures: int = 0  # times its outcome could not be stored
 
 
 @dataclass
@@ -247,6 +288,8 @@ class InboxProcessor:
         self._chats: dict[int, _ChatLock] = {}
         self._settling = asyncio.Lock()  # one settle at a time: a row is marked once
         self._failures = 0
+        # When this processor last moved: settled an update, or found nothing to do.
+        self.progressed_at = time.monotonic()
 
     def wake(self) -> None:
         self._wakeup.set()
@@ -258,6 +301,13 @@ class InboxProcessor:
     @property
     def in_flight(self) -> int:
         return len(self._tasks)
+
+    def since_progress(self) -> float:
+        """Seconds since this processor last settled an update or was idle."""
+        return time.monotonic() - self.progressed_at
+
+    def _progressed(self) -> None:
+        self.progressed_at = time.monotonic()
 
     async def run(self) -> None:
         """Process until `stop()`; then let updates in progress finish (up to
@@ -281,15 +331,22 @@ class InboxProcessor:
                     next_prune = now + t.prune_every
                 claimed = await self._claim()
             except Exception as exc:
+                # Only the database being away gets here (an update whose outcome cannot
+                # be stored is settled on its own in _settle_unsettled). Logged at WARNING
+                # the first time and then once a minute, at DEBUG in between.
                 self._failures += 1
-                level = logging.WARNING if self._failures == 1 else logging.DEBUG
-                log.log(level, "inbox: database unavailable (%s: %s); retrying",
-                        type(exc).__name__, exc)
+                level = (logging.WARNING if self._failures == 1
+                         or self._failures % max(1, round(60 / t.poll)) == 0
+                         else logging.DEBUG)
+                log.log(level, "inbox: database unavailable (%s); retrying",
+                        safe_error(exc))
                 claimed = 0
             else:
                 if self._failures:
                     log.info("inbox: database available again")
                 self._failures = 0
+                if not claimed and not self._tasks and not self._unsettled:
+                    self._progressed()  # idle: nothing is waiting for this process
             if claimed and self.in_flight < t.concurrency:
                 continue  # there may be more waiting
             pause = min(t.poll * 2 ** min(self._failures, 4), 10 * t.poll)
@@ -336,14 +393,15 @@ class InboxProcessor:
         except asyncio.CancelledError:
             raise  # stopping: the row is given back in _drain
         except Exception as exc:
-            error = f"{type(exc).__name__}: {exc}"
+            error = safe_error(exc)
             metrics.count_update_error(kind)
             log.error("update %s could not be processed", update_id, exc_info=exc)
         self._unsettled[update_id] = _Outcome(error, [] if error else replies, chat)
         try:
             await self._settle_unsettled()
-        except Exception as exc:  # kept in _unsettled; the loop tries again
-            log.warning("update %s: could not mark it processed yet: %s", update_id, exc)
+        except Exception as exc:  # the database is away: kept, the loop tries again
+            log.warning("update %s: could not mark it processed yet: %s", update_id,
+                        safe_error(exc))
 
     @contextlib.asynccontextmanager
     async def _chat_lock(self, key: int | None) -> AsyncIterator[None]:
@@ -361,23 +419,53 @@ class InboxProcessor:
                 self._chats.pop(key, None)
 
     async def _settle_unsettled(self) -> None:
+        """Store the outcome of each processed update, each in a transaction of its own:
+        one that cannot be written (a value the database refuses) holds up nobody else.
+        After `SETTLE_ATTEMPTS` such failures it is marked failed without its replies.
+        Raises only when the database is unavailable (the loop backs off and retries)."""
         async with self._settling:
-            if not self._unsettled:
-                return
-            batch = dict(self._unsettled)
-            now = utcnow()
-            async with self.db.transaction() as session:
-                for update_id, outcome in batch.items():
-                    status = await inbox.finish(session, update_id, now, outcome.error)
-                    if status == inbox.InboxStatus.DONE:
-                        # The replies are queued in the transaction that marks the update
-                        # done: both happen, or neither does and it is processed again.
-                        await outbox.enqueue_calls(session, update_id, outcome.replies,
-                                                   outcome.chat)
-                    elif status == inbox.InboxStatus.FAILED:
-                        log.error("update %s failed for good: %s", update_id, outcome.error)
-            for update_id in batch:
+            for update_id, outcome in list(self._unsettled.items()):
+                try:
+                    await self._settle(update_id, outcome)
+                except Exception as exc:
+                    if unavailable(exc):
+                        raise  # nobody's fault: everything is kept and tried again
+                    outcome.settle_failures += 1
+                    if outcome.settle_failures < SETTLE_ATTEMPTS:
+                        log.warning("update %s: its outcome could not be stored (%s); "
+                                    "trying again", update_id, safe_error(exc))
+                        continue
+                    try:
+                        await self._give_up(update_id, safe_error(exc))
+                    except Exception as again:
+                        if unavailable(again):
+                            raise
+                        # Left `processing`: taken for stale later, and failed once its
+                        # attempts are used up.
+                        log.error("update %s: could not be marked failed either (%s)",
+                                  update_id, safe_error(again))
                 self._unsettled.pop(update_id, None)
+                self._progressed()
+
+    async def _settle(self, update_id: int, outcome: _Outcome) -> None:
+        async with self.db.transaction() as session:
+            status = await inbox.finish(session, update_id, utcnow(), outcome.error)
+            if status == inbox.InboxStatus.DONE:
+                # The replies are queued in the transaction that marks the update done:
+                # both happen, or neither does and it is processed again.
+                await outbox.enqueue_calls(session, update_id, outcome.replies,
+                                           outcome.chat)
+        if status == inbox.InboxStatus.FAILED:
+            log.error("update %s failed for good: %s", update_id, outcome.error)
+
+    async def _give_up(self, update_id: int, reason: str) -> None:
+        """Mark an update whose outcome cannot be stored failed (kept for inspection; its
+        replies are dropped: they are what could not be stored)."""
+        error = f"its outcome could not be stored: {reason}"
+        async with self.db.transaction() as session:
+            status = await inbox.finish(session, update_id, utcnow(), error, max_attempts=0)
+        if status == inbox.InboxStatus.FAILED:
+            log.error("update %s failed for good: %s", update_id, error)
 
     async def _requeue_stale(self) -> None:
         older_than = utcnow() - timedelta(seconds=self.timings.stale_after)
@@ -569,11 +657,12 @@ class WebhookServer:
         return 200
 
     async def healthz(self, request: web.Request) -> web.Response:
-        healthy, report = await health_report(self.db, self.timings.health_timeout)
+        healthy, report = await health_report(self.db, self.timings.health_timeout,
+                                               self.processor, self.timings.stuck_after)
         return web.json_response(report, status=200 if healthy else 503)
 
     async def metrics(self, request: web.Request) -> web.Response:
-        await refresh_gauges(self.db, self.timings.health_timeout)
+        await refresh_gauges(self.db, self.timings.health_timeout, self.processor)
         body, content_type = metrics.render()
         return web.Response(body=body, headers={"Content-Type": content_type})
 

@@ -4,6 +4,7 @@ against the fake Bot API, and the inbox rules on SQLite."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import io
 import json
 import os
@@ -79,7 +80,8 @@ class Running:
 
 @asynccontextmanager
 async def serving(settings: Settings, i18n: I18n, port: int,
-                  monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Running]:
+                  monkeypatch: pytest.MonkeyPatch,
+                  timings: webhook.Timings = FAST) -> AsyncIterator[Running]:
     """`serve()` as a task until the block ends; the Application it built is captured."""
     built: list[TakasApplication] = []
     from bot.app import build_application as real_build
@@ -92,7 +94,7 @@ async def serving(settings: Settings, i18n: I18n, port: int,
     monkeypatch.setattr("bot.webhook.build_application", capture)
     ready, stop = asyncio.Event(), asyncio.Event()
     task = asyncio.create_task(webhook.serve(settings, i18n, host="127.0.0.1", port=port,
-                                             ready=ready, stop=stop, timings=FAST))
+                                             ready=ready, stop=stop, timings=timings))
     waiter = asyncio.create_task(ready.wait())
     await asyncio.wait([task, waiter], timeout=15, return_when=asyncio.FIRST_COMPLETED)
     if not ready.is_set():
@@ -257,8 +259,52 @@ async def test_an_update_that_cannot_be_processed_fails_after_three_attempts(
 async def test_healthz_reports_the_database(server: Running) -> None:
     status, report = await server.get_json("/healthz")
     assert status == 200
+    progress = report.pop("inbox_last_progress_age_s")
+    assert isinstance(progress, float)
+    assert progress >= 0
     assert report == {"database": "ok", "last_feed_sync_age_s": None,
-                      "outbox_backlog": 0, "inbox_backlog": 0}
+                      "outbox_backlog": 0, "inbox_backlog": 0,
+                      "inbox_oldest_waiting_age_s": None, "inbox_processor": "ok"}
+
+
+async def test_healthz_is_503_while_the_inbox_processor_is_stuck(
+    webhook_settings: Callable[..., tuple[Settings, int]], i18n: I18n,
+    monkeypatch: pytest.MonkeyPatch, fake: FakeBotAPI,
+) -> None:
+    settings, port = webhook_settings()
+    timings = dataclasses.replace(FAST, concurrency=1, stuck_after=0.5)
+    async with serving(settings, i18n, port, monkeypatch, timings) as server:
+        release = asyncio.Event()
+        real_process_update = server.application.process_update
+
+        async def hanging(update: object) -> None:  # a handler that never returns
+            await release.wait()
+            await real_process_update(update)
+
+        monkeypatch.setattr(server.application, "process_update", hanging)
+        first, second = (text_update(fake, 16, "/start", language_code="en"),
+                         text_update(fake, 17, "/start", language_code="en"))
+        assert (await server.post(first)).status == 200
+        assert (await server.post(second)).status == 200  # waits: the only slot is taken
+        for _attempt in range(200):
+            status, report = await server.get_json("/healthz")
+            if status == 503:
+                break
+            await asyncio.sleep(0.05)
+        assert status == 503
+        assert report["database"] == "ok"
+        assert report["inbox_processor"] == "stuck"
+        assert report["inbox_oldest_waiting_age_s"] >= 0.5
+        assert report["inbox_last_progress_age_s"] >= 0.5
+        _status, text = await server.get_text("/metrics")
+        assert "takas_inbox_oldest_waiting_seconds 0.0" not in text
+        assert "takas_inbox_since_progress_seconds" in text
+        release.set()  # unstuck: both are answered and the check is healthy again
+        await fake.wait_for_messages(16, 1)
+        await fake.wait_for_messages(17, 1)
+        status, report = await server.get_json("/healthz")
+        assert (status, report["inbox_processor"]) == (200, "ok")
+        assert report["inbox_oldest_waiting_age_s"] is None
 
 
 async def test_healthz_is_503_while_the_database_is_gone_and_recovers(

@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.dbtools import clip, insert_for, rowcount
 from bot.delivery.capture import CapturedCall
 from bot.models import OutboxMessage, OutboxStatus, User, utcnow
+from bot.text import without_nul
 
 ERROR_LENGTH = 300  # the width of outbox.error
 KEY_LENGTH = 120  # the width of outbox.dedupe_key
@@ -59,7 +60,8 @@ async def enqueue(
     `text` is Telegram HTML, rendered and escaped by the caller (a caption when
     `photo_file_id` is given); `reply_markup` is `InlineKeyboardMarkup.to_dict()`. With
     `call`, the row is that captured Bot API call, posted as it was made (`text` is then
-    only what the row is about, for people reading the table).
+    only what the row is about, for people reading the table). U+0000 is removed from
+    all of it: PostgreSQL cannot store it and Telegram would not show it.
     """
     if not 0 < len(dedupe_key) <= KEY_LENGTH:
         raise ValueError(f"dedupe_key must be 1 to {KEY_LENGTH} characters")
@@ -74,11 +76,11 @@ async def enqueue(
             chat_id=chat_id,
             kind=kind,
             broadcast_id=broadcast_id,
-            text=text,
-            reply_markup=reply_markup,
+            text=without_nul(text),
+            reply_markup=without_nul(reply_markup),
             photo_file_id=photo_file_id,
             method=call.method if call else None,
-            request=call.stored() if call else None,
+            request=without_nul(call.stored()) if call else None,
             priority=priority,
             status=_QUEUED,
             attempts=0,
