@@ -79,3 +79,29 @@ async def test_an_update_stored_before_a_crash_is_handled_once_after_the_restart
     assert len(fake.messages(USER)) == 1
     assert fake.updates.unconfirmed == 0
     assert (await rows(db)) == {lost["update_id"]: "done"}
+
+
+async def test_poison_updates_do_not_stop_polling(
+    fake: FakeBotAPI, bot_settings, i18n, db: Database
+) -> None:
+    # A chat id beyond 64 bits (no database can store it) and a name holding U+0000
+    # (PostgreSQL refuses it): neither stops the answers to the people after them.
+    huge = fake.send_text(fake.user(5152, language_code="en"), "/start").update
+    nul = fake.send_text(fake.user(5153, language_code="en", first_name="Ona\x00"),
+                         "/start\x00").update
+    fake.updates.drop_all()
+    huge["message"]["chat"]["id"] = 10**30
+    fake.updates._pending.extend([huge, nul])
+    application = build_application(bot_settings, i18n, polling=True)
+    async with running(application, polling=True):
+        fake.updates.wake()
+        [greeting] = await fake.wait_for_messages(5153, 1)
+        fake.send_text(fake.user(USER, language_code="en"), "/start")
+        await fake.wait_for_messages(USER, 1)
+        await fake.wait_idle()
+    assert greeting.text.startswith("Hello, Ona!")
+    assert set((await rows(db)).values()) == {"done"}
+    async with db.transaction() as session:
+        stored = await session.get(InboxUpdate, nul["update_id"])
+    assert stored is not None
+    assert "\x00" not in str(stored.payload)
