@@ -78,8 +78,9 @@ def _from_database(error: BaseException) -> bool:
 
 def safe_error(error: BaseException) -> str:
     """What went wrong without the values involved: the type (and, for a database error,
-    the driver's error type and SQLSTATE), never the message, which may quote a name, an
-    id or a text. For logs and for the error columns of the inbox and outbox."""
+    the driver's error types, SQLSTATE and the statement with its placeholders), never the
+    message, which may quote a name, an id or a text. For logs and the inbox's error
+    column."""
     chain = list(_chain(error))
     described = type(error).__name__
     if any(_from_database(item) for item in chain):
@@ -91,6 +92,10 @@ def safe_error(error: BaseException) -> str:
             described += f" ({' <- '.join(causes)})"
         if state:
             described += f" [SQLSTATE {state}]"
+        statement = next((getattr(item, "statement", None) for item in chain
+                          if isinstance(getattr(item, "statement", None), str)), None)
+        if statement:  # the SQL, with placeholders: code, not data
+            described += f" in: {' '.join(statement.split())[:150]}"
     return described
 
 

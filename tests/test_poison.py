@@ -9,8 +9,9 @@ Runs on SQLite, and on PostgreSQL when TEST_POSTGRES_URL is set (the `db_url` fi
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import aiohttp
@@ -20,11 +21,15 @@ from sqlalchemy import select
 from bot.config import Settings
 from bot.db import Database
 from bot.delivery import Sender
+from bot.i18n import I18n
+from bot.logs import setup_logging
 from bot.models import InboxUpdate, User
 from tests.conftest import subprocess_env
 from tests.fakes import FakeBotAPI
 from tests.processes import Child
-from tests.test_webhook import free_port, text_update
+from tests.test_webhook import free_port, serving, text_update, webhook_settings
+
+__all__ = ["webhook_settings"]  # a fixture
 
 SECRET = "poison-test-secret"
 NAME = "Zebulonia Quixmore"  # distinctive: must appear in no log line and no error column
@@ -134,3 +139,56 @@ async def test_text_with_nul_characters_is_stored_and_answered_without_them(
     status, report = await healthz(url)
     assert status == 200
     assert "inbox_oldest_waiting_age_s" in report
+
+
+@pytest.fixture
+def process_logging(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
+    """The logging set-up of a real process (`setup_logging`) at DEBUG, recorded by caplog."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    factory = logging.getLogRecordFactory()
+    levels = {name: logging.getLogger(name).level
+              for name in ("telegram", "sqlalchemy", "httpx", "httpcore", "aiosqlite")}
+    setup_logging("DEBUG", [])
+    root.addHandler(caplog.handler)
+    caplog.handler.setLevel(logging.DEBUG)
+    try:
+        yield caplog
+    finally:
+        logging.setLogRecordFactory(factory)
+        root.handlers[:] = handlers
+        root.setLevel(level)
+        for name, old in levels.items():
+            logging.getLogger(name).setLevel(old)
+
+
+async def test_a_database_error_logs_no_personal_data(
+    webhook_settings: Callable[..., tuple[Settings, int]], i18n: I18n, fake: FakeBotAPI,
+    monkeypatch: pytest.MonkeyPatch, process_logging: pytest.LogCaptureFixture,
+) -> None:
+    # The user's name and id are parameters of the statement the database refuses.
+    settings, port = webhook_settings()
+    async with serving(settings, i18n, port, monkeypatch) as server:
+        poison = text_update(fake, 61_020, "/start", language_code="en", first_name=NAME)
+        poison["message"]["chat"]["id"] = 10**30
+        assert (await server.post(poison)).status == 200
+        db = server.application.bot_data.db
+        deadline = time.monotonic() + 30
+        while True:
+            async with db.transaction() as session:
+                row = await session.get(InboxUpdate, poison["update_id"])
+            if row is not None and row.status == "failed":
+                break
+            assert time.monotonic() < deadline, row
+            await asyncio.sleep(0.1)
+    assert row.error
+    assert NAME not in row.error
+    assert str(10**30) not in row.error
+    records = process_logging.records
+    assert any(record.levelno >= logging.ERROR for record in records)  # it was logged
+    for record in records:
+        text = record.getMessage() + (record.exc_text or "")
+        if record.exc_info:
+            text += logging.Formatter().formatException(record.exc_info)
+        assert NAME not in text, text
+        assert str(10**30) not in text, text

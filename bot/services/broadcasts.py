@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.dbtools import lock_row
 from bot.delivery import outbox
 from bot.models import Broadcast, Follow, HourEntry, Mute, Organisation, User, utcnow
 from bot.services.errors import Refusal
@@ -96,6 +97,11 @@ async def send(session: AsyncSession, broadcast: Broadcast,
     """Queue the broadcast for its audience; `render(chat_id)` gives (html, markup) in the
     recipient's language. Confirming twice queues nothing twice (dedupe keys)."""
     now = now or utcnow()
+    # One confirmation of an organisation's broadcasts at a time, across processes: the
+    # count below and the status change at the end run under the organisation's row
+    # lock, and the draft is read again under it (a twin confirmation may have sent it).
+    await lock_row(session, Organisation.id, broadcast.organisation_id, Organisation.name)
+    await session.refresh(broadcast)
     if broadcast.status != "draft":
         return broadcast.recipients
     if await sent_today(session, broadcast.organisation_id, now) >= DAILY_LIMIT:

@@ -27,6 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import bot.playlist_tables  # noqa: F401  (hour_entries refers to playlist_items)
+from bot.dbtools import lock_row
 from bot.models import EntryStatus, HourEntry, Organisation, User, utcnow
 from bot.services import audit
 from bot.services.errors import Refusal
@@ -100,9 +101,12 @@ async def log_entry(session: AsyncSession, entry: NewEntry,
     existing = await _by_key(session, entry.key)
     if existing is not None:
         return existing, False
-    # Serialise one pupil's logging so the per-day cap holds under concurrency (a row
-    # lock on PostgreSQL; SQLite has a single writer anyway).
-    await session.execute(select(User.id).where(User.id == entry.user_id).with_for_update())
+    # Serialise one pupil's logging so the per-day cap holds across processes: the sum
+    # in `validate` and the insert below run under the pupil's row lock.
+    await lock_row(session, User.id, entry.user_id, User.role)
+    existing = await _by_key(session, entry.key)  # a twin may have committed meanwhile
+    if existing is not None:
+        return existing, False
     await validate(session, entry, now)
     approved = entry.approved_by is not None
     row = HourEntry(

@@ -5,10 +5,11 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.dbtools import rowcount
 from bot.models import Invite, Membership, Organisation, Role, User, utcnow
 from bot.services import audit
 from bot.services.errors import Refusal
@@ -100,10 +101,14 @@ async def create_invite(session: AsyncSession, organisation_id: int, *, actor_id
 
 async def accept_invite(session: AsyncSession, token: str, user_id: int,
                         now: datetime | None = None) -> Organisation:
-    """Make `user_id` an organizer; opening the same link twice is harmless."""
+    """Make `user_id` an organizer; opening the same link twice is harmless.
+
+    The database decides who uses a single-use invite: one conditional UPDATE counts the
+    use only while `uses = 0` (and the link is not expired), and only the transaction whose
+    UPDATE changed the row goes on. A check in Python first would let every process that
+    read `uses = 0` before the first commit through (four organizers from one link)."""
     now = now or utcnow()
-    invite = (await session.scalars(
-        select(Invite).where(Invite.token == token).with_for_update())).first()
+    invite = (await session.scalars(select(Invite).where(Invite.token == token))).first()
     if invite is None:
         raise Refusal("invite_invalid")
     organisation = await session.get(Organisation, invite.organisation_id)
@@ -111,14 +116,23 @@ async def accept_invite(session: AsyncSession, token: str, user_id: int,
         raise Refusal("invite_invalid")
     if await is_organizer(session, user_id, organisation.id):
         return organisation
-    if invite.expires_at <= now or (invite.single_use and invite.uses > 0):
+    used = await session.execute(
+        update(Invite)
+        .where(Invite.id == invite.id, Invite.expires_at > now,
+               or_(Invite.single_use.is_(False), Invite.uses == 0))
+        .values(uses=Invite.uses + 1)
+        .execution_options(synchronize_session=False))
+    if rowcount(used) != 1:
+        # Expired, or used by whoever got there first: this very person, on a double tap
+        # (their row is committed by now: the UPDATE waited for it).
+        if await is_organizer(session, user_id, organisation.id):
+            return organisation
         raise Refusal("invite_expired")
     try:
         async with session.begin_nested():
             session.add(Membership(organisation_id=organisation.id, user_id=user_id))
-    except IntegrityError:  # the same user accepting twice at once
+    except IntegrityError:  # the same user accepting a multi-use link twice at once
         return organisation
-    invite.uses += 1
     user = await session.get(User, user_id)
     if user is not None and user.role == Role.LEARNER.value:
         user.role = Role.ORGANIZER.value
