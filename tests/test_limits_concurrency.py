@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.db import Database
-from bot.models import Broadcast, EntryStatus, HourEntry, Membership, User
+from bot.models import Broadcast, EntryStatus, HourEntry, Invite, Membership, User
 from bot.services import broadcasts, hours, orgs
 from bot.services.errors import Refusal
 from bot.services.users import SeenUser, touch_user
@@ -71,17 +71,22 @@ async def race(db: Database, work: list[Job]) -> list[str]:
     return await asyncio.gather(*tasks)
 
 
-async def test_a_single_use_invite_makes_exactly_one_organizer(db: Database) -> None:
+async def single_use_invite(db: Database) -> Invite:
+    """A single-use invite to a second organisation, which nobody organizes yet."""
     async with db.transaction() as session:
         second = await orgs.create_organisation(session, "Gyvūnų prieglauda", actor_id=ADMIN,
                                                 is_admin=True)
-        invite = await orgs.create_invite(session, second.id, actor_id=ADMIN, is_admin=True,
-                                          now=NOW)
+        return await orgs.create_invite(session, second.id, actor_id=ADMIN, is_admin=True,
+                                        now=NOW)
+
+
+async def test_a_single_use_invite_makes_exactly_one_organizer(db: Database) -> None:
+    invite = await single_use_invite(db)
     outcomes = await race(db, [accept(invite.token, uid) for uid in RACERS])
     async with db.transaction() as session:
         members = (await session.scalars(select(Membership.user_id).where(
-            Membership.organisation_id == second.id))).all()
-        stored = await session.get(type(invite), invite.id)
+            Membership.organisation_id == invite.organisation_id))).all()
+        stored = await session.get(Invite, invite.id)
     assert len(members) == 1, outcomes
     assert sorted(outcomes) == ["invite_expired"] * 7 + ["ok"]
     assert stored is not None
@@ -89,11 +94,7 @@ async def test_a_single_use_invite_makes_exactly_one_organizer(db: Database) -> 
 
 
 async def test_a_single_use_invite_opened_twice_at_once_by_one_person(db: Database) -> None:
-    async with db.transaction() as session:
-        second = await orgs.create_organisation(session, "Gyvūnų prieglauda", actor_id=ADMIN,
-                                                is_admin=True)
-        invite = await orgs.create_invite(session, second.id, actor_id=ADMIN, is_admin=True,
-                                          now=NOW)
+    invite = await single_use_invite(db)
     outcomes = await race(db, [accept(invite.token, PUPIL)] * 2)
     assert outcomes == ["ok", "ok"]  # a double tap is harmless
     async with db.transaction() as session:
