@@ -36,6 +36,7 @@ from telegram.request import BaseRequest, RequestData
 
 from bot import inbox
 from bot.db import Database
+from bot.logs import safe_error
 from bot.models import utcnow
 from bot.text import without_nul
 from bot.wrapped_request import WrappedRequest
@@ -141,7 +142,7 @@ class DurableApplication(Application[Any, Any, Any, Any, Any, Any]):
         try:
             await super().process_update(update)
         except Exception as exc:  # handler errors go to the error handler; this is worse
-            error = f"{type(exc).__name__}: {exc}"
+            error = safe_error(exc)
             raise
         finally:
             try:
@@ -152,7 +153,7 @@ class DurableApplication(Application[Any, Any, Any, Any, Any, Any]):
                         await inbox.prune(session, utcnow() - KEEP_DONE)
             except Exception as exc:  # the row stays claimed: replayed after a restart
                 log.warning("update %s: could not mark it processed: %s",
-                            update.update_id, exc)
+                            update.update_id, safe_error(exc))
 
     async def replay(self) -> int:
         """Process the updates a previous run stored and did not finish; how many."""

@@ -646,8 +646,7 @@ class WebhookServer:
                     self.db.transaction() as session:
                 added = await inbox.store(session, payload)
         except Exception as exc:  # Telegram retries a non-2xx answer later
-            log.error("update %s could not be stored: %s: %s", update_id,
-                      type(exc).__name__, exc)
+            log.error("update %s could not be stored: %s", update_id, safe_error(exc))
             return 503
         # Committed: from here on the update survives this process.
         if added:
