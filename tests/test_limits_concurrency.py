@@ -2,7 +2,8 @@
 (as in several webhook processes): a single-use invite makes one organizer, a pupil's day
 holds at most 24 hours, an organisation sends at most three broadcasts a day.
 
-Runs on SQLite, and on PostgreSQL when TEST_POSTGRES_URL is set (the `db_url` fixture).
+Runs on SQLite, and on PostgreSQL when TEST_POSTGRES_URL is set (the `db_url` fixture);
+the invite also through two real webhook processes (tests/webhook_main.py).
 """
 
 from __future__ import annotations
@@ -12,14 +13,28 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
+import aiohttp
 import pytest
 from sqlalchemy import func, select
 
 from bot.db import Database
-from bot.models import Broadcast, EntryStatus, HourEntry, Invite, Membership, User
+from bot.models import (
+    Broadcast,
+    EntryStatus,
+    HourEntry,
+    InboxUpdate,
+    Invite,
+    Membership,
+    User,
+    utcnow,
+)
 from bot.services import broadcasts, hours, orgs
 from bot.services.errors import Refusal
 from bot.services.users import SeenUser, touch_user
+from tests.conftest import subprocess_env
+from tests.fakes import FakeBotAPI
+from tests.processes import Child
+from tests.test_webhook import free_port, text_update
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 20)
@@ -71,13 +86,13 @@ async def race(db: Database, work: list[Job]) -> list[str]:
     return await asyncio.gather(*tasks)
 
 
-async def single_use_invite(db: Database) -> Invite:
+async def single_use_invite(db: Database, now: datetime = NOW) -> Invite:
     """A single-use invite to a second organisation, which nobody organizes yet."""
     async with db.transaction() as session:
         second = await orgs.create_organisation(session, "Gyvūnų prieglauda", actor_id=ADMIN,
                                                 is_admin=True)
         return await orgs.create_invite(session, second.id, actor_id=ADMIN, is_admin=True,
-                                        now=NOW)
+                                        now=now)
 
 
 async def test_a_single_use_invite_makes_exactly_one_organizer(db: Database) -> None:
@@ -142,3 +157,44 @@ async def test_an_organisation_never_sends_more_than_three_broadcasts_a_day(
         sent = await broadcasts.sent_today(session, 1, NOW)
     assert sent == broadcasts.DAILY_LIMIT, outcomes
     assert sorted(outcomes) == ["broadcast_limit"] * 5 + ["ok"] * 3
+
+
+async def test_eight_people_opening_one_single_use_invite_on_two_webhook_processes(
+    fake: FakeBotAPI, db: Database, db_url: str
+) -> None:
+    invite = await single_use_invite(db, utcnow())  # the processes' clock is the real one
+    secret = "invite-race-secret"
+    ports = [free_port(), free_port()]
+    children = [await Child.start(
+        f"web {n}", "tests.webhook_main", "--port", str(port),
+        env=subprocess_env(DATABASE_URL=db_url, BOT_TOKEN=fake.token, BOT_API_URL=fake.url,
+                           WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram",
+                           WEBHOOK_SECRET=secret, FEED_SYNC_INTERVAL="0"))
+        for n, port in enumerate(ports)]
+    try:
+        for child in children:
+            await child.wait_for("READY", timeout=90)
+        updates = [text_update(fake, uid, f"/start org_{invite.token}", language_code="en")
+                   for uid in RACERS]
+        async with aiohttp.ClientSession() as http:
+            async def post(n: int, update: dict[str, Any]) -> int:
+                async with http.post(
+                        f"http://127.0.0.1:{ports[n % 2]}/telegram", json=update,
+                        headers={"X-Telegram-Bot-Api-Secret-Token": secret}) as response:
+                    return response.status
+            assert await asyncio.gather(*(post(n, u) for n, u in enumerate(updates))) == [
+                200] * len(updates)
+        for _attempt in range(600):
+            async with db.transaction() as session:
+                done = await session.scalar(select(func.count()).select_from(InboxUpdate)
+                                            .where(InboxUpdate.status == "done"))
+            if done == len(updates):
+                break
+            await asyncio.sleep(0.1)
+        assert done == len(updates), "\n".join(child.output() for child in children)
+    finally:
+        await asyncio.gather(*(child.close() for child in children))
+    async with db.transaction() as session:
+        members = (await session.scalars(select(Membership.user_id).where(
+            Membership.organisation_id == invite.organisation_id))).all()
+    assert len(members) == 1, members
