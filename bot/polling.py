@@ -82,9 +82,8 @@ class StoringRequest(WrappedRequest):
             answer = json.loads(body)
         except ValueError:
             return body  # PTB reports the broken answer itself
-        clean = without_nul(answer)
-        if clean != answer:
-            answer, body = clean, json.dumps(clean).encode()
+        if b"\\u0000" in body:  # how JSON writes U+0000
+            body = json.dumps(without_nul(answer)).encode()
         results = answer.get("result") if isinstance(answer, dict) else None
         payloads = [item for item in results or () if isinstance(item, dict)
                     and isinstance(item.get("update_id"), int)]

@@ -16,18 +16,32 @@ def esc(value: object) -> str:
 
 
 def without_nul(value: Any) -> Any:
-    """`value` with U+0000 removed from every string in it (keys included), recursively
-    through dicts and lists; other values as they are.
+    """`value` with U+0000 removed from every string in it (keys included), through any
+    depth of dicts and lists, which are changed in place (a loop, not recursion: an
+    update nested deeply must not raise here); a string comes back cleaned.
 
     PostgreSQL's text cannot hold U+0000 ("invalid byte sequence for encoding UTF8: 0x00")
     and it is never meaningful in a message, so it is dropped where text enters: updates
     before they are stored or decoded, outgoing calls before they are queued."""
     if isinstance(value, str):
-        return value.replace("\x00", "") if "\x00" in value else value
-    if isinstance(value, dict):
-        return {without_nul(key): without_nul(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return type(value)(without_nul(item) for item in value)
+        return value.replace("\x00", "")
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for key in [key for key in node if isinstance(key, str) and "\x00" in key]:
+                node[key.replace("\x00", "")] = node.pop(key)
+            pairs: Any = node.items()
+        elif isinstance(node, list):
+            pairs = enumerate(node)
+        else:
+            continue
+        for key, item in list(pairs):
+            if isinstance(item, str):
+                if "\x00" in item:
+                    node[key] = item.replace("\x00", "")
+            elif isinstance(item, dict | list):
+                stack.append(item)
     return value
 
 

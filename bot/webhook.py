@@ -288,6 +288,7 @@ class InboxProcessor:
         self._chats: dict[int, _ChatLock] = {}
         self._settling = asyncio.Lock()  # one settle at a time: a row is marked once
         self._failures = 0
+        self._warned_at = 0.0  # loop time of the last "database unavailable" warning
         # When this processor last moved: settled an update, or found nothing to do.
         self.progressed_at = time.monotonic()
 
@@ -335,11 +336,11 @@ class InboxProcessor:
                 # be stored is settled on its own in _settle_unsettled). Logged at WARNING
                 # the first time and then once a minute, at DEBUG in between.
                 self._failures += 1
-                level = (logging.WARNING if self._failures == 1
-                         or self._failures % max(1, round(60 / t.poll)) == 0
-                         else logging.DEBUG)
-                log.log(level, "inbox: database unavailable (%s); retrying",
-                        safe_error(exc))
+                warn = self._failures == 1 or now - self._warned_at >= 60
+                if warn:
+                    self._warned_at = now
+                log.log(logging.WARNING if warn else logging.DEBUG,
+                        "inbox: database unavailable (%s); retrying", safe_error(exc))
                 claimed = 0
             else:
                 if self._failures:
