@@ -61,7 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     sync.add_argument("--feeds", type=Path, help="feeds TOML file (default: FEEDS_FILE or demo)")
     sync.add_argument("--feed", action="append", metavar="NAME", help="only this feed (repeat)")
     sync.add_argument("--quiet", action="store_true",
-                      help="print only failures and the summary line")
+                      help="print only failures and the summary line, no INFO logging")
     feeds = commands.add_parser("feeds", help="partner feeds: list")
     feeds_commands = feeds.add_subparsers(dest="feeds_command", metavar="ACTION")
     listing = feeds_commands.add_parser("list", help="each feed's last success, error, items")
@@ -89,11 +89,14 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _load(console: bool = False) -> tuple[Settings, I18n]:
+def _load(console: bool = False, quiet: bool = False) -> tuple[Settings, I18n]:
+    """Settings and catalogs. Unless LOG_LEVEL is set, the console logs warnings only (INFO
+    lines would drown the conversation) and `quiet` commands errors only: `sync --quiet`
+    prints each failure itself, and `make run` shows no migration INFO lines."""
     settings = load_settings()
     level = settings.log_level
-    if console and "log_level" not in settings.model_fields_set:
-        level = "WARNING"  # the console is for conversation; INFO lines would drown it
+    if (console or quiet) and "log_level" not in settings.model_fields_set:
+        level = "ERROR" if quiet else "WARNING"
     setup_logging(level, settings.secrets())
     return settings, I18n.load(default_language=settings.default_language)
 
@@ -173,7 +176,7 @@ def cmd_migrate(revision: str) -> int:
 def cmd_sync(feeds_file: Path | None, names: list[str] | None, quiet: bool) -> int:
     from catalog.commands import run_sync
 
-    settings, _i18n = _load()
+    settings, _i18n = _load(quiet=quiet)
     return asyncio.run(run_sync(settings, feeds_file, names, quiet=quiet))
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from bot.config import Settings
 from bot.db import Database
 from catalog import store
+from catalog.feeds_admin import SyncSummary
 from catalog.service import Catalog
 
 
@@ -33,7 +34,8 @@ async def opened_catalog(settings: Settings, feeds_file: Path | None) -> AsyncIt
 
 async def run_sync(settings: Settings, feeds_file: Path | None, names: list[str] | None, *,
                    quiet: bool = False) -> int:
-    """Sync and print one line per feed; 0 when all synced, 1 when any failed."""
+    """Sync and print a summary line, the failures (stderr) and, unless `quiet`, the feeds
+    that changed; 0 when all synced, 1 when any failed."""
     async with opened_catalog(settings, feeds_file) as catalog:
         if names:
             async with catalog.db.transaction() as session:
@@ -44,16 +46,14 @@ async def run_sync(settings: Settings, feeds_file: Path | None, names: list[str]
                       file=sys.stderr)
                 return 1
         reports = await catalog.sync(names)
-    failed = 0
+    summary = SyncSummary.of(reports)
     for report in reports:
         if not report.ok:
             print(report.line(), file=sys.stderr)
-        elif not quiet:
+        elif not quiet and report.status == "updated":  # unchanged feeds only add noise
             print(report.line())
-        failed += not report.ok
-    total = sum(r.total for r in reports if r.ok)
-    print(f"{len(reports) - failed} of {len(reports)} feeds synced, {total} items")
-    return 1 if failed else 0
+    print(summary.line())
+    return 1 if summary.failures else 0
 
 
 def _when(moment: datetime | None) -> str:

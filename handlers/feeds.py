@@ -1,4 +1,6 @@
-"""/feeds for admins: list feeds with their last sync, sync now, add or remove a feed."""
+"""/feeds for admins: a summary with the failing feeds, every feed with its last sync, sync
+now, add or remove a feed. With 85 feeds, one line each would bury the one that fails, so
+`/feeds` and a sync report show counts and the failures only."""
 
 from __future__ import annotations
 
@@ -12,8 +14,14 @@ from bot.i18n import _, ngettext
 from bot.models import utcnow
 from bot.text import esc, shorten, split_message
 from catalog import store
-from catalog.feeds_admin import FeedAdminError, Problem, add_feed, remove_feed
-from catalog.sync import FeedReport
+from catalog.feeds_admin import (
+    FeedAdminError,
+    Problem,
+    SyncSummary,
+    add_feed,
+    overview,
+    remove_feed,
+)
 
 SYNC_ALL = "feeds:sync"
 
@@ -21,7 +29,8 @@ SYNC_ALL = "feeds:sync"
 def usage() -> str:
     return _(
         "<b>Feeds</b>\n"
-        "/feeds — the list with the last sync of each\n"
+        "/feeds — a summary and the feeds that fail\n"
+        "/feeds all — every feed with its last sync\n"
         "/feeds sync [name] — sync all feeds, or one, now\n"
         "/feeds add name URL [format] — add a public feed (jsonld, rss, ics, csv)\n"
         "/feeds remove name — remove a feed added in chat"
@@ -46,14 +55,16 @@ async def feeds(update: Update, context: TakasContext) -> None:
     if message is None or await _refuse_non_admin(update, context):
         return
     args = context.args or []
-    action = args[0].lower() if args else "list"
+    action = args[0].lower() if args else "summary"
     if action == "sync":
         await _sync(message, context, args[1:])
     elif action == "add" and len(args) in (3, 4):
         await _add(message, context, args[1], args[2], args[3] if len(args) == 4 else None)
     elif action == "remove" and len(args) == 2:
         await _remove(message, context, args[1])
-    elif action == "list" and len(args) <= 1:
+    elif action == "summary":
+        await _summary(message, context)
+    elif action in ("all", "list") and len(args) == 1:
         await _list(message, context)
     else:
         await message.reply_text(usage(), parse_mode=ParseMode.HTML)
@@ -66,6 +77,53 @@ async def sync_pressed(update: Update, context: TakasContext) -> None:
     await query.answer(_("Syncing…"))
     if isinstance(query.message, Message):
         await _sync(query.message, context, [])
+
+
+def _sync_keyboard() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(_("Sync all now"),
+                                                       callback_data=SYNC_ALL)]])
+
+
+async def _summary(message: Message, context: TakasContext) -> None:
+    async with context.db.transaction() as session:
+        seen = await overview(session)
+    if not seen.feeds:
+        await message.reply_text(usage(), parse_mode=ParseMode.HTML)
+        return
+    lines = [ngettext("<b>{count} feed</b>", "<b>{count} feeds</b>", seen.feeds).format(
+        count=seen.feeds) + " · " + ngettext("{count} item", "{count} items", seen.items).format(
+        count=seen.items)]
+    if seen.last_success is not None:
+        lines.append(_("last success {when}").format(when=esc(ago(seen.last_success))))
+    if seen.never_synced:
+        lines.append(ngettext("{count} feed not synced yet", "{count} feeds not synced yet",
+                              seen.never_synced).format(count=seen.never_synced))
+    lines.append("")
+    if seen.failing:
+        lines.append(ngettext("<b>{count} feed failed</b> at its last sync:",
+                              "<b>{count} feeds failed</b> at their last sync:",
+                              len(seen.failing)).format(count=len(seen.failing)))
+        lines += [_failure(name, error) for name, error in seen.failing]
+        lines.append("")
+    else:
+        lines.append(_("No feed is failing."))
+    lines.append(_("/feeds all lists every feed."))
+    await _reply_parts(message, "\n".join(lines), _sync_keyboard())
+
+
+async def _reply_parts(message: Message, text: str,
+                       keyboard: InlineKeyboardMarkup | None = None) -> None:
+    """`text` in as many messages as it takes; the keyboard under the last one."""
+    parts = split_message(text)
+    for index, part in enumerate(parts):
+        last = index == len(parts) - 1
+        await message.reply_text(part, parse_mode=ParseMode.HTML,
+                                 reply_markup=keyboard if last else None)
+
+
+def _failure(name: str, error: str) -> str:
+    return _("{name}: failed — {error}").format(name=f"<b>{esc(name)}</b>",
+                                                error=esc(shorten(error, 300)))
 
 
 async def _list(message: Message, context: TakasContext) -> None:
@@ -89,24 +147,7 @@ async def _list(message: Message, context: TakasContext) -> None:
             lines.append(_("not synced yet"))
         if feed.last_error:
             lines.append(_("last error: {error}").format(error=esc(shorten(feed.last_error, 300))))
-    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(_("Sync all now"),
-                                                           callback_data=SYNC_ALL)]])
-    parts = split_message("\n".join(lines))
-    for index, part in enumerate(parts):
-        last = index == len(parts) - 1
-        await message.reply_text(part, parse_mode=ParseMode.HTML,
-                                 reply_markup=keyboard if last else None)
-
-
-def _report_line(report: FeedReport) -> str:
-    name = f"<b>{esc(report.name)}</b>"
-    if not report.ok:
-        return _("{name}: failed — {error}").format(
-            name=name, error=esc(shorten(report.error or "", 300)))
-    if report.status in ("unchanged", "not_modified"):
-        return _("{name}: unchanged").format(name=name)
-    return _("{name}: {added} new, {changed} changed, {withdrawn} withdrawn").format(
-        name=name, added=report.added, changed=report.changed, withdrawn=report.withdrawn)
+    await _reply_parts(message, "\n".join(lines), _sync_keyboard())
 
 
 async def _sync(message: Message, context: TakasContext, names: list[str]) -> None:
@@ -115,10 +156,19 @@ async def _sync(message: Message, context: TakasContext, names: list[str]) -> No
     if not reports:
         await progress.edit_text(_("No such feed. /feeds lists them."))
         return
-    failed = sum(not r.ok for r in reports)
-    head = _("Sync finished: {ok} of {total} feeds synced.").format(
-        ok=len(reports) - failed, total=len(reports))
-    parts = split_message("\n".join([head, "", *(_report_line(r) for r in reports)]))
+    summary = SyncSummary.of(reports)
+    lines = [
+        _("Sync finished: {ok} of {total} feeds synced.").format(
+            ok=summary.synced, total=summary.feeds),
+        _("Feeds updated: {updated}, unchanged: {unchanged}.").format(
+            updated=summary.updated, unchanged=summary.unchanged),
+        _("Items added: {added}, changed: {changed}, withdrawn: {withdrawn}.").format(
+            added=summary.added, changed=summary.changed, withdrawn=summary.withdrawn),
+    ]
+    if summary.failures:
+        lines.append("")
+        lines += [_failure(report.name, report.error or "") for report in summary.failures]
+    parts = split_message("\n".join(lines))
     await progress.edit_text(parts[0], parse_mode=ParseMode.HTML)
     for part in parts[1:]:
         await message.reply_text(part, parse_mode=ParseMode.HTML)

@@ -36,6 +36,8 @@ from telegram.ext import (
 from bot.context import TakasContext
 from bot.i18n import _
 from bot.text import esc, shorten
+from catalog.search.intents import Intent, detect
+from handlers import smalltalk
 
 GROUP_CHATS = frozenset({ChatType.GROUP, ChatType.SUPERGROUP})
 INTRODUCED = frozenset({"start", "help"})  # answered in the group itself
@@ -140,8 +142,11 @@ async def in_group(update: Update, context: TakasContext) -> None:
                 parse_mode=ParseMode.HTML)
         raise ApplicationHandlerStop
     text = _without_mentions(message, context.bot)
-    if not text:
+    intent = detect(text)
+    if not text or intent in (Intent.GREETING, Intent.HELP):
         await _introduce(message, context)
+    elif intent is not None:  # thanks, goodbye
+        await message.reply_text(smalltalk.reply_text(intent), parse_mode=ParseMode.HTML)
     else:
         from handlers import search  # search imports views; keep this module light
 

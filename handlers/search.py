@@ -24,7 +24,7 @@ from catalog import queries
 from catalog.ics_export import calendar_file
 from catalog.search.engine import SearchResult, search
 from catalog.search.service import to_doc
-from handlers import playlists, views
+from handlers import playlists, smalltalk, views
 
 QUERY_CHARS = 300  # a longer message is searched by its beginning
 
@@ -108,6 +108,8 @@ async def text_search(update: Update, context: TakasContext) -> None:
     if message is None or user is None or not message.text:
         return
     text = shorten(message.text, QUERY_CHARS)
+    if await smalltalk.answer(message, context, user.id, text):  # "hi", "thanks": no search
+        return
     result = _run(context, text, only_language=False)
     async with context.db.transaction() as session:  # one round of the database
         stored = await queries.remember(session, user.id, text, current_language())

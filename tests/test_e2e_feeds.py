@@ -41,21 +41,55 @@ async def test_admin_lists_and_syncs(fake: FakeBotAPI, feeds_bot) -> None:
     admin = fake.user(ADMIN, language_code="en")
     fake.send_text(admin, "/feeds")
     [listing] = await fake.wait_for_messages(ADMIN, 1)
-    assert listing.text.startswith("2 feeds")
-    assert "kaunas: 0 items" in listing.text
-    assert "not synced yet" in listing.text
+    assert listing.text.startswith("2 feeds · 0 items")
+    assert "2 feeds not synced yet" in listing.text
     fake.press_button(admin, listing, "feeds:sync")
     await fake.wait_idle()
     report = fake.messages(ADMIN)[-1]
     assert report.edited
-    assert "Sync finished: 1 of 2 feeds synced." in report.text
-    assert "kaunas: 2 new, 0 changed, 0 withdrawn" in report.text
+    assert report.text.splitlines()[:3] == [
+        "Sync finished: 1 of 2 feeds synced.",
+        "Feeds updated: 1, unchanged: 0.",
+        "Items added: 2, changed: 0, withdrawn: 0."]
     assert "broken: failed — file not found" in report.text
-    fake.send_text(admin, "/feeds")
+    assert "kaunas" not in report.text  # a feed that synced is counted, not listed
+    fake.send_text(admin, "/feeds all")
     await fake.wait_idle()
     again = fake.messages(ADMIN)[-1]
     assert "kaunas: 2 items" in again.text
     assert "last error: file not found" in again.text
+    assert fake.rejected == []
+
+
+async def test_feeds_summary_names_only_the_failures(make_settings, fake: FakeBotAPI,
+                                                     i18n: I18n, tmp_path: Path) -> None:
+    """Thirty feeds, one broken: /feeds and a second sync stay a few lines long."""
+    feeds = tmp_path / "feeds.toml"
+    blocks = []
+    for number in range(30):
+        (tmp_path / f"f{number}.jsonld").write_text(json.dumps(
+            [{"@type": "Course", "@id": f"c{number}", "name": f"Kursas {number}"}]))
+        blocks.append(f'[[feed]]\nname = "feed{number:02}"\nurl = "file:f{number}.jsonld"\n')
+    blocks.append('[[feed]]\nname = "broken"\nurl = "file:missing.csv"\n')
+    feeds.write_text("\n".join(blocks))
+    settings = make_settings(bot_token=fake.token, bot_api_url=fake.url,
+                             admin_ids=str(ADMIN), feeds_file=str(feeds))
+    application = build_application(settings, i18n)
+    async with running(application, polling=True):
+        await application.bot_data.catalog.sync()
+        admin = fake.user(ADMIN, language_code="en")
+        fake.send_text(admin, "/feeds")
+        [summary] = await fake.wait_for_messages(ADMIN, 1)
+        assert summary.text.startswith("31 feeds · 30 items\nlast success ")
+        assert "1 feed failed at its last sync:\nbroken: failed — file not found" in summary.text
+        assert "feed07" not in summary.text
+        assert len(summary.text.splitlines()) <= 8
+        fake.send_text(admin, "/feeds sync")
+        await fake.wait_idle()
+        report = fake.messages(ADMIN)[-1]
+        assert "Feeds updated: 0, unchanged: 30." in report.text
+        assert "feed07" not in report.text
+        assert len(report.text.splitlines()) <= 6
     assert fake.rejected == []
 
 
