@@ -177,7 +177,7 @@ BUTTON_TABLE: list[tuple[str, str, dict[str, Outcome]]] = [
      each(gone(), pupil=ok("Done."))),
     ("uf:{follow}", "stop the pupil's follow", each(gone(), pupil=ok("Done."))),
     ("fm:no", "keep one's data (after /forgetme)", each(ok("Nothing was erased."))),
-    ("lang:en", "one's own language", each(ok("Done: I will speak English"))),
+    ("lang:en", "one's own language", each(ok("Done: from now on I write"))),
     ("lg:r:{approved}", "log again the pupil's activity", each(NO_DRAFT, pupil=ok("Which day?"))),
     ("lg:o:{org_a}", "have A verify one's own draft entry",
      each(ok("What did you do?"), pupil=ok("Which day?"))),
