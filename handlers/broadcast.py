@@ -257,8 +257,10 @@ async def choose_audience(update: Update, context: TakasContext, audience: str,
                                   callback_data=f"bc:s:{draft_id}")] if recipients else [],
             cancel_button(draft_id)]
     await query.message.reply_text(
-        _("Above is exactly what they will see. It goes to {count} people (muted and "
-          "unreachable ones left out).").format(count=len(recipients)),
+        ngettext("Above is exactly what they will see. It goes to {count} person (muted and "
+                 "unreachable ones left out).",
+                 "Above is exactly what they will see. It goes to {count} people (muted and "
+                 "unreachable ones left out).", len(recipients)).format(count=len(recipients)),
         reply_markup=InlineKeyboardMarkup([row for row in rows if row]))
 
 
@@ -290,7 +292,8 @@ async def confirm(update: Update, context: TakasContext, broadcast_id: int) -> N
         return
     await query.answer()
     progress = await query.message.edit_text(
-        _("Sending to {count} people…").format(count=count),
+        ngettext("Sending to {count} person…", "Sending to {count} people…",
+                 count).format(count=count),
         reply_markup=InlineKeyboardMarkup([cancel_button(broadcast_id)]))
     async with context.db.transaction() as session:
         row = await session.get(Broadcast, broadcast_id)

@@ -156,7 +156,7 @@ async def test_broadcast_with_preview_delivery_and_mute(fake: FakeBotAPI, app) -
     assert preview.text.startswith(
         "📣 Kauno kultūros centras\n\nOpen day on Saturday <b>at 10</b>!\n\n🎓 Keramikos kursai")
     assert preview.buttons[0][0] == "Details"
-    assert control.text.startswith("Above is exactly what they will see. It goes to 1 people")
+    assert control.text.startswith("Above is exactly what they will see. It goes to 1 person")
     fake.press_button(organizer(fake), control, button(control, "📣 Send to 1"))
     [received] = await fake.wait_for_messages(FOLLOWER, 1)
     assert received.text == preview.text
