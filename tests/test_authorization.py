@@ -242,7 +242,7 @@ BUTTON_TABLE: list[tuple[str, str, dict[str, Outcome]]] = [
     ("pl:l:{published}", "the languages of A's playlist",
      each(NOT_ORG, organizer_a=ok("In which language do you want to write"))),
     ("pl:lg:{published}:de", "write A's playlist in German",
-     each(NOT_ORG, organizer_a=ok("Write the playlist's title in Deutsch."))),
+     each(NOT_ORG, organizer_a=ok("Write the playlist's title in German."))),
     ("pl:c:{published}", "a check-in code for A's playlist: the activity",
      each(NOT_ORG, organizer_a=ok("For which activity?"))),
     ("pl:ci:{item_own}", "a check-in code for A's activity: the hours",

@@ -202,3 +202,27 @@ def test_every_locale_shows_the_euro_sign(i18n: I18n, language: str) -> None:
     assert "€" in text
     assert "EUR" not in text
     assert "45" in text
+
+
+# Babel writes Latvian and Estonian dates in the nominative ('7. decembris', '7. detsember');
+# a sentence there must show a date as a value, never inflect it ('Piešķirta 7. decembris'):
+# after a colon, a bracket, a comma or a dash, after "date", or after "is" ('... on 7. detsember').
+DATE_VALUE = re.compile(r"(?:^|[:(,–—]\s*|(?:kuupäev|datums|on|ir)\s+)$")
+
+
+@pytest.mark.parametrize("language", ["lv", "et"])
+def test_dates_in_nominative_languages_stand_as_values(language: str) -> None:
+    wrong = []
+    for message in catalog(language):
+        texts = [message.string] if isinstance(message.string, str) else list(message.string)
+        for text in texts:
+            for match in re.finditer(r"\{(day|date|earliest)\}", text):
+                if not DATE_VALUE.search(text[: match.start()]):
+                    wrong.append(text)
+    assert wrong == []
+
+
+def test_latvian_award_date_reads_as_a_value(i18n: I18n) -> None:
+    with i18n.use("lv"):
+        day = date_text(date(2026, 12, 7), now=datetime(2026, 12, 8, tzinfo=UTC))
+        assert _("Awarded on {day}.").format(day=day) == "Piešķiršanas datums: 7. decembris."
