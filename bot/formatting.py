@@ -2,7 +2,9 @@
 
 Times are shown in the opportunity's own time zone (as the partner published them), dates
 with the locale's month names ('sausio 15 d. 18:00', '15. Januar 18:00', 'January 15 6:00 PM'),
-money with the locale's currency pattern ('10,00 €' vs '€10.00').
+money with the locale's currency pattern ('10,00 €' vs '€10.00') and always the currency's
+sign: CLDR gives some locales the ISO code instead (Ukrainian '45,00 EUR'), which would make
+one language show prices differently from the rest.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_datetime, format_skeleton, format_time, format_timedelta
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, get_currency_symbol
 
 from bot.i18n import _, current_language, ngettext
 from bot.models import utcnow
@@ -95,7 +97,12 @@ def price(value: float | None, currency: str | None) -> str | None:
         return None
     if value == 0:
         return _("free")
-    return format_currency(value, currency or "EUR", locale=current_language())
+    code = (currency or "EUR").upper()
+    text = format_currency(value, code, locale=current_language())
+    if get_currency_symbol(code, current_language()) == code:
+        # The locale has no sign of its own for this currency: use the common one ('€', '$').
+        text = text.replace(code, get_currency_symbol(code, "en"))
+    return text
 
 
 def distance(kilometres: float) -> str:

@@ -10,17 +10,21 @@ The active translations live in a `ContextVar`, set per update by the middleware
 updates never see each other's language.
 
 Messages use named placeholders filled *after* translation:
-`_("You have {hours} hours").format(hours=...)`; never f-strings as message ids.
+`_("You have {hours} hours").format(hours=...)`; never f-strings as message ids. A translated
+message is a `Message`, whose `.format()` never doubles a full stop: a value that ends with an
+abbreviation ('gruodžio 7 d.', '2 Std.') ends the sentence without the message's own period.
 """
 
 from __future__ import annotations
 
 import gettext as _gettext
+import string
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from babel.support import Translations
 
@@ -29,6 +33,40 @@ from bot.languages import SUPPORTED_LANGUAGES, language_from_code
 SOURCE_LANGUAGE = "en"
 DOMAIN = "messages"
 DEFAULT_LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+
+
+_FORMATTER = string.Formatter()
+
+
+class Message(str):
+    """A translated message; `.format()` fills it without doubling a full stop.
+
+    Dates and hours often end with an abbreviation's period in our languages ('gruodžio 7 d.',
+    '2 val.', '2 Std.', '3 godz.'); a message that ends a sentence right after such a value
+    keeps one period, not two. An ellipsis ('...') after a value is left alone.
+    """
+
+    __slots__ = ()
+
+    def format(self, *args: Any, **kwargs: Any) -> str:
+        parts: list[str] = []
+        value = ""
+        auto = 0
+        for literal, name, spec, conversion in _FORMATTER.parse(self):
+            if value.endswith(".") and literal.startswith(".") and not literal.startswith(".."):
+                literal = literal[1:]
+            parts.append(literal)
+            if name is None:
+                value = ""
+                continue
+            if name == "":
+                name, auto = str(auto), auto + 1
+            obj, _key = _FORMATTER.get_field(name, args, kwargs)
+            if conversion:
+                obj = _FORMATTER.convert_field(obj, conversion)
+            value = _FORMATTER.format_field(obj, spec or "")
+            parts.append(value)
+        return "".join(parts)
 
 
 class CatalogError(Exception):
@@ -111,19 +149,20 @@ def current_language() -> str:
     return _active.get().language
 
 
+# Typed as str so that callers' lists and dicts stay list[str]; the value is a Message.
 def gettext(message: str) -> str:
     """Translate `message` into the current language."""
-    return _active.get().translations.gettext(message)
+    return Message(_active.get().translations.gettext(message))
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     """Translate with the plural form that `n` takes in the current language."""
-    return _active.get().translations.ngettext(singular, plural, n)
+    return Message(_active.get().translations.ngettext(singular, plural, n))
 
 
 def pgettext(context: str, message: str) -> str:
     """Translate `message` in a disambiguating context (e.g. a button vs a heading)."""
-    return _active.get().translations.pgettext(context, message)
+    return Message(_active.get().translations.pgettext(context, message))
 
 
 def gettext_noop(message: str) -> str:

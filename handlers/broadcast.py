@@ -27,7 +27,7 @@ from telegram.ext import (
 
 from bot.context import TakasContext
 from bot.delivery import outbox
-from bot.i18n import _
+from bot.i18n import _, ngettext
 from bot.models import Broadcast, Organisation, User, utcnow
 from bot.services import broadcasts as rules
 from bot.services.errors import Refusal
@@ -62,6 +62,14 @@ def linked_doc(context: TakasContext, opportunity_id: int | None) -> SearchDoc |
     if opportunity_id is None:
         return None
     return next((d for d in context.bot_data.search.index.docs if d.id == opportunity_id), None)
+
+
+def cancelled_text(stopped: int) -> str:
+    """What a cancelled broadcast says: how many messages stayed unsent, when any did."""
+    if stopped == 0:
+        return _("Cancelled.")
+    return ngettext("Cancelled: {count} message was not sent.",
+                    "Cancelled: {count} messages were not sent.", stopped).format(count=stopped)
 
 
 def cancel_button(broadcast_id: int) -> list[InlineKeyboardButton]:
@@ -189,8 +197,7 @@ async def on_button(update: Update, context: TakasContext) -> None:
             await query.answer(explain(refusal)[:200], show_alert=True)
             return
         await query.answer()
-        await query.message.edit_text(
-            _("Cancelled. {count} messages were not sent.").format(count=stopped))
+        await query.message.edit_text(cancelled_text(stopped))
     else:
         await query.answer(_("This button has expired."), show_alert=True)
 
@@ -250,8 +257,10 @@ async def choose_audience(update: Update, context: TakasContext, audience: str,
                                   callback_data=f"bc:s:{draft_id}")] if recipients else [],
             cancel_button(draft_id)]
     await query.message.reply_text(
-        _("Above is exactly what they will see. It goes to {count} people (muted and "
-          "unreachable ones left out).").format(count=len(recipients)),
+        ngettext("Above is exactly what they will see. It goes to {count} person (muted and "
+                 "unreachable ones left out).",
+                 "Above is exactly what they will see. It goes to {count} people (muted and "
+                 "unreachable ones left out).", len(recipients)).format(count=len(recipients)),
         reply_markup=InlineKeyboardMarkup([row for row in rows if row]))
 
 
@@ -283,7 +292,8 @@ async def confirm(update: Update, context: TakasContext, broadcast_id: int) -> N
         return
     await query.answer()
     progress = await query.message.edit_text(
-        _("Sending to {count} people…").format(count=count),
+        ngettext("Sending to {count} person…", "Sending to {count} people…",
+                 count).format(count=count),
         reply_markup=InlineKeyboardMarkup([cancel_button(broadcast_id)]))
     async with context.db.transaction() as session:
         row = await session.get(Broadcast, broadcast_id)

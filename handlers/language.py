@@ -8,8 +8,10 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import TakasContext
 from bot.i18n import _, current_language
+from bot.language_names import in_language
 from bot.languages import FLAGS, NATIVE_NAMES
 from bot.services.users import set_language
+from bot.text import esc
 from handlers.buttons import expired
 
 PREFIX = "lang:"
@@ -51,9 +53,9 @@ async def chosen(update: Update, context: TakasContext) -> None:
         await set_language(session, update.effective_user.id, code)
     context.i18n.activate(code)
     await query.answer()
-    # TRANSLATORS: {language} is the language's own name, capitalised, in bold ("Lietuvių").
-    text = _("Done: I will speak {language} with you.").format(
-        language=f"<b>{NATIVE_NAMES[code]}</b>"
+    # TRANSLATORS: {in_language} is e.g. "in English", in bold (lt "lietuviškai").
+    text = _("Done: from now on I write {in_language}.").format(
+        in_language=f"<b>{esc(in_language(code))}</b>"
     )
     if query.message is not None and query.message.is_accessible:
         await query.edit_message_text(text, parse_mode=ParseMode.HTML)

@@ -34,6 +34,7 @@ from telegram.ext import (
 from bot.context import TakasContext
 from bot.formatting import hours, when
 from bot.i18n import _, current_language, ngettext
+from bot.language_names import in_language, language_name
 from bot.languages import NATIVE_NAMES, SUPPORTED_LANGUAGES
 from bot.models import Organisation
 from bot.playlist_tables import Playlist, PlaylistItem
@@ -57,10 +58,6 @@ def title_of(playlist: Playlist) -> str:
 
 def description_of(playlist: Playlist) -> str:
     return rules.localized(playlist.descriptions, current_language(), playlist.language)
-
-
-def language_name(code: str) -> str:
-    return NATIVE_NAMES.get(code, code)
 
 
 async def reply(message: Message, text: str, rows: Rows | None = None, *,
@@ -187,8 +184,9 @@ async def show_editor(message: Message, context: TakasContext, user_id: int, pla
 def question(awaiting: str, language: str, playlist_id: int | None) -> tuple[str, Rows]:
     """What the editor asks for a typed answer, with Cancel (and Skip for a description)."""
     questions = {
-        "title": _("Write the playlist's title in {language}."),
-        "description": _("Write a short description in {language}: what learners gain and "
+        # TRANSLATORS: {in_language} is e.g. "in Lithuanian" (lt "lietuviškai").
+        "title": _("Write the playlist's title {in_language}."),
+        "description": _("Write a short description {in_language}: what learners gain and "
                          "for whom it is."),
         "activity": _("Write the name of your own activity, e.g. «Volunteering day at the "
                       "library»."),
@@ -197,7 +195,7 @@ def question(awaiting: str, language: str, playlist_id: int | None) -> tuple[str
     rows = [cancel_row(playlist_id)]
     if awaiting == "description":
         rows.insert(0, [InlineKeyboardButton(_("Skip"), callback_data=f"pl:e:{playlist_id}")])
-    return questions[awaiting].format(language=esc(language_name(language))), rows
+    return questions[awaiting].format(in_language=esc(in_language(language))), rows
 
 
 async def await_text(message: Message, context: TakasContext, user_id: int,
@@ -270,15 +268,16 @@ async def choose_language(message: Message, context: TakasContext, user_id: int,
                           playlist_id: int) -> None:
     async with context.db.transaction() as session:
         playlist = await rules.editable(session, playlist_id, user_id)
+    # The buttons offer each language by its own name, as the /language keyboard does.
     rows = [[InlineKeyboardButton(("✓ " if code in playlist.titles else "") +
-                                  language_name(code),
+                                  NATIVE_NAMES[code],
                                   callback_data=f"pl:lg:{playlist_id}:{code}")]
             for code in SUPPORTED_LANGUAGES]
     rows.append(cancel_row(playlist_id))
     await reply(message, _("In which language do you want to write the title and "
                            "description? Learners read the playlist in their language, or "
-                           "else in {language}.").format(
-        language=esc(language_name(playlist.language))), rows, edit=True)
+                           "else {in_language}.").format(
+        in_language=esc(in_language(playlist.language))), rows, edit=True)
 
 
 async def choose_checkin(message: Message, context: TakasContext, user_id: int,

@@ -99,7 +99,7 @@ async def hours_command(update: Update, context: TakasContext) -> None:
         if year.first == current and target:
             share = min(100, round(100 * year.approved / target))
             bar = "▓" * (share // 10) + "░" * (10 - share // 10)
-            lines.append(_("Target {target}: {bar} {share}%").format(
+            lines.append(_("Yearly target: {target} · {bar} {share}%").format(
                 target=esc(hours_words(target)), bar=bar, share=share))
         lines.append("")
     lines.append(_("/export sends a CSV and a PDF certificate."))

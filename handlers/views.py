@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.formatting import distance, hours, price, span
-from bot.i18n import _, ngettext
+from bot.i18n import _, current_language, ngettext
+from bot.language_names import in_language
 from bot.text import esc, shorten
 from catalog.search.engine import SearchResult
 from catalog.search.index import SearchDoc
@@ -117,7 +118,9 @@ def results_keyboard(query_id: int, result: SearchResult, page: int, *,
     rows += playlist_rows(playlists)
     rows.append([InlineKeyboardButton("🔔 " + _("Notify me about new ones"),
                                       callback_data=f"nf:{query_id}")])
-    scope = _("All languages") if only_language else _("Only in my language")
+    # TRANSLATORS: {in_language} is e.g. "in English" (lt "Tik lietuviškai").
+    scope = (_("All languages") if only_language
+             else _("Only {in_language}").format(in_language=in_language(current_language())))
     rows.append([InlineKeyboardButton("🌐 " + scope,
                                       callback_data=f"sl:{query_id}:{0 if only_language else 1}")])
     return InlineKeyboardMarkup(rows)

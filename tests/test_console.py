@@ -53,8 +53,8 @@ async def test_buttons_are_pressed_with_hash_n(settings: Settings, i18n: I18n) -
     assert "[#1 🇱🇹 Lietuvių]" in transcript  # keyboard order: lt first, current marked ✓
     assert "✓ 🇬🇧 English]" in transcript
     assert "(console) press a button from #1 to #" in transcript
-    assert "takas (edited) ▸ Gerai, kalba pakeista: *Lietuvių*." in transcript
-    assert "/language — Pakeisti kalbą" in transcript.split("Gerai, kalba pakeista")[1]
+    assert "takas (edited) ▸ Gerai, nuo šiol rašysiu *lietuviškai*." in transcript
+    assert "/language — Pakeisti kalbą" in transcript.split("nuo šiol rašysiu")[1]
 
 
 def test_html_renders_readably() -> None:

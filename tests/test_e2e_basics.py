@@ -31,7 +31,7 @@ async def test_language_button_changes_the_stored_language(fake: FakeBotAPI, bot
     assert "✓ 🇬🇧 English" in labels
     fake.press_button(ona, menu, "lang:lt")
     await fake.wait_idle()
-    assert fake.messages(3)[0].text == "Gerai, kalba pakeista: Lietuvių."
+    assert fake.messages(3)[0].text == "Gerai, nuo šiol rašysiu lietuviškai."
     assert fake.callback_answers
     async with bot.bot_data.db.transaction() as session:
         user = await get_user(session, 3)

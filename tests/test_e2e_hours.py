@@ -302,5 +302,5 @@ async def test_log_a_catalog_opportunity_and_see_kinds_and_the_school_target(
     await fake.wait_idle()
     progress = fake.messages(PUPIL)[-1].text
     assert "• Volunteering: 2 hours approved" in progress
-    assert "Target 40 hours: ░░░░░░░░░░ 5%" in progress  # the organisation's target
+    assert "Yearly target: 40 hours · ░░░░░░░░░░ 5%" in progress  # the organisation's target
     assert fake.rejected == []

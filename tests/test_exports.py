@@ -18,14 +18,18 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
+from fpdf import FPDF
 
 from bot.i18n import I18n, _
+from bot.languages import SUPPORTED_LANGUAGES
 from bot.services.exports import (
+    FAMILY,
     FONTS,
     BadgeLine,
     CertificateData,
     ExportRow,
     certificate_pdf,
+    column_widths,
     entries_csv,
     status_text,
 )
@@ -213,3 +217,36 @@ def test_pdf_lists_the_learners_badges(i18n: I18n) -> None:
                              input=certificate_pdf(certificate()), capture_output=True,
                              check=True).stdout.decode()
     assert "Skaitovas" not in without
+
+
+def headings() -> tuple[str, ...]:
+    return (_("Date"), _("Activity"), _("Organisation"), _("Hours"), _("Verified by"))
+
+
+@pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
+def test_pdf_table_headings_wrap_between_words_only(i18n: I18n, language: str) -> None:
+    # fpdf breaks a word that does not fit its column ('Valand/os' in Lithuanian): lay each
+    # heading out as the table does, in bold 9 pt inside the cell's padding.
+    pdf = FPDF()
+    pdf.add_font(FAMILY, "B", FONTS / "DejaVuSans-Bold.ttf")
+    pdf.add_page()
+    with i18n.use(language):
+        names = headings()
+        widths = column_widths(pdf, names)
+    pdf.set_font(FAMILY, "B", 9)
+    pdf.c_margin = 0  # the table's own padding (1.5 mm a side) stands in for it
+    for heading, width in zip(names, widths, strict=True):
+        lines = pdf.multi_cell(width - 3, 5, heading, dry_run=True, output="LINES")
+        assert " ".join(lines).split() == heading.split(), (heading, width)
+    assert round(sum(widths)) == 170  # the page's width between the margins
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler's pdftotext")
+@pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
+def test_pdf_table_headings_are_whole_words_in_the_text(i18n: I18n, language: str) -> None:
+    with i18n.use(language):
+        pdf = certificate_pdf(certificate())
+        words = [word for heading in headings() for word in heading.split()]
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf,
+                          capture_output=True, check=True).stdout.decode()
+    assert [word for word in words if word not in text.split()] == []

@@ -37,6 +37,8 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 # Longer texts are cut with '…' in the table, so that a row never outgrows a page.
 _ACTIVITY_CHARS, _ORGANISATION_CHARS, _NAME_CHARS = 120, 80, 60
 _COLUMNS = (22, 58, 40, 16, 34)  # mm; 170 mm between the 20 mm margins of A4
+_PADDING = 1.5  # mm left and right inside a cell
+_FLEXIBLE = 1  # the activity column gives up width so that no heading word is split
 
 
 @dataclass(frozen=True)
@@ -159,15 +161,34 @@ class _Certificate(FPDF):
         self.ln(gap)
 
 
+def column_widths(pdf: FPDF, headings: Sequence[str]) -> tuple[float, ...]:
+    """Column widths (mm) in which every word of every heading fits on one line.
+
+    Headings wrap between words, never inside one ('Valand/os'): a column narrower than its
+    longest heading word (in bold) is widened, and the activity column, whose text wraps
+    anyway, gives up the difference.
+    """
+    pdf.set_font(FAMILY, "B", 9)
+    needed = [max(pdf.get_string_width(word) for word in heading.split()) + 2 * _PADDING + 0.5
+              for heading in headings]
+    widths = [max(base, need) for base, need in zip(_COLUMNS, needed, strict=True)]
+    widths[_FLEXIBLE] = max(needed[_FLEXIBLE], sum(_COLUMNS) - (sum(widths) - widths[_FLEXIBLE]))
+    return tuple(round(width, 2) for width in widths)
+
+
 def _table(pdf: _Certificate, rows: Sequence[ExportRow]) -> None:
     """The approved entries; rows that do not fit go on to the next page under the header."""
     language = current_language()
+    headings = (_("Date"), _("Activity"), _("Organisation"), _("Hours"), _("Verified by"))
+    widths = column_widths(pdf, headings)
     pdf.set_font(FAMILY, size=9)
-    with pdf.table(col_widths=_COLUMNS, text_align=("LEFT", "LEFT", "LEFT", "RIGHT", "LEFT"),
+    with pdf.table(col_widths=widths, width=sum(widths),
+                   text_align=("LEFT", "LEFT", "LEFT", "RIGHT", "LEFT"),
                    headings_style=FontFace(emphasis="BOLD", fill_color=(225, 232, 238)),
                    cell_fill_color=(246, 248, 250), cell_fill_mode="ROWS",
-                   borders_layout="HORIZONTAL_LINES", line_height=5, padding=(1, 1.5)) as table:
-        table.row((_("Date"), _("Activity"), _("Organisation"), _("Hours"), _("Verified by")))
+                   borders_layout="HORIZONTAL_LINES", line_height=5,
+                   padding=(1, _PADDING)) as table:
+        table.row(headings)
         for row in rows:
             table.row((format_date(row.day, "short", locale=language),
                        _clip(row.activity, _ACTIVITY_CHARS),
