@@ -165,7 +165,8 @@ async def test_names_that_resolve_to_translated_ipv6_are_refused(address: str) -
     from catalog.fetch import PublicResolver
 
     class Answers:
-        async def resolve(self, host: str, port: int = 0, family: object = None) -> list[dict]:
+        async def resolve(self, host: str, port: int = 0,
+                          family: object = None) -> list[dict[str, object]]:
             return [{"hostname": host, "host": address, "port": port, "family": 10,
                      "proto": 0, "flags": 0}]
 
