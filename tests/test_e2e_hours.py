@@ -56,6 +56,15 @@ async def school(fake: FakeBotAPI, bot_settings, i18n):
         yield application
 
 
+async def export(fake: FakeBotAPI, pupil) -> None:
+    """/export, until the PDF certificate is sent."""
+    fake.send_text(pupil, "/export")
+    # Building the PDF takes a moment: wait for it rather than for a quiet spell.
+    await fake.wait_for_request(
+        "sendDocument", lambda r: r.status == 200 and r.params.get("document") is not None
+        and r.params["document"].filename.endswith(".pdf"), timeout=30)
+
+
 async def entries(application) -> list[HourEntry]:
     async with application.bot_data.db.transaction() as session:
         return list((await session.scalars(select(HourEntry).order_by(HourEntry.id))).all())
@@ -128,11 +137,7 @@ async def test_shortcut_reject_and_exports(fake: FakeBotAPI, school) -> None:
     fake.press_button(organizer, last, button(last, "✔ Approve"))
     await fake.wait_idle()
 
-    fake.send_text(pupil, "/export")
-    # Building the PDF takes a moment: wait for it rather than for a quiet spell.
-    await fake.wait_for_request(
-        "sendDocument", lambda r: r.status == 200 and r.params.get("document") is not None
-        and r.params["document"].filename.endswith(".pdf"), timeout=30)
+    await export(fake, pupil)
     files = [m for m in fake.messages(PUPIL) if m.document]
     csv_file = next(f.document for f in files if f.document.filename.endswith(".csv"))
     pdf_file = next(f.document for f in files if f.document.filename.endswith(".pdf"))
