@@ -10,6 +10,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any, cast
 
 from telegram import Bot, BotCommand
@@ -18,7 +19,7 @@ from telegram.ext import AIORateLimiter, Application, ContextTypes
 from telegram.request import BaseRequest, HTTPXRequest
 
 import handlers
-from bot import metrics
+from bot import metrics, retention
 from bot.config import Settings
 from bot.context import BotData, TakasApplication, TakasContext
 from bot.db import Database
@@ -26,6 +27,7 @@ from bot.delivery.badges import BadgeDocuments
 from bot.delivery.sender import Sender, build_bot, default_concurrency
 from bot.flood import FloodGuard
 from bot.i18n import I18n, _
+from bot.models import utcnow
 from bot.polling import DurableApplication, StoringRequest
 from bot.services.badges import Issuer
 from catalog.search.service import SearchService
@@ -147,6 +149,10 @@ def start_background_work(application: TakasApplication) -> None:
     if application.job_queue is not None:
         application.job_queue.run_repeating(alerts.digest_job, interval=30 * 60, first=60,
                                             name="alert-digests")
+        # Settled inbox and outbox rows hold what people wrote: kept RETENTION_DAYS only.
+        application.job_queue.run_repeating(
+            retention_job, interval=RETENTION_EVERY, first=120, name="retention",
+            job_kwargs={"max_instances": 1, "coalesce": True})
     # In this single process the outbox is sent from here; `python -m bot worker` does it
     # for a deployment with separate web processes.
     stop = asyncio.Event()
@@ -170,6 +176,22 @@ async def on_shutdown(application: TakasApplication) -> None:
     await data.sender.close()
     await data.catalog.close()
     await data.db.close()
+
+
+RETENTION_EVERY = 3600.0  # s between two prunes of settled inbox and outbox rows
+
+
+async def retention_job(context: TakasContext) -> None:
+    """Delete settled inbox and outbox rows older than RETENTION_DAYS (bot/retention.py);
+    then empty SQLite's write-ahead log, which would keep their bytes."""
+    data = context.bot_data
+    older_than = utcnow() - timedelta(days=data.settings.retention_days)
+    async with data.db.transaction() as session:
+        inbox_rows, outbox_rows = await retention.prune(session, older_than)
+    if inbox_rows or outbox_rows:
+        await data.db.checkpoint()
+        log.info("retention: %d update(s) and %d message(s) older than %d days deleted",
+                 inbox_rows, outbox_rows, data.settings.retention_days)
 
 
 async def sync_feeds_job(context: TakasContext) -> None:

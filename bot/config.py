@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     feeds_file: Path | None = None
     feed_sync_interval: int = Field(default=30 * 60, ge=0)
+    # Days a processed update (inbox) and a settled outgoing message (outbox) are kept; they
+    # hold what people wrote and were sent, so not longer than needed to investigate.
+    retention_days: int = Field(default=3, ge=1, le=365)
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     port: int = Field(default=8080, ge=1, le=65535)

@@ -34,6 +34,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Deleted and overwritten rows are zeroed on disk, not left in free space: what
+    # /forgetme erases must not stay readable in the file.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
@@ -134,6 +137,18 @@ class Database:
     async def downgrade(self, revision: str) -> None:
         async with self.engine.begin() as connection:
             await connection.run_sync(_downgrade, revision)
+
+    async def checkpoint(self) -> bool:
+        """SQLite: copy the write-ahead log into the database file and empty the log, whose
+        bytes would otherwise keep earlier versions of erased rows until it is reused.
+        Waits (busy_timeout) for readers of older snapshots; True when the log was
+        emptied. Nothing to do on PostgreSQL (True)."""
+        if self.engine.dialect.name != "sqlite":
+            return True
+        async with self.engine.connect() as connection:
+            result = await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            busy = result.scalar()
+        return busy == 0
 
     async def close(self) -> None:
         await self.engine.dispose()

@@ -420,3 +420,16 @@ class BadgeAward(Base):
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoke_reason: Mapped[str | None] = mapped_column(String(300))
+
+
+class VerificationDigest(Base):
+    """The entries one daily digest listed to one organizer: its "Approve all" approves
+    these (those still pending), never an entry logged after the digest went out."""
+
+    __tablename__ = "verification_digests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organizer_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    entry_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

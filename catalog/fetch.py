@@ -62,27 +62,59 @@ class Fetched:
         return self.body is None
 
 
+# IPv6 prefixes that reach IPv4 hosts by translation: whichever IPv4 address they embed,
+# a gateway (perhaps one inside the network) picks the host, so none counts as public.
+TRANSLATED = (ipaddress.ip_network("2002::/16"),  # 6to4
+              ipaddress.ip_network("64:ff9b::/96"),  # NAT64, well-known prefix
+              ipaddress.ip_network("64:ff9b:1::/48"))  # NAT64, local use
+
+
 def is_public_address(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%")[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped:
+            ip = ip.ipv4_mapped
+        elif any(ip in network for network in TRANSLATED):
+            return False
     return not (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved
                 or ip.is_multicast or ip.is_unspecified)
 
 
+def numeric_address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The IP address `host` spells as numbers, None for a host name.
+
+    Read as getaddrinfo and browsers read it, not only as dotted quads: `2130706433`,
+    `0x7f000001`, `0177.0.0.1`, `127.1` and `0` all name an address (the C library's
+    `inet_aton`, which getaddrinfo uses, does the parsing), and one trailing dot is
+    ignored."""
+    host = host.removesuffix(".")
+    try:
+        return ipaddress.ip_address(host.split("%")[0])
+    except ValueError:
+        pass
+    # inet_aton stops at white space and ignores the rest; such a host is no address.
+    if not host or not host.isascii() or any(char.isspace() for char in host):
+        return None
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(host))
+    except OSError:
+        return None
+
+
 def check_public_url(url: str) -> None:
-    """Refuse URLs that are not http(s) or name a non-public IP literal or `localhost`."""
+    """Refuse URLs that are not http(s) or name a non-public IP address (in any spelling)
+    or `localhost`."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise FeedError("only http:// and https:// addresses can be added")
     host = parts.hostname.lower()
-    if host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
+    name = host.removesuffix(".")
+    if name == "localhost" or name.endswith((".localhost", ".local", ".internal")):
         raise FeedError(f"{host} is not a public address")
-    try:
-        public = is_public_address(host)
-    except ValueError:
+    address = numeric_address(host)
+    if address is None:
         return  # a host name: checked again when it is resolved
-    if not public:
+    if not is_public_address(str(address)):
         raise FeedError(f"{host} is not a public address")
 
 

@@ -158,11 +158,15 @@ async def verify_command(update: Update, context: TakasContext) -> None:
     except Refusal as refusal:
         await message.reply_text(explain(refusal), parse_mode=ParseMode.HTML)
         return
-    await message.reply_text(
-        _("✔ Valid certificate {code}: {learner}, {hours} approved, issued on {day}.").format(
-            code=esc(found.code), learner=esc(found.learner),
-            hours=esc(hours_words(found.approved_minutes)), day=esc(date_text(found.issued_on))),
-        parse_mode=ParseMode.HTML)
+    values = {"code": esc(found.code), "learner": esc(found.learner),
+              "hours": esc(hours_words(found.approved_minutes)),
+              "day": esc(date_text(found.issued_on))}
+    if found.learner:
+        text = _("✔ Valid certificate {code}: {learner}, {hours} approved, issued on {day}.")
+    else:  # the learner erased their data with /forgetme: the hours stand, nameless
+        text = _("✔ Valid certificate {code}: {hours} approved, issued on {day}. The learner "
+                 "has since erased their data from Takas.")
+    await message.reply_text(text.format(**values), parse_mode=ParseMode.HTML)
 
 
 async def mydata_command(update: Update, context: TakasContext) -> None:
@@ -197,8 +201,7 @@ async def forgetme_pressed(update: Update, context: TakasContext) -> None:
     if query.data != "fm:yes":
         await query.message.edit_text(_("Nothing was erased."))
         return
-    async with context.db.transaction() as session:
-        await privacy.forget(session, query.from_user.id)
+    await privacy.forget_everywhere(context.db, query.from_user.id)
     await query.message.edit_text(_("Done: your data is erased. If you write again, I will "
                                     "start afresh."))
 

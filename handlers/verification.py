@@ -3,25 +3,27 @@ or, when many wait, one daily digest whose entries can be approved together; /pe
 what waits. The pupil hears the outcome in their own language.
 
 Callback data: va:<entry> approve, vr:<entry> choose a reason, vx:<entry>:<reason> reject,
-vA:<first id>:<last id> approve every pending entry of a digest.
+vA:<digest> ask to approve what a digest listed, vY:<digest> approve it, vN:<digest> not now.
 """
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Awaitable, Callable
 from datetime import time, timedelta
 
 from sqlalchemy import func, select
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import TakasContext
 from bot.formatting import date_text, hours
-from bot.i18n import _
+from bot.i18n import _, ngettext
 from bot.models import EntryStatus, HourEntry, Organisation, User, utcnow
 from bot.services import hours as hour_rules
+from bot.services import verification_digests
 from bot.services.errors import Refusal
 from bot.services.orgs import organizer_ids
 from bot.text import esc, shorten, split_message
@@ -231,8 +233,9 @@ async def send_digest(context: TakasContext, organizer_id: int) -> None:
         waiting = await hour_rules.pending_for(session, organizer_id)
         named = [(entry, *(await _pupil_and_org(session, entry))) for entry in waiting]
         user = await session.get(User, organizer_id)
-    if not named or user is None:
-        return
+        if not named or user is None:
+            return
+        digest_id = await verification_digests.record(session, organizer_id, waiting)
     with context.i18n.use(context.i18n.resolve(user.language, user.telegram_language)):
         lines = [_("<b>{count} entries wait for your verification</b>").format(count=len(named))]
         for entry, pupil, organisation in named:
@@ -242,7 +245,7 @@ async def send_digest(context: TakasContext, organizer_id: int) -> None:
                 hours=esc(hours(entry.minutes / 60))))
         markup = InlineKeyboardMarkup([[InlineKeyboardButton(
             _("✔ Approve all {count}").format(count=len(named)),
-            callback_data=f"vA:{named[0][0].id}:{named[-1][0].id}")]])
+            callback_data=f"vA:{digest_id}")]])
         parts = split_message("\n".join(lines))
     try:
         for index, part in enumerate(parts):
@@ -253,31 +256,81 @@ async def send_digest(context: TakasContext, organizer_id: int) -> None:
         return
 
 
-async def approve_all_pressed(update: Update, context: TakasContext) -> None:
-    query, ids = update.callback_query, _ids(update, 2)
-    if query is None or ids is None or not all(i.isdigit() for i in ids):
+async def _digest_id(update: Update) -> int | None:
+    """The digest id of a vA/vY/vN press; None (the presser told it expired) if malformed."""
+    ids = _ids(update, 1)
+    if ids is None or not ids[0].isascii() or not ids[0].isdigit():
         await expired(update)
-        return
-    first, last = int(ids[0]), int(ids[1])
-    decided = []
-    async with context.db.transaction() as session:
-        waiting = [e for e in await hour_rules.pending_for(session, query.from_user.id)
-                   if first <= e.id <= last]
-        for entry in waiting:
-            try:
-                async with session.begin_nested():
-                    decided.append(await hour_rules.decide(
-                        session, entry.id, organizer_id=query.from_user.id, approve=True))
-            except Refusal:
-                continue  # decided meanwhile by someone else
-    if not decided:
+        return None
+    return int(ids[0])
+
+
+async def _digest_step(
+    update: Update, context: TakasContext,
+    step: Callable[..., Awaitable[list[HourEntry] | None]],
+) -> tuple[CallbackQuery, int, list[HourEntry]] | None:
+    """Run `step` (`verification_digests.waiting` or `.approve`) for the pressed digest.
+    None when the presser has been answered already: an expired or forged button, a
+    refusal, or nothing of the digest waits any more."""
+    query, digest_id = update.callback_query, await _digest_id(update)
+    if query is None or digest_id is None:
+        return None
+    try:
+        async with context.db.transaction() as session:
+            entries = await step(session, digest_id, query.from_user.id)
+    except Refusal as refusal:
+        await query.answer(explain(refusal)[:200], show_alert=True)
+        return None
+    if entries is None:
+        await expired(update)
+        return None
+    if not entries:
         await query.answer(_("Nothing waits for your verification."), show_alert=True)
+        return None
+    return query, digest_id, entries
+
+
+async def approve_all_pressed(update: Update, context: TakasContext) -> None:
+    """"Approve all" under a digest: ask first, with the count of what it would approve."""
+    found = await _digest_step(update, context, verification_digests.waiting)
+    if found is None:
         return
+    query, digest_id, waiting = found
+    await query.answer()
+    if not isinstance(query.message, Message):
+        return
+    count = len(waiting)
+    await query.message.reply_text(
+        ngettext("Approve the {count} entry of this digest that still waits?",
+                 "Approve the {count} entries of this digest that still wait?",
+                 count).format(count=count),
+        reply_markup=InlineKeyboardMarkup([[
+            InlineKeyboardButton(_("✔ Yes, approve {count}").format(count=count),
+                                 callback_data=f"vY:{digest_id}"),
+            InlineKeyboardButton(_("✖ No"), callback_data=f"vN:{digest_id}")]]))
+
+
+async def approve_digest_pressed(update: Update, context: TakasContext) -> None:
+    """"Yes" under the confirmation: approve what the digest listed and still waits."""
+    found = await _digest_step(update, context, verification_digests.approve)
+    if found is None:
+        return
+    query, _digest, decided = found
     await query.answer(_("Approved: {count}.").format(count=len(decided)))
-    if isinstance(query.message, Message) and query.message.reply_markup is not None:
-        await query.message.edit_reply_markup(None)
+    if isinstance(query.message, Message):
+        await query.message.edit_text(_("Approved: {count}.").format(count=len(decided)))
     for entry in decided:
         await tell_pupil(context, entry)
+
+
+async def keep_digest_pressed(update: Update, context: TakasContext) -> None:
+    """"No" under the confirmation: nothing changes."""
+    query, digest_id = update.callback_query, await _digest_id(update)
+    if query is None or digest_id is None:
+        return
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.edit_text(_("Nothing was approved."))
 
 
 def schedule_digest(application: object) -> None:
@@ -293,4 +346,6 @@ HANDLERS: list[BaseHandler[Update, TakasContext, None]] = [
     CallbackQueryHandler(reason_pressed, pattern=r"^vx:"),
     CallbackQueryHandler(back_pressed, pattern=r"^vb:"),
     CallbackQueryHandler(approve_all_pressed, pattern=r"^vA:"),
+    CallbackQueryHandler(approve_digest_pressed, pattern=r"^vY:"),
+    CallbackQueryHandler(keep_digest_pressed, pattern=r"^vN:"),
 ]

@@ -23,7 +23,7 @@ ENV_VARS = ("BOT_TOKEN", "DATABASE_URL", "BOT_API_URL", "ADMIN_IDS", "DEFAULT_LA
             "SEND_RATE", "PAID_BROADCAST", "PAID_SEND_RATE", "USER_FLOOD_BURST",
             "USER_FLOOD_RATE",
             "LOG_LEVEL", "FEEDS_FILE", "WEBHOOK_URL", "WEBHOOK_SECRET", "FEED_SYNC_INTERVAL",
-            "BADGE_SIGNING_KEY", "PUBLIC_URL")
+            "BADGE_SIGNING_KEY", "PUBLIC_URL", "RETENTION_DAYS")
 
 
 def pytest_configure(config: pytest.Config) -> None:

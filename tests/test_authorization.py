@@ -30,7 +30,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.app import build_application, running
 from bot.models import BadgeRule, Base, Follow, HourEntry, Membership, User, utcnow
 from bot.playlist_tables import Playlist, PlaylistMember
-from bot.services import badges, broadcasts, certificates, orgs, playlists
+from bot.services import badges, broadcasts, certificates, orgs, playlists, verification_digests
 from bot.services import hours as hour_rules
 from catalog.tables import Opportunity, SearchQuery
 from handlers.commands import COMMANDS as MENU
@@ -143,8 +143,12 @@ BUTTON_TABLE: list[tuple[str, str, dict[str, Outcome]]] = [
      each(NOT_ORG, organizer_a=ok("✔ Approve"))),
     ("vx:{pending2}:absent", "reject an entry of A with a reason",
      each(NOT_ORG, organizer_a=ok("Rejected."))),
-    ("vA:{pending3}:{pending3}", "approve all of A's digest",
-     each(no(NOTHING_WAITS), organizer_a=ok("Approved: 1."))),
+    ("vA:{digest}", "approve all of the digest sent to A's organizer: the confirmation",
+     each(NOT_ORG, organizer_a=ok("Approve the 1 entry of this digest that still waits?"))),
+    ("vN:{digest}", "do not approve a digest's entries after all",
+     each(ok("Nothing was approved."))),
+    ("vY:{digest}", "approve all of the digest sent to A's organizer",
+     each(NOT_ORG, organizer_a=ok("Approved: 1."))),
     ("bc:l:{opportunity}", "link A's catalog opportunity to one's announcement draft",
      each(gone(), organizer_b=ok("Who should get it?"), organizer_a=ok("Who should get it?"))),
     ("bc:a:followers", "send one's draft to the organisation's followers",
@@ -299,6 +303,9 @@ async def world(fake: FakeBotAPI, make_settings, i18n, tmp_path: Path):
                     day=hour_rules.today(), minutes=60, key=f"pupil-{n}"))
                 values[f"pending{n}"] = entry.id
             approved = values.pop("pending4")
+            pending3 = await session.get(HourEntry, values["pending3"])
+            assert pending3 is not None
+            values["digest"] = await verification_digests.record(session, ORG_A, [pending3])
             await hour_rules.decide(session, approved, organizer_id=ORG_A, approve=True)
             record = await session.get(User, PUPIL)
             assert record is not None

@@ -105,3 +105,25 @@ async def test_admin_cannot_add_a_private_address(fake: FakeBotAPI, feeds_bot) -
     fake.send_text(admin, "/feeds nonsense words")
     replies = await fake.wait_for_messages(ADMIN, 3)
     assert replies[-1].text.startswith("Šaltiniai\n/feeds")
+
+
+async def test_numbers_that_spell_an_inside_address_are_refused_when_added(
+    fake: FakeBotAPI, feeds_bot
+) -> None:
+    """`http://2130706433/` is 127.0.0.1 to getaddrinfo and to browsers: refused in chat,
+    as are the other spellings, and nothing is registered."""
+    from sqlalchemy import select
+
+    from catalog.tables import Feed
+
+    admin = fake.user(ADMIN, language_code="lt")
+    urls = ["http://2130706433/", "http://0x7f000001/", "http://0/", "http://127.1/rss",
+            "http://0177.0.0.1/", "http://[2002:7f00:1::]/", "http://[64:ff9b::a00:1]/"]
+    for number, url in enumerate(urls, start=1):
+        fake.send_text(admin, f"/feeds add vidinis{number} {url}")
+        replies = await fake.wait_for_messages(ADMIN, number)
+        assert replies[-1].text == (
+            "Šio adreso pridėti negalima: leidžiami tik vieši http(s) adresai."), url
+    async with feeds_bot.bot_data.db.transaction() as session:
+        names = (await session.scalars(select(Feed.name))).all()
+    assert not [name for name in names if name.startswith("vidinis")]

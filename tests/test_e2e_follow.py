@@ -218,3 +218,30 @@ async def test_queuing_immediate_alerts_leaves_other_digest_alerts_waiting(
     async with db.transaction() as session:
         waiting = (await session.scalars(select(Alert).where(Alert.queued_at.is_(None)))).all()
     assert [(w.user_id, w.opportunity_id) for w in waiting] == [(FOLLOWER, second)]
+
+
+async def test_the_fastest_frequency_wins_when_two_follows_match(fake: FakeBotAPI, app) -> None:
+    """One person follows guitar lessons daily and everything in Kaunas right away: a new
+    guitar lesson in Kaunas is one alert, now, and no digest line later."""
+    db = app.bot_data.db
+    fake.user(FOLLOWER, language_code="en")
+    async with db.transaction() as session:
+        await touch_user(session, SeenUser(FOLLOWER, "Ona", None, "en"), is_admin=False)
+        # The daily follow is the older one: the first to match.
+        await rules.follow(session, FOLLOWER, "search", "gitara", "gitara", frequency="daily")
+        await rules.follow(session, FOLLOWER, "town", "kaunas", "Kaunas")
+    feed_file(app.bot_data.extras["folder"],
+              ["Keramikos kursai", "Gitaros pamokos", "Gitaros pamokos vaikams"])
+    [report] = await app.bot_data.catalog.sync()
+    assert len(report.added_ids) == 1
+    async with db.transaction() as session:
+        [alert] = (await session.scalars(select(Alert).where(Alert.user_id == FOLLOWER))).all()
+        queued = (await session.scalars(select(OutboxMessage).where(
+            OutboxMessage.chat_id == FOLLOWER))).all()
+        morning = datetime(2030, 1, 7, 9, 30, tzinfo=VILNIUS)  # a Monday: weekly ones too
+        due = await rules.due_digests(session, morning)
+    assert alert.frequency == "immediate"
+    assert alert.queued_at is not None
+    assert [(row.kind, row.text.splitlines()[0]) for row in queued] == [
+        ("alert", "🔔 New for «Kaunas»:")]
+    assert due == {}

@@ -56,6 +56,15 @@ async def school(fake: FakeBotAPI, bot_settings, i18n):
         yield application
 
 
+async def export(fake: FakeBotAPI, pupil) -> None:
+    """/export, until the PDF certificate is sent."""
+    fake.send_text(pupil, "/export")
+    # Building the PDF takes a moment: wait for it rather than for a quiet spell.
+    await fake.wait_for_request(
+        "sendDocument", lambda r: r.status == 200 and r.params.get("document") is not None
+        and r.params["document"].filename.endswith(".pdf"), timeout=30)
+
+
 async def entries(application) -> list[HourEntry]:
     async with application.bot_data.db.transaction() as session:
         return list((await session.scalars(select(HourEntry).order_by(HourEntry.id))).all())
@@ -128,11 +137,7 @@ async def test_shortcut_reject_and_exports(fake: FakeBotAPI, school) -> None:
     fake.press_button(organizer, last, button(last, "✔ Approve"))
     await fake.wait_idle()
 
-    fake.send_text(pupil, "/export")
-    # Building the PDF takes a moment: wait for it rather than for a quiet spell.
-    await fake.wait_for_request(
-        "sendDocument", lambda r: r.status == 200 and r.params.get("document") is not None
-        and r.params["document"].filename.endswith(".pdf"), timeout=30)
+    await export(fake, pupil)
     files = [m for m in fake.messages(PUPIL) if m.document]
     csv_file = next(f.document for f in files if f.document.filename.endswith(".csv"))
     pdf_file = next(f.document for f in files if f.document.filename.endswith(".pdf"))
@@ -208,6 +213,71 @@ async def test_mydata_and_forgetme(fake: FakeBotAPI, school) -> None:
     assert fake.messages(PUPIL)[-1].text.startswith("Done: your data is erased")
     async with school.bot_data.db.transaction() as session:
         assert await session.scalar(select(func.count()).select_from(HourEntry)) == 0
+    assert fake.rejected == []
+
+
+async def test_approve_all_approves_what_the_digest_listed_after_a_confirmation(
+    fake: FakeBotAPI, school
+) -> None:
+    """The digest lists Ona's and Jonas' entries. Jonas erases his data (his pending entry
+    goes), Petras logs after the digest went out (on SQLite his entry takes the freed id).
+    "Approve all" asks first, then approves Ona's entry only, once however often it is
+    pressed."""
+    from bot.models import Organisation
+    from bot.services import hours as hour_rules
+    from bot.services import privacy
+    from bot.services.users import SeenUser, touch_user
+
+    db = school.bot_data.db
+    organizer = fake.user(ORGANIZER, language_code="en")
+    pupils = {PUPIL: "Ona", STRANGER: "Jonas", 904: "Petras"}
+    for uid, name in pupils.items():
+        fake.user(uid, first_name=name, language_code="en")
+
+    async def log(uid: int, activity: str) -> int:
+        async with db.transaction() as session:
+            await touch_user(session, SeenUser(uid, pupils[uid], None, "en"), is_admin=False)
+            organisation = (await session.scalars(select(Organisation.id))).one()
+            entry, _ = await hour_rules.log_entry(session, hour_rules.NewEntry(
+                user_id=uid, organisation_id=organisation, activity=activity,
+                day=hour_rules.today(), minutes=60, key=f"digest-{uid}"))
+            return entry.id
+
+    first = await log(PUPIL, "Reading to children")
+    await log(STRANGER, "Tree planting")
+    [job] = school.job_queue.get_jobs_by_name("verification-digest")
+    await job.run(school)
+    digest = (await fake.wait_for_messages(ORGANIZER, 2))[-1]
+    assert digest.text.startswith("2 entries wait for your verification")
+    async with db.transaction() as session:
+        await privacy.forget(session, STRANGER)
+    later = await log(904, "Litter picking")
+
+    approve_all = button(digest, "✔ Approve all 2")
+    fake.press_button(organizer, digest, approve_all)
+    await fake.wait_idle()
+    question = fake.messages(ORGANIZER)[-1]
+    assert question.text == "Approve the 1 entry of this digest that still waits?"
+    assert [entry.status for entry in await entries(school)] == ["pending", "pending"]
+    yes = button(question, "✔ Yes, approve 1")
+    fake.press_button(organizer, question, yes)
+    fake.press_button(organizer, question, yes, forge=True)  # a double tap
+    await fake.wait_idle()
+    assert {entry.id: entry.status for entry in await entries(school)} == {
+        first: "approved", later: "pending"}
+    assert fake.messages(ORGANIZER)[-1].text == "Approved: 1."
+    assert [m.text for m in fake.messages(PUPIL)] == [
+        "✔ Your 1 h for «Reading to children» on "
+        f"{fake.messages(PUPIL)[0].text.split(' on ')[1]}"]
+    assert fake.messages(904) == []
+
+    fake.press_button(organizer, digest, approve_all)  # nothing of the digest waits now
+    await fake.wait_idle()
+    assert fake.callback_answers[-1].text == "Nothing waits for your verification."
+    fake.press_button(organizer, digest, approve_all)
+    await fake.wait_idle()
+    assert {entry.id: entry.status for entry in await entries(school)} == {
+        first: "approved", later: "pending"}
     assert fake.rejected == []
 
 

@@ -133,4 +133,57 @@ async def test_file_urls_only_for_operator_feeds(tmp_path, sessions) -> None:
         await fetch(sessions[1], path.as_uri(), public_only=True, limits=FAST)
 
 
+# The loopback address as getaddrinfo and browsers read numbers (decimal, hex, octal, short
+# dotted forms, a trailing dot), and IPv6 ranges that translate to IPv4 hosts: 6to4 and
+# NAT64 (well-known and local-use prefixes), here each embedding 127.0.0.1.
+DISGUISED = ["2130706433", "0x7f000001", "0", "127.1", "0177.0.0.1", "0x7f.0.0.1",
+             "127.0.0.1.", "017700000001", "[2002:7f00:1::]", "[64:ff9b::7f00:1]",
+             "[64:ff9b:1::7f00:1]"]
+
+
+@pytest.mark.parametrize("host", DISGUISED)
+def test_numbers_that_name_an_inside_address_are_refused_when_added(host: str) -> None:
+    with pytest.raises(FeedError, match="not a public address"):
+        check_public_url(f"http://{host}/feed.xml")
+
+
+@pytest.mark.parametrize("host", DISGUISED)
+async def test_numbers_that_name_an_inside_address_are_refused_at_fetch(
+    server, sessions, host: str
+) -> None:
+    port = server.url.rsplit(":", 1)[1]
+    with pytest.raises(FeedError, match="not a public address"):
+        await fetch(sessions[1], f"http://{host}:{port}/x", public_only=True, limits=FAST)
+    assert server.hits == {}
+
+
+@pytest.mark.parametrize("address", ["2002:7f00:1::", "2002:808:808::1", "64:ff9b::808:808",
+                                     "64:ff9b:1::1"])
+async def test_names_that_resolve_to_translated_ipv6_are_refused(address: str) -> None:
+    """A host name whose AAAA record is a 6to4 or NAT64 address is refused, whichever IPv4
+    host it embeds."""
+    from catalog.fetch import PublicResolver
+
+    class Answers:
+        async def resolve(self, host: str, port: int = 0,
+                          family: object = None) -> list[dict[str, object]]:
+            return [{"hostname": host, "host": address, "port": port, "family": 10,
+                     "proto": 0, "flags": 0}]
+
+        async def close(self) -> None:
+            return None
+
+    resolver = PublicResolver()
+    await resolver.close()
+    resolver._inner = Answers()  # type: ignore[assignment]
+    with pytest.raises(OSError, match="non-public"):
+        await resolver.resolve("feeds.example.org", 80)
+
+
+@pytest.mark.parametrize("url", ["http://93.184.215.14/feed", "http://example.org/feed",
+                                 "https://[2a00:1450:4001::1]/x", "http://1.1.1.1./x"])
+def test_public_addresses_are_still_accepted(url: str) -> None:
+    check_public_url(url)
+
+
 _ = web  # aiohttp.web is used by the feed server's custom handlers

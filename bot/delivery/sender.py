@@ -60,6 +60,7 @@ from telegram.error import (
 from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
+from bot import retention
 from bot.config import Settings
 from bot.db import Database
 from bot.delivery import outbox
@@ -480,10 +481,17 @@ class Sender:
     async def _settle(
         self, row_id: int, status: OutboxStatus, error: str | None, *, count: bool = False
     ) -> None:
+        held = self._held.get(row_id)
+        erased = False
         async with self.db.transaction() as session:
             if count:
                 await outbox.count_attempt(session, row_id, error=error)
             await outbox.mark(session, row_id, status, error=error, now=utcnow())
+            if held is not None and held.kind == retention.REPLY_KIND:
+                # The reply to /forgetme goes out after the erasure: once sent, it goes too.
+                erased = await retention.drop_if_recipient_gone(session, row_id)
+        if erased:
+            await self.db.checkpoint()
         if status is OutboxStatus.SENT:
             self.stats.sent += 1
         else:

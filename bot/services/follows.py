@@ -111,15 +111,32 @@ def matches(index: Index, follows: Sequence[Follow], new_ids: set[int]) -> list[
     return found
 
 
+def fastest(found: Iterable[Match]) -> list[Match]:
+    """One match per person and opportunity: the one of the most frequent follow (right
+    away beats daily beats weekly), whatever order the follows matched in."""
+    best: dict[tuple[int, int], Match] = {}
+    for match in found:
+        key = (match.user_id, match.opportunity_id)
+        kept = best.get(key)
+        if kept is None or _speed(match.frequency) < _speed(kept.frequency):
+            best[key] = match
+    return list(best.values())
+
+
+def _speed(frequency: str) -> int:
+    return FREQUENCIES.index(frequency) if frequency in FREQUENCIES else 0
+
+
 async def record_alerts(session: AsyncSession, found: Iterable[Match],
                         now: datetime | None = None) -> list[Alert]:
-    """Store the matches as alerts (one per person and opportunity); the new ones back."""
+    """Store the matches as alerts (one per person and opportunity, at the fastest of the
+    frequencies that matched it); the new ones back."""
     now = now or utcnow()
     insert = insert_for(session)
     fresh: list[Alert] = []
     reachable = set((await session.scalars(select(User.id).where(
         User.reachable.is_(True)))).all())
-    for match in found:
+    for match in fastest(found):
         if match.user_id not in reachable:
             continue
         result = await session.execute(

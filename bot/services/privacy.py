@@ -1,8 +1,13 @@
 """Privacy for pupils, who are minors: everything stored about a user, and erasure.
 
-`/mydata` sends `personal_data()` as JSON. `/forgetme` calls `forget()`: the profile, drafts,
-searches, memberships and unverified entries are deleted; approved entries stay in the
-organisation's reports, anonymised (no user id, no note, no photo).
+`/mydata` sends `personal_data()` as JSON. `/forgetme` calls `forget_everywhere()`, which
+runs `forget()` and then empties SQLite's write-ahead log (whose bytes would keep the erased
+rows): the profile, drafts, searches, follows, memberships and unverified entries are
+deleted; approved entries stay in the organisation's reports, anonymised (no user id, note,
+photo, nor an idempotency key derived from the id); certificates and badges stay checkable
+without the name or a link to the account; the updates and messages that named the person
+are blanked or deleted (bot/retention.py); where the person acted as an organizer, their id
+is cleared from what they created or decided.
 """
 
 from __future__ import annotations
@@ -10,21 +15,25 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import String, Text, cast, delete, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import retention
+from bot.db import Database
 from bot.models import (
     AuditEvent,
+    Badge,
     BadgeAward,
+    Broadcast,
     Certificate,
+    CheckIn,
     EntryStatus,
     Follow,
     HourEntry,
+    Invite,
     LogDraft,
     Membership,
     Organisation,
-    OutboxMessage,
-    OutboxStatus,
     User,
     utcnow,
 )
@@ -62,6 +71,9 @@ async def personal_data(session: AsyncSession, user_id: int) -> dict[str, Any]:
     earned = await awards_of(session, user_id, include_revoked=True)
     followed = (await session.scalars(select(Follow).where(Follow.user_id == user_id)
                                       .order_by(Follow.id))).all()
+    certificates = (await session.scalars(
+        select(Certificate).where(Certificate.user_id == user_id)
+        .order_by(Certificate.id))).all()
     joined = (await session.execute(
         select(Playlist.titles, Playlist.language, PlaylistMember.joined_at)
         .join(PlaylistMember, PlaylistMember.playlist_id == Playlist.id)
@@ -84,21 +96,30 @@ async def personal_data(session: AsyncSession, user_id: int) -> dict[str, Any]:
                     "revoked_at": _plain(item.award.revoked_at)} for item in earned],
         "playlists": [{"title": titles.get(language) or next(iter(titles.values()), ""),
                        "joined_at": _plain(at)} for titles, language, at in joined],
+        "certificates": [{"code": c.code, "learner": c.learner,
+                          "approved_minutes": c.approved_minutes,
+                          "issued_on": _plain(c.issued_on)} for c in certificates],
     }
 
 
 async def forget(session: AsyncSession, user_id: int, now: datetime | None = None) -> int:
     """Erase `user_id`; returns how many approved entries were kept, anonymised."""
     now = now or utcnow()
+    user = await session.get(User, user_id)
+    name = user.first_name if user is not None else None
+    # Kept for the organisation's reports: no account, note, photo, nor the idempotency
+    # key (it was derived from the account's id).
     kept = await session.execute(
         update(HourEntry)
         .where(HourEntry.user_id == user_id, HourEntry.status == EntryStatus.APPROVED.value)
-        .values(user_id=None, note=None, photo_file_id=None))
+        .values(user_id=None, note=None, photo_file_id=None,
+                idempotency_key=literal("erased:").concat(cast(HourEntry.id, String))))
     await session.execute(delete(HourEntry).where(HourEntry.user_id == user_id))
     await session.execute(delete(LogDraft).where(LogDraft.user_id == user_id))
-    # Certificates already handed out stay checkable, without a link to the account.
+    # Certificates already handed out stay checkable: the code still proves the hours,
+    # no longer whose they were.
     await session.execute(update(Certificate).where(Certificate.user_id == user_id)
-                          .values(user_id=None))
+                          .values(user_id=None, learner=""))
     # Badges handed out stay checkable (and revocable), without a link to the account:
     # the stored credential (whose salted identity hash a small id space would give away)
     # becomes its fingerprint, and the salt goes.
@@ -109,14 +130,41 @@ async def forget(session: AsyncSession, user_id: int, now: datetime | None = Non
         award.details = {k: v for k, v in (award.details or {}).items() if k != "salt"}
     await session.execute(delete(Membership).where(Membership.user_id == user_id))
     await session.execute(delete(SearchQuery).where(SearchQuery.user_id == user_id))
-    # Messages still waiting for them are not sent; follows, alerts, mutes and playlist
-    # memberships go with the user row (ON DELETE CASCADE).
-    await session.execute(delete(OutboxMessage).where(
-        OutboxMessage.chat_id == user_id,
-        OutboxMessage.status.in_((OutboxStatus.QUEUED.value, OutboxStatus.SENDING.value))))
+    await _forget_organizer(session, user_id)
+    # Updates they sent and messages to them, whatever their state (bot/retention.py).
+    await retention.erase_person(session, user_id, name)
+    # Follows, alerts, mutes, playlist memberships and digests go with the user row
+    # (ON DELETE CASCADE).
     await session.execute(delete(User).where(User.id == user_id))
     # The audit trail keeps what happened, no longer who it was.
     await session.execute(update(AuditEvent).where(AuditEvent.actor_id == user_id)
                           .values(actor_id=None))
+    for event in (await session.scalars(select(AuditEvent).where(
+            cast(AuditEvent.details, Text).like(f"%{user_id}%")))).all():
+        event.details = {key: (None if value == user_id else value)
+                         for key, value in (event.details or {}).items()}
     audit.record(session, "user.forgotten", actor_id=None, at=now)
+    await session.flush()
     return int(kept.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def _forget_organizer(session: AsyncSession, user_id: int) -> None:
+    """Clear the person's id where they acted as an organizer; what they made stays for
+    their organisation (0: a creator who erased their data, where a column needs a value)."""
+    for column, value in ((HourEntry.decided_by, None), (Organisation.created_by, None),
+                          (Badge.created_by, None), (BadgeAward.awarded_by, None),
+                          (Broadcast.progress_chat_id, None), (Invite.created_by, 0),
+                          (CheckIn.created_by, 0), (Broadcast.author_id, 0),
+                          (Playlist.created_by, 0)):
+        await session.execute(update(column.class_).where(column == user_id)
+                              .values({column.key: value})
+                              .execution_options(synchronize_session=False))
+
+
+async def forget_everywhere(db: Database, user_id: int) -> int:
+    """`forget` in a transaction of its own, then SQLite's write-ahead log emptied (see
+    `Database.checkpoint`); how many approved entries were kept, anonymised."""
+    async with db.transaction() as session:
+        kept = await forget(session, user_id)
+    await db.checkpoint()
+    return kept
