@@ -1,4 +1,6 @@
-"""Feeds are read again at the next sync: times are now kept in the zone where each
+"""`users.profile_field`: the /profile field waiting for the user's typed value.
+
+Feeds are read again at the next sync: times are now kept in the zone where each
 opportunity happens (its TZID, else its town or country), so items stored before that, shown
 in UTC, get their local zone. Forgetting the validators (ETag, Last-Modified, body hash)
 makes the next sync parse every feed; items whose zone changed are updated, nothing is
@@ -11,6 +13,7 @@ Create Date: 2026-12-07
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from alembic import op
 
 revision = "0014_truth"
@@ -20,8 +23,11 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.add_column("users", sa.Column("profile_field", sa.String(length=16), nullable=True))
     op.execute("UPDATE feeds SET etag = NULL, last_modified = NULL, body_hash = NULL")
 
 
 def downgrade() -> None:
-    pass  # nothing to undo: the next sync simply reads every feed once
+    # The feeds need nothing undone: the next sync simply read every feed once.
+    with op.batch_alter_table("users") as batch:
+        batch.drop_column("profile_field")
