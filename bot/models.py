@@ -83,6 +83,8 @@ class User(Base):
     grade: Mapped[str | None] = mapped_column(String(20))
     municipality: Mapped[str | None] = mapped_column(String(100))
     yearly_target_minutes: Mapped[int | None] = mapped_column(Integer)
+    # The /profile field waiting for the user's next typed message, if any.
+    profile_field: Mapped[str | None] = mapped_column(String(16))
     # False once Telegram says the user blocked the bot or the account is gone: no more
     # messages are queued for them until they write again.
     reachable: Mapped[bool] = mapped_column(Boolean, default=True)

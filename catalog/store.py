@@ -10,12 +10,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dbtools import insert_for
+from catalog.formats.zones import local_zone
 from catalog.model import Item
 from catalog.registry import FeedSpec
 from catalog.tables import Feed, Opportunity
@@ -95,26 +95,13 @@ async def feed_states(session: AsyncSession, names: Iterable[str] | None = None)
     ]
 
 
-def _timezone_name(moment: datetime | None) -> str | None:
-    if moment is None or moment.tzinfo is None:
-        return None
-    if isinstance(moment.tzinfo, ZoneInfo):
-        return moment.tzinfo.key
-    offset = moment.utcoffset()
-    if offset is None:
-        return None
-    minutes = int(offset.total_seconds() // 60)
-    sign = "+" if minutes >= 0 else "-"
-    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
-
-
 def item_values(item: Item) -> dict[str, Any]:
     return {
         "kind": item.kind.value, "language": item.language, "title": item.title,
         "description": item.description, "provider": item.provider, "city": item.city,
         "country": item.country, "latitude": item.latitude, "longitude": item.longitude,
         "online": item.online, "start_at": item.start, "end_at": item.end,
-        "timezone": _timezone_name(item.start), "hours": item.hours, "price": item.price,
+        "timezone": local_zone(item), "hours": item.hours, "price": item.price,
         "currency": item.currency, "keywords": list(item.keywords), "url": item.url,
         "content_hash": item.content_hash(),
     }

@@ -22,6 +22,7 @@ from handlers import (
     groups,
     inline,
     language,
+    learners,
     location,
     log,
     middleware,
@@ -38,6 +39,7 @@ FLOWS = (start, language, feeds, search, location, inline, log, verification, or
 MIDDLEWARE_GROUP = -100
 GROUP_CHATS_GROUP = -50
 FLOW_ANSWERS_GROUP = -10
+LEARNER_GATE_GROUP = -5
 
 
 def register(application: TakasApplication) -> None:
@@ -50,6 +52,9 @@ def register(application: TakasApplication) -> None:
     application.add_handler(log.TEXT_HANDLER, group=FLOW_ANSWERS_GROUP)
     application.add_handler(broadcast.TEXT_HANDLER, group=FLOW_ANSWERS_GROUP + 1)
     application.add_handler(playlists.TEXT_HANDLER, group=FLOW_ANSWERS_GROUP + 2)
+    application.add_handler(pupil.TEXT_HANDLER, group=FLOW_ANSWERS_GROUP + 3)
+    # Organizer commands typed by a learner get a learner's answer before the command runs.
+    application.add_handlers(learners.HANDLERS, group=LEARNER_GATE_GROUP)
     for flow in FLOWS:
         application.add_handlers(flow.HANDLERS)
     application.add_handler(search.TEXT_HANDLER)  # after commands: any other text is a search

@@ -16,7 +16,6 @@ lg:x (cancel), lg:k (keep the draft: resume).
 
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -37,9 +36,10 @@ from bot.i18n import _, current_language
 from bot.models import HourEntry
 from bot.services import drafts
 from bot.services import playlists as playlist_rules
+from bot.services.dates import parse_day, split_trailing_day
 from bot.services.durations import parse_minutes
 from bot.services.errors import Refusal
-from bot.services.hours import NewEntry, log_entry, today
+from bot.services.hours import DAY_MINUTES, NewEntry, check_day, log_entry, today
 from bot.services.orgs import list_organisations
 from bot.text import esc, shorten
 from catalog.search.engine import search
@@ -51,25 +51,44 @@ from handlers.verification import notify_organizers
 ORGS_PER_PAGE = 8
 CANDIDATES = 3
 QUICK_MINUTES = (60, 120, 180, 240)
-DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$|^(\d{1,2})[./](\d{1,2})(?:[./](\d{4}))?$")
+# What each step's Back undoes, and what each Edit on the confirmation asks again: the
+# draft fields cleared, so `drafts.next_step` lands on that step (bot.services.drafts).
+BACK_TO = {"pick": "a", "organisation": "a", "day": "o", "hours": "d", "note": "h",
+           "confirm": "n"}
+CLEARS = {"a": ("activity", "candidates", "opportunity_id", "playlist_item_id"),
+          "o": ("organisation_id",), "d": ("day",), "h": ("minutes",),
+          "n": ("note_done", "note", "photo")}
 
 
-def parse_day(text: str, current: date) -> date | None:
-    """'2026-11-18', '18.11', '18.11.2026', '18/11' -> a date (None when not a date)."""
-    match = DATE.match(text.strip())
-    if not match:
-        return None
+def cancel_row(step: str | None = None) -> list[InlineKeyboardButton]:
+    """Cancel, with « Back to the previous question on every step after the first."""
+    row = [InlineKeyboardButton(_("✖ Cancel"), callback_data="lg:x")]
+    if step in BACK_TO:
+        row.insert(0, InlineKeyboardButton(_("« Back"), callback_data=f"lg:b:{step}"))
+    return row
+
+
+def edit_rows() -> list[list[InlineKeyboardButton]]:
+    """One Edit button per answer on the confirmation."""
+    labels = {"a": _("✏ Activity"), "o": _("✏ Organisation"), "d": _("✏ Day"),
+              "h": _("✏ Hours"), "n": _("✏ Note or photo")}
+    buttons = [InlineKeyboardButton(label, callback_data=f"lg:e:{field}")
+               for field, label in labels.items()]
+    return [buttons[:3], buttons[3:]]
+
+
+def day_problem(text: str) -> tuple[date | None, str | None]:
+    """The day typed at the day step, or what is wrong with it (unreadable, future, too
+    long ago), in the user's language."""
+    chosen = parse_day(text, today())
+    if chosen is None:
+        return None, _("That is not a date I can read. Write it like {example}, or "
+                       "«yesterday».").format(example=esc(date_text(today())))
     try:
-        if match.group(1):
-            return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-        year = int(match.group(6)) if match.group(6) else current.year
-        return date(year, int(match.group(5)), int(match.group(4)))
-    except ValueError:
-        return None
-
-
-def cancel_row() -> list[InlineKeyboardButton]:
-    return [InlineKeyboardButton(_("✖ Cancel"), callback_data="lg:x")]
+        check_day(chosen)
+    except Refusal as refusal:
+        return None, explain(refusal)
+    return chosen, None
 
 
 async def ask(message: Message, context: TakasContext, user_id: int,
@@ -128,8 +147,9 @@ async def ask(message: Message, context: TakasContext, user_id: int,
         rows = [[InlineKeyboardButton(_("Skip"), callback_data="lg:n")]]
     else:
         text = await summary(context, data)
-        rows = [[InlineKeyboardButton(_("✔ Confirm"), callback_data=f"lg:c:{data['nonce']}")]]
-    rows.append(cancel_row())
+        rows = [[InlineKeyboardButton(_("✔ Confirm"), callback_data=f"lg:c:{data['nonce']}")],
+                *edit_rows()]
+    rows.append(cancel_row(step))
     markup = InlineKeyboardMarkup(rows)
     if edit:
         await message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
@@ -176,11 +196,18 @@ async def start_log(update: Update, context: TakasContext) -> None:
 async def shortcut(message: Message, context: TakasContext, user_id: int, args: list[str],
                    update_id: int) -> None:
     minutes = parse_minutes(args[0])
-    day = parse_day(args[-1], today()) if len(args) > 2 else None
-    words = args[1:-1] if day else args[1:]
+    words, day = split_trailing_day(args[1:], today())
     if minutes is None or not words:
         await message.reply_text(_("Write it as /log HOURS ACTIVITY [DATE], for example "
                                    "/log 2,5 Reading to children 2026-11-18 — or just /log."))
+        return
+    try:  # hours and day are checked now, not after the organisation is chosen
+        if minutes > DAY_MINUTES:
+            raise Refusal("hours_range")
+        if day is not None:
+            check_day(day)
+    except Refusal as refusal:
+        await message.reply_text(explain(refusal), parse_mode=ParseMode.HTML)
         return
     async with context.db.transaction() as session:
         organisation_id = await drafts.last_organisation(session, user_id)
@@ -210,15 +237,12 @@ async def on_text(update: Update, context: TakasContext) -> None:
         data["activity"] = text
         data["candidates"] = catalog_candidates(context, text)
     elif step == "day":
-        chosen = parse_day(text, today())
-        if chosen is None:
-            problem = _("That is not a date I can read. Write it like {example}.").format(
-                example=esc(today().isoformat()))
-        else:
+        chosen, problem = day_problem(text)
+        if chosen is not None:
             data["day"] = chosen.isoformat()
     elif step == "hours":
         minutes = parse_minutes(text)
-        if minutes is None or minutes > 24 * 60:
+        if minutes is None or minutes > DAY_MINUTES:
             problem = explain(Refusal("hours_range"))
         else:
             data["minutes"] = minutes
@@ -313,7 +337,19 @@ async def apply_choice(session: Any, user_id: int, data: dict[str, Any], action:
         data["minutes"] = int(value)
     elif action == "n":
         data["note_done"] = True
+    elif action == "b" and BACK_TO.get(value) and data.get("step") == value:
+        _clear(data, BACK_TO[value])
+    elif action == "e" and value in CLEARS and data.get("step") == "confirm":
+        _clear(data, value)
     return data
+
+
+def _clear(data: dict[str, Any], field: str) -> None:
+    """Forget one answer, so the flow asks for it again (see `CLEARS`)."""
+    for key in CLEARS[field]:
+        data.pop(key, None)
+    if field == "o":
+        data.pop("org_page", None)
 
 
 async def confirm(update: Update, context: TakasContext, nonce: str) -> None:

@@ -9,65 +9,124 @@ import json
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.constants import ParseMode
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import (
+    ApplicationHandlerStop,
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot.context import TakasContext
 from bot.formatting import date_text, hours, hours_words
 from bot.i18n import _
 from bot.models import User
 from bot.services import badges as badge_rules
-from bot.services import certificates, privacy
+from bot.services import certificates, privacy, profiles
 from bot.services import hours as hour_rules
-from bot.services.durations import parse_minutes
 from bot.services.errors import Refusal
-from bot.text import esc, shorten
+from bot.text import esc
 from handlers.buttons import expired
 from handlers.refusals import explain
 
-PROFILE_FIELDS = {"school": 200, "grade": 20, "municipality": 100}
-
 
 async def profile_command(update: Update, context: TakasContext) -> None:
-    """/profile shows it; /profile school|grade|municipality|target VALUE sets a field."""
+    """/profile shows it with a button per field; /profile school|grade|municipality|target
+    VALUE sets a field at once (the English shortcut)."""
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
         return
     args = context.args or []
+    try:
+        async with context.db.transaction() as session:
+            if len(args) >= 2 and args[0].lower() in profiles.FIELDS:
+                await profiles.set_field(session, user.id, args[0].lower(), " ".join(args[1:]))
+            record = await profiles.profile_of(session, user.id)
+    except Refusal as refusal:
+        await message.reply_text(explain(refusal), parse_mode=ParseMode.HTML)
+        return
+    if record is not None:
+        await message.reply_text(profile_text(record), parse_mode=ParseMode.HTML,
+                                 reply_markup=profile_keyboard())
+
+
+def profile_text(record: User) -> str:
+    lines = [_("<b>Your profile</b>"),
+             _("School: {value}").format(value=esc(record.school or "—")),
+             _("Grade: {value}").format(value=esc(record.grade or "—")),
+             _("Municipality: {value}").format(value=esc(record.municipality or "—")),
+             _("Yearly target: {value}").format(value=esc(
+                 hours(record.yearly_target_minutes / 60)
+                 if record.yearly_target_minutes else "—"))]
+    return "\n".join([*lines, "", _("Press what you want to change.")])
+
+
+def field_labels() -> dict[str, str]:
+    return {"school": _("🏫 School"), "grade": _("🎓 Grade"),
+            "municipality": _("🏘 Municipality"), "target": _("🎯 Yearly target")}
+
+
+def profile_keyboard() -> InlineKeyboardMarkup:
+    buttons = [InlineKeyboardButton(label, callback_data=f"pf:s:{field}")
+               for field, label in field_labels().items()]
+    return InlineKeyboardMarkup([buttons[:2], buttons[2:]])
+
+
+def field_question(field: str) -> str:
+    return {"school": _("Write the name of your school."),
+            "grade": _("Write your grade or class, e.g. 10 or 3b."),
+            "municipality": _("Write your municipality."),
+            "target": _("Write your yearly target in hours, e.g. 40."),
+            }.get(field, "")
+
+
+async def profile_pressed(update: Update, context: TakasContext) -> None:
+    """pf:s:<field> asks for that field's value; pf:x stops waiting for it."""
+    query = update.callback_query
+    if query is None or not isinstance(query.message, Message):
+        await expired(update)
+        return
+    parts = (query.data or "").split(":")
+    field = parts[2] if len(parts) == 3 and parts[1] == "s" else None
+    if parts[1:] != ["x"] and field not in profiles.FIELDS:
+        await expired(update)
+        return
     async with context.db.transaction() as session:
-        record = await session.get(User, user.id)
-        if record is None:
-            return
-        if len(args) >= 2 and args[0].lower() in PROFILE_FIELDS:
-            setattr(record, args[0].lower(),
-                    shorten(" ".join(args[1:]), PROFILE_FIELDS[args[0].lower()]))
-        elif len(args) >= 2 and args[0].lower() == "target":
-            minutes = parse_minutes(args[1])
-            if minutes is None or minutes > 1000 * 60:
-                await message.reply_text(_("Write the yearly target in hours, e.g. /profile "
-                                           "target 40."))
+        await profiles.wait_for(session, query.from_user.id, field)
+    await query.answer()
+    if field is None:
+        await query.message.edit_text(_("Nothing changed."))
+        return
+    await query.message.edit_text(field_question(field), reply_markup=InlineKeyboardMarkup(
+        [[InlineKeyboardButton(_("✖ Cancel"), callback_data="pf:x")]]))
+
+
+async def profile_answer(update: Update, context: TakasContext) -> None:
+    """The typed value of the field /profile asked for; other text is not ours."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None or not message.text or not context.awaits("profile"):
+        return
+    try:
+        async with context.db.transaction() as session:
+            field = await profiles.waiting_field(session, user.id)
+            if field is None:
                 return
-            record.yearly_target_minutes = minutes
-        elif args:
-            await message.reply_text(profile_usage(), parse_mode=ParseMode.HTML)
-            return
-        lines = [_("<b>Your profile</b>"),
-                 _("School: {value}").format(value=esc(record.school or "—")),
-                 _("Grade: {value}").format(value=esc(record.grade or "—")),
-                 _("Municipality: {value}").format(value=esc(record.municipality or "—")),
-                 _("Yearly target: {value}").format(value=esc(
-                     hours(record.yearly_target_minutes / 60)
-                     if record.yearly_target_minutes else "—"))]
-    await message.reply_text("\n".join([*lines, "", profile_usage()]), parse_mode=ParseMode.HTML)
+            record = await profiles.set_field(session, user.id, field, message.text)
+    except Refusal as refusal:
+        await message.reply_text(explain(refusal), parse_mode=ParseMode.HTML,
+                                 reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton(
+                                     _("✖ Cancel"), callback_data="pf:x")]]))
+        raise ApplicationHandlerStop from None
+    if record is not None:
+        await message.reply_text(_("Saved.") + "\n\n" + profile_text(record),
+                                 parse_mode=ParseMode.HTML, reply_markup=profile_keyboard())
+    raise ApplicationHandlerStop  # handled: not a search
 
 
 def kind_name(kind: str) -> str:
     return {"course": _("Courses"), "event": _("Events"), "volunteering": _("Volunteering"),
             }.get(kind, _("Other activities"))
-
-
-def profile_usage() -> str:
-    return _("Change it with /profile school NAME, /profile grade 10, /profile municipality "
-             "NAME or /profile target HOURS.")
 
 
 async def hours_command(update: Update, context: TakasContext) -> None:
@@ -208,6 +267,7 @@ async def forgetme_pressed(update: Update, context: TakasContext) -> None:
 
 HANDLERS: list[BaseHandler[Update, TakasContext, None]] = [
     CommandHandler("profile", profile_command),
+    CallbackQueryHandler(profile_pressed, pattern=r"^pf:"),
     CommandHandler("hours", hours_command),
     CommandHandler("export", export_command),
     CommandHandler("mydata", mydata_command),
@@ -215,3 +275,7 @@ HANDLERS: list[BaseHandler[Update, TakasContext, None]] = [
     CommandHandler("forgetme", forgetme_command),
     CallbackQueryHandler(forgetme_pressed, pattern=r"^fm:"),
 ]
+
+# Runs with the other flows' answers, before the search: the value /profile asked for.
+TEXT_HANDLER = MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND,
+                              profile_answer)

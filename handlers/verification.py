@@ -13,7 +13,14 @@ from collections.abc import Awaitable, Callable
 from datetime import time, timedelta
 
 from sqlalchemy import func, select
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import (
+    Bot,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
@@ -53,7 +60,26 @@ def entry_text(entry: HourEntry, pupil: str, organisation: str) -> str:
                                         hours=esc(hours(entry.minutes / 60)))]
     if entry.note:
         lines.append(_("Note: {note}").format(note=esc(shorten(entry.note, 300))))
+    if entry.photo_file_id:
+        lines.append(_("📷 The pupil's photo is just above."))
     return "\n".join(lines)
+
+
+def photo_caption(entry: HourEntry, pupil: str) -> str:
+    """The caption of the evidence photo sent just before its verification request."""
+    return _("📷 Photo from {pupil}: {activity}").format(
+        pupil=esc(shorten(pupil, 60)), activity=esc(shorten(entry.activity, 200)))
+
+
+async def send_request(bot: Bot, chat_id: int, entry: HourEntry, pupil: str,
+                       organisation: str) -> None:
+    """The verification request for one entry, its evidence photo first when it has one
+    (the request stays a text message: deciding edits its text)."""
+    if entry.photo_file_id:
+        await bot.send_photo(chat_id, entry.photo_file_id, caption=photo_caption(entry, pupil),
+                             parse_mode=ParseMode.HTML)
+    await bot.send_message(chat_id, entry_text(entry, pupil, organisation),
+                           parse_mode=ParseMode.HTML, reply_markup=decision_keyboard(entry.id))
 
 
 def decision_keyboard(entry_id: int) -> InlineKeyboardMarkup:
@@ -88,11 +114,9 @@ async def notify_organizers(context: TakasContext, entry_id: int) -> None:
         user = languages[uid]
         language = context.i18n.resolve(user.language if user else None,
                                         user.telegram_language if user else None)
-        with context.i18n.use(language):
-            text, markup = entry_text(entry, pupil, organisation), decision_keyboard(entry.id)
         try:
-            await context.bot.send_message(uid, text, parse_mode=ParseMode.HTML,
-                                           reply_markup=markup)
+            with context.i18n.use(language):
+                await send_request(context.bot, uid, entry, pupil, organisation)
         except TelegramError:
             continue  # the digest and /pending still show it
 
@@ -214,9 +238,7 @@ async def pending_command(update: Update, context: TakasContext) -> None:
         await message.reply_text(_("Nothing waits for your verification."))
         return
     for entry, pupil, organisation in named:
-        await message.reply_text(entry_text(entry, pupil, organisation),
-                                 parse_mode=ParseMode.HTML,
-                                 reply_markup=decision_keyboard(entry.id))
+        await send_request(context.bot, message.chat_id, entry, pupil, organisation)
 
 
 async def digest_job(context: TakasContext) -> None:

@@ -72,6 +72,9 @@ NOT_ORG = no("Only organizers of that organisation can do that.")
 NOT_ADMIN = no("Only administrators can do that.")
 NOT_FEEDS = no("Only administrators can manage feeds.")
 NOTHING_WAITS = "Nothing waits for your verification."
+# What a learner or pupil (an organizer of nothing) hears for an organizer's command.
+FOR_ORGANIZERS = no("This command is for organizers of an organisation on Takas.")
+LEARNERS = {"learner": FOR_ORGANIZERS, "pupil": FOR_ORGANIZERS}
 NO_HOURS = "No hours logged yet."
 NO_PLAYLIST = no("This playlist does not exist or is not published.")
 NO_BADGE = no("This badge is no longer available.")
@@ -94,36 +97,37 @@ COMMAND_TABLE: dict[str, dict[str, Outcome]] = {
     "/language": each(ok("Choose the language")),
     "/mydata": each(ok("Everything Takas stores about you.")),
     "/forgetme": each(ok("This erases your profile")),
-    "/pending": each(ok(NOTHING_WAITS), organizer_a=ok("Hours to verify (Utenos biblioteka)")),
-    "/broadcast": each(no("Only organizers and administrators can broadcast."),
+    "/pending": each(ok(NOTHING_WAITS), organizer_a=ok("Hours to verify (Utenos biblioteka)"),
+                     **LEARNERS),
+    "/broadcast": each(FOR_ORGANIZERS,
                        organizer_a=ok("Write the announcement"),
                        organizer_b=ok("Write the announcement"),
                        admin=ok("For which organisation?")),
     "/checkin 2 Talka": each(NOT_ORG, organizer_a=ok(f"Check-in for «Talka» (2 h, {A})"),
-                             organizer_b=ok(f"Check-in for «Talka» (2 h, {B})")),
-    "/verify {cert}": each(ok("✔ Valid certificate"), learner=NOT_ORG, pupil=NOT_ORG),
-    "/verify TK-AAAA-BBBB": each(ok("No certificate has that code."), learner=NOT_ORG,
-                                 pupil=NOT_ORG),
+                             organizer_b=ok(f"Check-in for «Talka» (2 h, {B})"), **LEARNERS),
+    "/verify {cert}": each(ok("✔ Valid certificate"), **LEARNERS),
+    "/verify TK-AAAA-BBBB": each(ok("No certificate has that code."), **LEARNERS),
     "/org": each(ok("/org new NAME"), organizer_a=ok(f"Your organisations\n1. {A}"),
                  organizer_b=ok(f"Your organisations\n2. {B}"),
                  admin=ok(f"Your organisations\n2. {B}\n1. {A}")),
     "/org new Vilniaus centras": each(NOT_ADMIN, admin=ok("Organisation Vilniaus centras created")),
-    f"/org invite {A}": each(NOT_ORG, organizer_a=ok("Send this link"), admin=ok("Send this link")),
+    f"/org invite {A}": each(NOT_ORG, organizer_a=ok("Send this link"), admin=ok("Send this link"),
+                             **LEARNERS),
     f"/org invite {B} many": each(NOT_ORG, organizer_b=ok("Send this link"),
-                                  admin=ok("Send this link")),
+                                  admin=ok("Send this link"), **LEARNERS),
     f"/org target {A} 40": each(NOT_ORG, organizer_a=ok(f"Yearly target of {A}: 40 hours"),
-                                admin=ok(f"Yearly target of {A}: 40 hours")),
+                                admin=ok(f"Yearly target of {A}: 40 hours"), **LEARNERS),
     "/feeds": each(NOT_FEEDS, admin=ok("1 feed")),
     "/badge": each(NOT_ORG, organizer_a=ok("• Skaitovas: earned at 20 h"),
-                   organizer_b=ok(f"{B} has no badges yet.")),
+                   organizer_b=ok(f"{B} has no badges yet."), **LEARNERS),
     "/badge new Talkininkas; Helps at events; 5 approved hours; 5": each(
         NOT_ORG, organizer_a=ok(f"Badge created for {A}"),
-        organizer_b=ok(f"Badge created for {B}")),
+        organizer_b=ok(f"Badge created for {B}"), **LEARNERS),
     "/badge new Keramikas; Finished the course; The playlist; #{published}": each(
-        NOT_ORG, organizer_a=ok(f"Badge created for {A}")),
+        NOT_ORG, organizer_a=ok(f"Badge created for {A}"), **LEARNERS),
     "/badges": each(ok("No badges yet."), pupil=ok(f"Pagalbininkas, {A}")),
     "/playlist": each(NOT_ORG, organizer_a=ok("📝 Plakatų dirbtuvės"),
-                      organizer_b=ok("None yet.")),
+                      organizer_b=ok("None yet."), **LEARNERS),
     "/playlists": each(ok("You have not joined a learning playlist yet."),
                        pupil=ok("1. Keramikos pradmenys — 0 of 2 required activities done")),
     "/start pl_{published}": each(ok("Keramikos pradmenys\nUtenos biblioteka")),
@@ -182,6 +186,7 @@ BUTTON_TABLE: list[tuple[str, str, dict[str, Outcome]]] = [
     ("uf:{follow}", "stop the pupil's follow", each(gone(), pupil=ok("Done."))),
     ("fm:no", "keep one's data (after /forgetme)", each(ok("Nothing was erased."))),
     ("lang:en", "one's own language", each(ok("Done: from now on I write"))),
+    ("pf:x", "stop changing one's own profile", each(ok("Nothing changed."))),
     ("lg:r:{approved}", "log again the pupil's activity", each(NO_DRAFT, pupil=ok("Which day?"))),
     ("lg:o:{org_a}", "have A verify one's own draft entry",
      each(ok("What did you do?"), pupil=ok("Which day?"))),

@@ -16,6 +16,10 @@ from bot.models import HourEntry
 from tests.fakes import FakeBotAPI, SentMessage
 
 ADMIN, ORGANIZER, PUPIL, STRANGER = 900, 901, 902, 903
+# What someone who organizes nothing hears for an organizer's command.
+FOR_ORGANIZERS = ("This command is for organizers of an organisation on Takas. To become "
+                  "one, ask your organisation for an invitation link. /help shows what you "
+                  "can do.")
 
 
 def button(message: SentMessage, label_start: str) -> str:
@@ -155,7 +159,7 @@ async def test_shortcut_reject_and_exports(fake: FakeBotAPI, school) -> None:
         f"{fake.messages(ORGANIZER)[-1].text.split('issued on ')[1]}")
     fake.send_text(pupil, f"/verify {code}")  # pupils cannot check codes
     await fake.wait_idle()
-    assert fake.messages(PUPIL)[-1].text == "Only organizers of that organisation can do that."
+    assert fake.messages(PUPIL)[-1].text == FOR_ORGANIZERS
     assert fake.rejected == []
 
 
@@ -189,9 +193,8 @@ async def test_who_may_press_what(fake: FakeBotAPI, school) -> None:
             "Only organizers of that organisation can do that.")
     for command, answer in (("/org new Mano", "Only administrators can do that."),
                             ("/feeds", "Only administrators can manage feeds."),
-                            ("/pending", "Nothing waits for your verification."),
-                            ("/checkin 2 Party", "Only organizers of that organisation can "
-                                                 "do that.")):
+                            ("/pending", FOR_ORGANIZERS),
+                            ("/checkin 2 Party", FOR_ORGANIZERS)):
         fake.send_text(stranger, command)
         await fake.wait_idle()
         assert fake.messages(STRANGER)[-1].text == answer, command

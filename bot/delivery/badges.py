@@ -34,9 +34,16 @@ def file_name(name: str, award_id: int) -> str:
     return f"badge-{(safe or 'takas')[:40]}-{award_id}.png"
 
 
-def caption(found: badges.AwardView, *, resent: bool = False) -> str:
+def caption(found: badges.AwardView, *, resent: bool = False,
+            playlist: str | None = None) -> str:
+    """The document's caption; a new badge for a finished learning `playlist` opens with
+    the congratulation for finishing it."""
     award, badge = found.award, found.badge
-    lines = [(_("🏅 Your badge «{name}» from {organisation}") if resent
+    lines: list[str] = []
+    if playlist and not resent:
+        lines.append(_("🎉 Congratulations: you finished the learning playlist «{playlist}»!")
+                     .format(playlist=esc(playlist)))
+    lines += [(_("🏅 Your badge «{name}» from {organisation}") if resent
               else _("🏅 You earned the badge «{name}» from {organisation}!")).format(
         name=esc(badge.name), organisation=esc(found.organisation))]
     lines.append(_("Awarded on {day}.").format(
@@ -65,10 +72,11 @@ class BadgeDocuments:
             token = await badges.issue_credential(session, found, self.issuer)
             learner = (await session.get(User, found.award.user_id)
                        if found.award.user_id else None)
-        language = self.i18n.resolve(learner.language if learner else None,
-                                     learner.telegram_language if learner else None)
+            language = self.i18n.resolve(learner.language if learner else None,
+                                         learner.telegram_language if learner else None)
+            playlist = await badges.playlist_title(session, found.badge, language)
         with self.i18n.use(language):
-            text = caption(found, resent=resent)
+            text = caption(found, resent=resent, playlist=playlist)
         badge = found.badge
         png = await asyncio.to_thread(_picture, badge.name, badge.colour, badge.emblem,
                                       found.organisation, token)

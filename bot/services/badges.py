@@ -13,6 +13,8 @@ Rules (each refusal is a `Refusal` with a code the handlers translate):
   redelivered update or two organizers approving at once award it exactly once;
 - a new award is queued for delivery in the same transaction (outbox kind `badge`,
   one dedupe key per award): the learner receives it exactly once;
+- a rule badge created when learners already meet its rule is awarded to them at once,
+  the same way;
 - the signed credential is made when the award is first delivered (`issue_credential`);
   everything it states is stored with the award, so re-signing gives the same bytes.
 """
@@ -45,7 +47,7 @@ from bot.models import (
     User,
     utcnow,
 )
-from bot.playlist_tables import Playlist
+from bot.playlist_tables import Playlist, PlaylistMember
 from bot.services import audit, playlists
 from bot.services.errors import Refusal
 from bot.services.orgs import is_organizer
@@ -116,7 +118,39 @@ async def create_badge(session: AsyncSession, organisation_id: int, *, actor_id:
     await session.flush()
     audit.record(session, "badge.created", actor_id=actor_id, organisation_id=organisation_id,
                  at=now, badge_id=badge.id, rule=rule.value)
+    await award_already_earned(session, badge, now)
     return badge
+
+
+async def award_already_earned(session: AsyncSession, badge: Badge,
+                               now: datetime) -> list[BadgeAward]:
+    """A new rule badge goes at once to the learners who already meet its rule, each award
+    made and queued as an approval would (`_award`: once per learner and period)."""
+    new: list[BadgeAward] = []
+    if badge.rule == BadgeRule.HOURS.value and badge.hours_minutes:
+        approved = (await session.execute(
+            select(HourEntry.user_id, HourEntry.day, HourEntry.minutes)
+            .where(HourEntry.organisation_id == badge.organisation_id,
+                   HourEntry.status == EntryStatus.APPROVED.value))).all()
+        minutes: dict[tuple[int, str], int] = {}
+        for user_id, day, spent in approved:
+            if user_id is not None:  # erased learners' hours stay, anonymous
+                key = (user_id, period_of(day))
+                minutes[key] = minutes.get(key, 0) + spent
+        earned = sorted(key for key, total in minutes.items() if total >= badge.hours_minutes)
+    elif badge.rule == BadgeRule.PLAYLIST.value and badge.playlist_id:
+        members = (await session.scalars(select(PlaylistMember.user_id).where(
+            PlaylistMember.playlist_id == badge.playlist_id).order_by(PlaylistMember.id))).all()
+        earned = [(user_id, ONCE) for user_id in members
+                  if badge.playlist_id in await completed_playlists(session, user_id)]
+    else:
+        return new
+    for user_id, period in earned:
+        award, created = await _award(session, badge, user_id, period=period,
+                                      awarded_by=None, now=now)
+        if created:
+            new.append(award)
+    return new
 
 
 async def change_badge(session: AsyncSession, badge_id: int, *, actor_id: int,
@@ -287,6 +321,14 @@ class AwardView:
     award: BadgeAward
     badge: Badge
     organisation: str
+
+
+async def playlist_title(session: AsyncSession, badge: Badge, language: str) -> str | None:
+    """The title (in `language` when written in it) of the playlist a badge rewards."""
+    playlist = await session.get(Playlist, badge.playlist_id) if badge.playlist_id else None
+    if playlist is None:
+        return None
+    return playlists.localized(playlist.titles, language, playlist.language)
 
 
 async def awards_of(session: AsyncSession, user_id: int, *,

@@ -50,6 +50,17 @@ def today(now: datetime | None = None) -> date:
     return (now or utcnow()).astimezone(LOCAL).date()
 
 
+def check_day(day: date, now: datetime | None = None) -> None:
+    """Refuse a day in the future or before the previous school year began (also asked
+    where the day is typed, so the pupil hears it at that step)."""
+    current = today(now)
+    if day > current:
+        raise Refusal("day_future")
+    earliest = school_year(date(school_year(current)[0].year - 1, 9, 1))[0]
+    if day < earliest:
+        raise Refusal("day_too_old", earliest=earliest)
+
+
 @dataclass(frozen=True)
 class NewEntry:
     user_id: int
@@ -77,12 +88,7 @@ async def validate(session: AsyncSession, entry: NewEntry, now: datetime) -> Non
         raise Refusal("note_long", limit=MAX_NOTE)
     if not 0 < entry.minutes <= DAY_MINUTES:
         raise Refusal("hours_range")
-    current = today(now)
-    if entry.day > current:
-        raise Refusal("day_future")
-    earliest = school_year(date(school_year(current)[0].year - 1, 9, 1))[0]
-    if entry.day < earliest:
-        raise Refusal("day_too_old", earliest=earliest)
+    check_day(entry.day, now)
     if await session.get(Organisation, entry.organisation_id) is None:
         raise Refusal("org_unknown")
     logged = await session.scalar(

@@ -71,6 +71,12 @@ async def organisations_of(session: AsyncSession, user_id: int) -> list[Organisa
     return list((await session.scalars(query)).all())
 
 
+async def organizes_anything(session: AsyncSession, user_id: int) -> bool:
+    """Whether `user_id` is an organizer of at least one organisation."""
+    query = select(Membership.id).where(Membership.user_id == user_id).limit(1)
+    return (await session.scalar(query)) is not None
+
+
 async def is_organizer(session: AsyncSession, user_id: int, organisation_id: int) -> bool:
     query = select(Membership.id).where(Membership.user_id == user_id,
                                         Membership.organisation_id == organisation_id)

@@ -67,12 +67,14 @@ async def get_user(session: AsyncSession, user_id: int) -> User | None:
 
 async def waiting_flows(session: AsyncSession, user_id: int) -> frozenset[str]:
     """The flows that wait for the user's next typed message, in one round trip: a /log
-    draft ("log"), an announcement draft ("broadcast"), the playlist editor ("playlist").
+    draft ("log"), an announcement draft ("broadcast"), the playlist editor ("playlist"),
+    a /profile field ("profile").
     Most messages are searches; their handlers then skip three look-ups of their own."""
     row = (await session.execute(select(
         exists().where(LogDraft.user_id == user_id),
         exists().where(Broadcast.author_id == user_id, Broadcast.status == "draft"),
         exists().where(PlaylistEdit.user_id == user_id),
+        exists().where(User.id == user_id, User.profile_field.is_not(None)),
     ))).one()
-    return frozenset(name for name, found in zip(("log", "broadcast", "playlist"), row,
-                                                 strict=True) if found)
+    return frozenset(name for name, found in zip(("log", "broadcast", "playlist", "profile"),
+                                                 row, strict=True) if found)

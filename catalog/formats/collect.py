@@ -14,6 +14,7 @@ from datetime import datetime
 
 from catalog.formats.dates import hours_between
 from catalog.formats.fields import country_code, language_code
+from catalog.formats.zones import in_local_zone
 from catalog.model import Item, Kind, ParseResult
 from catalog.text import (
     DESCRIPTION_LIMIT,
@@ -80,6 +81,11 @@ def to_item(draft: Draft) -> Item | str:
     hours = draft.hours if draft.hours is not None else hours_between(draft.start, end)
     price = draft.price if draft.price is not None and math.isfinite(draft.price) \
         and draft.price >= 0 else None
+    # Times move into the zone where the item happens (a UTC time in Vilnius is shown at
+    # Vilnius time); the instant stays the same, and the store keeps the zone's name.
+    zone = in_local_zone(draft)
+    start = draft.start.astimezone(zone) if zone and draft.start else draft.start
+    end = end.astimezone(zone) if zone and end else end
     return Item(
         source_id=source_id,
         title=title,
@@ -92,7 +98,7 @@ def to_item(draft: Draft) -> Item | str:
         latitude=latitude,
         longitude=longitude,
         online=draft.online,
-        start=draft.start,
+        start=start,
         end=end,
         hours=hours,
         price=price,

@@ -127,7 +127,7 @@ def _draft(row: dict[str, str], *, url_is_id: bool) -> Draft:
     place_city, place_country, place_online = place_parts(get("location"))
     country = get("country") or place_country
     language = language_code(get("lang"))
-    zone = zone_for(country, language)
+    zone = zone_for(country, language, city or place_city)
     keywords = _keywords(get("keywords") or "")
     title = get("title")
     declared = _KIND_OF.get(fold(get("type") or ""))

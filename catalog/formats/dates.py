@@ -3,9 +3,10 @@
 Every format goes through `parse_datetime`: ISO 8601 (with or without time or offset, basic or
 extended), RFC 2822 (RSS), and the local habits of municipal exports: '2026-11-21 18:00',
 '21.11.2026 18:00', '21/11/2026', '2026.11.21'. A time without an offset is taken to be local
-time where the opportunity happens: `zone_for(country, language)` picks Vilnius, Riga or
-Tallinn for LT/LV/EE (or, failing a country, for Lithuanian, Latvian or Estonian text) and
-UTC otherwise. A date without a time is midnight of that day in that zone.
+time where the opportunity happens: `zone_for(country, language, city)` picks the zone of
+the country, else of the town (Vilnius, Riga, Tallinn, Berlin ...), else of Lithuanian,
+Latvian or Estonian text, and UTC otherwise. A date without a time is midnight of that day
+in that zone.
 """
 
 from __future__ import annotations
@@ -15,12 +16,8 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from email.utils import parsedate_to_datetime
 from zoneinfo import ZoneInfo
 
-from catalog.formats.fields import country_code
+from catalog.formats.zones import place_zone
 
-_ZONES = {"LT": "Europe/Vilnius", "LV": "Europe/Riga", "EE": "Europe/Tallinn",
-          "DE": "Europe/Berlin", "PL": "Europe/Warsaw", "FI": "Europe/Helsinki",
-          "NO": "Europe/Oslo", "SE": "Europe/Stockholm", "UA": "Europe/Kyiv"}
-_LANGUAGE_COUNTRY = {"lt": "LT", "lv": "LV", "et": "EE"}
 # Years outside this window are typos or placeholders ("0001-01-01"), not opportunities.
 _MIN_YEAR, _MAX_YEAR = 1970, 2200
 _DAY_FIRST = re.compile(
@@ -36,10 +33,11 @@ _DURATION = re.compile(
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 
 
-def zone_for(country: str | None = None, language: str | None = None) -> tzinfo:
-    """The zone naive times are read in: the country's, else the language's Baltic one, else UTC."""
-    code = country_code(country) or _LANGUAGE_COUNTRY.get((language or "").lower(), "")
-    name = _ZONES.get(code)
+def zone_for(country: str | None = None, language: str | None = None,
+             city: str | None = None) -> tzinfo:
+    """The zone naive times are read in: the country's, else the town's, else the language's
+    Baltic one, else UTC (see `catalog.formats.zones.place_zone`)."""
+    name = place_zone(city, country, language)
     return ZoneInfo(name) if name else UTC
 
 

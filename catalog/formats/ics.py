@@ -93,7 +93,7 @@ def _draft(calendar: Component, event: Component) -> Draft:
     params = _attr(summary, "params") or _attr(description, "params") or {}
     city, country, online = place_parts(str(_first(event, "LOCATION") or ""))
     language = language_code(params.get("LANGUAGE"))
-    zone = zone_for(country, language)
+    zone = zone_for(country, language, city)
     raw_start = _when(event, "DTSTART")
     raw_end = _when(event, "DTEND")
     start = localize(raw_start, zone) if isinstance(raw_start, date) else None

@@ -161,8 +161,8 @@ def _instance(course: dict[str, Any], now: datetime) -> dict[str, Any]:
     instances = [i for i in _list(course.get("hasCourseInstance")) if isinstance(i, dict)]
     dated: list[tuple[datetime, dict[str, Any]]] = []
     for instance in instances:
-        _, country, *_ = _location(instance.get("location"))
-        zone = zone_for(country, language_code(_text(course.get("inLanguage"))))
+        town, country, *_ = _location(instance.get("location"))
+        zone = zone_for(country, language_code(_text(course.get("inLanguage"))), town)
         start = parse_datetime(_text(instance.get("startDate")), zone)
         end = parse_datetime(_text(instance.get("endDate")), zone)
         if start is not None:
@@ -190,7 +190,7 @@ def _draft(node: dict[str, Any], now: datetime) -> Draft:
     language = language_code(_text(node.get("inLanguage"))) or language_code(
         next((v.get("@language") for v in _list(node.get("name")) if isinstance(v, dict)), None))
     city, country, lat, lon, online = _location(session.get("location") or node.get("location"))
-    zone = zone_for(country, language)
+    zone = zone_for(country, language, city)
     modes = [session.get(k) or node.get(k) for k in ("courseMode", "eventAttendanceMode")]
     keywords = _keywords(node.get("keywords"))
     additional = [t for t in map(_text, _list(node.get("additionalType"))) if t]

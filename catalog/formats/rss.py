@@ -92,7 +92,7 @@ def _draft(entry: dict[str, Any], feed: dict[str, Any], feed_language: str | Non
     city, country, online = place_parts(_field(entry, "_location"))
     if footer and city is None and not online:
         city, _, online = place_parts(footer["where"])
-    zone = zone_for(country, language or feed_language)
+    zone = zone_for(country, language or feed_language, city)
     start = parse_datetime(_field(entry, "_startdate"), zone) \
         or (parse_datetime(footer["when"], zone) if footer else None) \
         or parse_datetime(entry.get("published"), zone) \
