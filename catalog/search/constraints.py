@@ -14,8 +14,9 @@ A `Constraints` value is what query understanding (`understand.py`) reads out of
 - the languages it is taught in: its own language and any "in English", "на русском" ...
   phrase in its text.
 
-Price caps and "free" let through items whose price the feed did not give (RSS and
-iCalendar cannot say), ranked after those known to qualify.
+A price cap lists only items whose price is known to fit it; "free" also lets through items
+whose price the feed did not give (RSS and iCalendar cannot say), ranked after those known to
+be free.
 """
 
 from __future__ import annotations

@@ -121,11 +121,13 @@ def filter_mask(index: Index, filters: Constraints) -> np.ndarray:
         mask &= index.online
     if filters.in_person:
         mask &= ~index.online
-    unknown_price = np.isnan(index.price)
+    # A price the feed did not give is not known to fit a cap: "under 50 euros" must never
+    # list a course that costs 120 (RSS and iCalendar feeds carry no price). "Free" lets such
+    # items through after those known to be free: partners often leave out a price of nothing.
     if filters.free:
-        mask &= (index.price == 0) | unknown_price
+        mask &= (index.price == 0) | np.isnan(index.price)
     if filters.max_price is not None:
-        mask &= (index.price <= filters.max_price) | unknown_price
+        mask &= index.price <= filters.max_price
     if filters.window is not None:
         begin, end = filters.window
         starts_inside = (index.start >= begin) & (index.start < end)
@@ -231,7 +233,7 @@ def rerank(
     wanted_bits = sum(1 << k for k in wanted_kinds)
     hard = index.lexicon.hard_audiences
     age_bits = sum(1 << hard.index(a) for a in wanted.age_audiences if a in hard)
-    price_asked = wanted.free or wanted.max_price is not None
+    price_asked = wanted.free
     results = []
     for position, number in enumerate(numbers):
         coverage = float(scores[number])
