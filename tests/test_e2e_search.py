@@ -164,7 +164,7 @@ async def test_a_price_cap_lists_only_what_fits_it(fake: FakeBotAPI, search_bot)
     for block in listed:
         title = next(t for t in items if t in block)
         price = items[title]["price_eur"]
-        assert price is None or float(price) <= 50, (title, price)  # type: ignore[arg-type]
+        assert price is None or float(price) <= 50, (title, price)
     assert "Anglų kalbos kursai pradedantiesiems (A1)" not in reply.text  # 120 EUR
     assert fake.rejected == []
 

@@ -167,7 +167,7 @@ def doc(number: int, title: str, **extra: object) -> SearchDoc:
 
 
 def ids(index: object, query: str, **options: object) -> list[int]:
-    return [hit.doc.id for hit in search(index, query, now=NOW, **options).hits]  # type: ignore[arg-type]
+    return [hit.doc.id for hit in search(index, query, now=NOW, **options).hits]
 
 
 def test_constraints_are_checked_against_item_data() -> None:
