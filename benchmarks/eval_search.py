@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.common import require_shared, synced_database
+from catalog.search import morphology
 from catalog.search.engine import search
 from catalog.search.index import Index, SearchDoc
 from catalog.search.service import load_index
@@ -149,9 +150,13 @@ def main() -> None:
     parser.add_argument("--misses", type=int, default=0,
                         help="print the first N misses of each set")
     parser.add_argument("--no-anchors", action="store_true")
+    parser.add_argument("--morphology", choices=morphology.METHODS, default=None,
+                        help="compare analysers of inflection (default: the engine's)")
     parser.add_argument("--now", default="2026-12-07T12:00:00+02:00",
                         help="the moment dates in queries are read against (ISO 8601)")
     args = parser.parse_args()
+    if args.morphology:
+        morphology.METHOD = args.morphology  # before the index is built
     now = datetime.fromisoformat(args.now)
     catalog = json.loads(require_shared("eval", "dev", "catalog.json").read_text())
     with tempfile.TemporaryDirectory(prefix="takas-eval-") as folder:

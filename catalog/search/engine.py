@@ -113,7 +113,7 @@ def search(
 ) -> SearchResult:
     """Every accepted match for `text`, best first (callers page through them)."""
     started = time.perf_counter()
-    plan = understand(index, text, now)
+    plan = understand(index, text, now, language)
     moment = (now or datetime.now().astimezone()).timestamp()
     pinned = [Hit(index.docs[n], 2.0) for n in title_matches(index, text)]
     if not plan.terms and not plan.filters.active():

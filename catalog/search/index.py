@@ -28,6 +28,8 @@ from rapidfuzz.distance import OSA
 
 from catalog.search.constraints import ItemColumns, item_columns, item_zone
 from catalog.search.lexicon import Lexicon, load_lexicon
+from catalog.search.morphology import keys as morph_keys
+from catalog.search.morphology import raw_words
 from catalog.search.normalize import fold, tokens
 from catalog.search.phrases import find_exact
 from catalog.search.stem import concept_key, stem
@@ -114,6 +116,8 @@ class Index:
     taught_in: np.ndarray  # uint8
     # folded title (and its stems) -> document numbers, for exact-title queries
     titles: dict[str, tuple[int, ...]]
+    # lemma or Snowball keys (see catalog.search.morphology) -> term ids of the surface words
+    morph: dict[str, tuple[int, ...]] = field(default_factory=dict)
     _expansions: dict[str, dict[int, float]] = field(default_factory=dict, repr=False)
 
     @property
@@ -269,6 +273,7 @@ def build_index(docs: Sequence[SearchDoc], lexicon: Lexicon | None = None) -> In
     title_tokens: list[tuple[str, ...]] = []
     columns: list[ItemColumns] = []
     titles: dict[str, list[int]] = defaultdict(list)
+    morph: dict[str, set[str]] = defaultdict(set)
     for number, doc in enumerate(docs):
         weights: dict[str, float] = {}
         fields = doc_fields(doc)
@@ -289,6 +294,11 @@ def build_index(docs: Sequence[SearchDoc], lexicon: Lexicon | None = None) -> In
                 key = "§" + concept
                 if weights.get(key, 0.0) < weight:
                     weights[key] = weight
+        language = doc.language or ""
+        for text in (doc.title, " ".join(doc.keywords), doc.description):
+            for raw, folded in raw_words(text):
+                for key in morph_keys(raw, language):
+                    morph[key].add(folded)
         place = lexicon.place_of(doc.city)
         country = doc.country or (lexicon.places[place].country if place else None)
         columns.append(item_columns(
@@ -340,6 +350,8 @@ def build_index(docs: Sequence[SearchDoc], lexicon: Lexicon | None = None) -> In
         levels=np.array([c.levels for c in columns], dtype=np.uint8),
         taught_in=np.array([c.taught_in for c in columns], dtype=np.uint8),
         titles={key: tuple(value) for key, value in titles.items()},
+        morph={key: tuple(term_ids[w] for w in words if w in term_ids)
+               for key, words in morph.items()},
     )
 
 

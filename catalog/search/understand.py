@@ -20,9 +20,12 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
+from catalog.langdetect import detect_language
 from catalog.search.constraints import DEFAULT_ZONE, LEVELS, Constraints, month_number
-from catalog.search.index import KINDS, ONE_EDIT, Index
+from catalog.search.index import KINDS, ONE_EDIT, SAME_STEM, Index
 from catalog.search.lexicon import Lexicon
+from catalog.search.morphology import keys as morph_keys
+from catalog.search.morphology import raw_words
 from catalog.search.normalize import tokens
 from catalog.search.phrases import find_alternatives, find_exact
 from catalog.search.stem import concept_key, stem
@@ -224,8 +227,33 @@ def _age_audience(age: int | None, lexicon: Lexicon) -> frozenset[str]:
     return frozenset(concept for lo, hi, concept in lexicon.age_audiences if lo <= age <= hi)
 
 
-def understand(index: Index, text: str, now: datetime | None = None) -> Request:
-    """Turn a chat query into a typed request for `index`."""
+def _morphology(index: Index, text: str, language: str | None) -> dict[str, tuple[str, ...]]:
+    """Lemma or stem keys of each folded query word, in the languages the query may be in."""
+    languages = {code for code in (language, detect_language(text)) if code}
+    found: dict[str, tuple[str, ...]] = {}
+    if not languages or not index.morph:
+        return found
+    for raw, folded in raw_words(text):
+        found[folded] = tuple(key for code in sorted(languages)
+                              for key in morph_keys(raw, code))
+    return found
+
+
+def _expansions(index: Index, word: str, morph: tuple[str, ...]) -> dict[int, float]:
+    expansions = index.expand(word)
+    extra = {tid for key in morph for tid in index.morph.get(key, ())}
+    if not extra - expansions.keys():
+        return expansions
+    merged = dict(expansions)
+    for tid in extra:
+        if merged.get(tid, 0.0) < SAME_STEM:
+            merged[tid] = SAME_STEM
+    return merged
+
+
+def understand(index: Index, text: str, now: datetime | None = None,
+               language: str | None = None) -> Request:
+    """Turn a chat query into a typed request for `index` (`language`: the user's)."""
     lexicon = index.lexicon
     now = (now or datetime.now(DEFAULT_ZONE)).astimezone(DEFAULT_ZONE)
     words = tokens(re.sub(r"€", " eur ", text))
@@ -252,10 +280,15 @@ def understand(index: Index, text: str, now: datetime | None = None) -> Request:
     if not content and not any(reader.used):
         content = remaining  # a query of nothing but stop words: match them after all
     framing = tuple(words[i] for i in sorted({*framed, *(set(remaining) - set(content))}))
-    terms = tuple(Term(words[i], i, index.expand(words[i])) for i in content)
+    morph = _morphology(index, text, language)
+    terms = tuple(Term(words[i], i, _expansions(index, words[i], morph.get(words[i], ())))
+                  for i in content)
     positions: list[dict[str, float]] = []
     for term in terms:
         keys = {concept_key(term.word): 1.0}
+        for key in morph.get(term.word, ()):
+            if key.startswith("~"):  # a lemma: '~' and the language code, then the word
+                keys.setdefault(concept_key(key[3:]), SAME_STEM)
         for candidate, quality in index.corrections(term.word).items():
             keys.setdefault(concept_key(candidate), quality)
         positions.append(keys)
