@@ -1,14 +1,21 @@
-"""Search quality on the development set, beside the two anchors.
+"""Search quality on the development sets, beside the two anchors.
 
 Usage:
-    .venv/bin/python -m benchmarks.eval_search [--misses N] [--no-anchors]
+    .venv/bin/python -m benchmarks.eval_search [--misses N] [--no-anchors] [--now ISO]
 
 Builds partner feeds from ../shared/eval/dev with ../shared/tools/make_feeds.py, serves them
 on 127.0.0.1, syncs them into a fresh SQLite database, loads the index the way
-`python -m bot search` does, and runs the 400 queries through the same `search()` call.
-Prints success@1, success@5 and MRR@10 per query kind and per language, and for `no-match`
-queries the share answered "nothing found"; then the same table for the anchors
-(benchmarks/anchors.py). Relevance is judged by the item URL each format carries.
+`python -m bot search` does, and runs both query sets through the same `search()` call:
+`queries.json` (400 keyword-style queries) and `queries-chat.json` (240 chat-style queries:
+sentences, constraints, Ukrainian, Polish, Estonian, short, code-switched, near-miss
+no-match). For each set it prints success@1, success@5 and MRR@10 per query kind and per
+language, and for `no-match` queries the share answered "nothing found"; then the same
+tables for the anchors (benchmarks/anchors.py) and a summary of success@5 per kind, Takas
+beside both anchors. Relevance is judged by the item URL each format carries.
+
+Dates in the queries ("in March", "this weekend") are read against a fixed moment
+(`--now`, default 2026-12-07 12:00 in Vilnius, when the dev catalog's season starts), so
+the numbers do not drift with the calendar.
 """
 
 from __future__ import annotations
@@ -19,10 +26,12 @@ import json
 import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from benchmarks.common import require_shared, synced_database
+from catalog.search import morphology
 from catalog.search.engine import search
 from catalog.search.index import Index, SearchDoc
 from catalog.search.service import load_index
@@ -76,7 +85,8 @@ def table(title: str, rows: list[dict[str, Any]]) -> str:
         return "".join(cells)
 
     order = ["exact", "typo", "no-diacritics", "inflection", "translit", "combined",
-             "paraphrase", "cross-lingual", "no-match"]
+             "paraphrase", "cross-lingual", "conversational", "attribute", "short",
+             "code-switch", "uk", "pl", "et", "no-match"]
     for kind in order + sorted(set(groups) - set(order)):
         if kind in groups:
             lines.append(line(kind, groups[kind]))
@@ -105,12 +115,49 @@ def _anchor_system(anchor: Any) -> System:
     return run
 
 
+SETS = (("keyword", "queries.json"), ("chat", "queries-chat.json"))
+
+
+def success_at_5(rows: list[dict[str, Any]]) -> dict[str, float]:
+    """success@5 per kind (no-match: the share answered empty) and overall."""
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        groups[row["query"]["kind"]].append(row)
+    out = {}
+    for kind, group in groups.items():
+        if group[0]["query"]["relevant"]:
+            out[kind] = sum(1 for r in group if r["rank"] and r["rank"] <= 5) / len(group)
+        else:
+            out[kind] = sum(1 for r in group if not r["ranked"]) / len(group)
+    judged = [r for r in rows if r["query"]["relevant"]]
+    out["ALL (judged)"] = sum(1 for r in judged if r["rank"] and r["rank"] <= 5) / len(judged)
+    return out
+
+
+def summary(title: str, systems: dict[str, list[dict[str, Any]]]) -> str:
+    """success@5 per kind, one column per system (no-match: answered empty)."""
+    columns = {name: success_at_5(rows) for name, rows in systems.items()}
+    kinds = list(next(iter(columns.values())))
+    lines = [title, f"{'':16}" + "".join(f"{name:>12}" for name in columns)]
+    for kind in [k for k in kinds if k != "ALL (judged)"] + ["ALL (judged)"]:
+        lines.append(f"{kind:16}" + "".join(f"{col.get(kind, 0.0):>12.3f}"
+                                           for col in columns.values()))
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--misses", type=int, default=0, help="print the first N misses")
+    parser.add_argument("--misses", type=int, default=0,
+                        help="print the first N misses of each set")
     parser.add_argument("--no-anchors", action="store_true")
+    parser.add_argument("--morphology", choices=morphology.METHODS, default=None,
+                        help="compare analysers of inflection (default: the engine's)")
+    parser.add_argument("--now", default="2026-12-07T12:00:00+02:00",
+                        help="the moment dates in queries are read against (ISO 8601)")
     args = parser.parse_args()
-    queries = json.loads(require_shared("eval", "dev", "queries.json").read_text())
+    if args.morphology:
+        morphology.METHOD = args.morphology  # before the index is built
+    now = datetime.fromisoformat(args.now)
     catalog = json.loads(require_shared("eval", "dev", "catalog.json").read_text())
     with tempfile.TemporaryDirectory(prefix="takas-eval-") as folder:
         index = asyncio.run(build(Path(folder)))
@@ -119,20 +166,33 @@ def main() -> None:
     id_to_title = {item["id"]: f"{item['title']} | {item['city']}" for item in catalog}
 
     def ours(text: str, language: str) -> list[SearchDoc]:
-        return [hit.doc for hit in search(index, text, language=language).hits[:10]]
+        return [hit.doc for hit in search(index, text, language=language, now=now).hits[:10]]
 
-    result = evaluate(queries, ours, url_to_id)
-    print(table(f"Takas ({index.size} items, {len(queries)} queries)", result["rows"]))
-    if args.misses:
-        show_misses(result["rows"], args.misses, id_to_title)
+    anchors: list[tuple[str, System]] = []
     if not args.no_anchors:
         from benchmarks.anchors import FullScanAnchor, TantivyAnchor
 
-        for name, anchor in (("(a) rapidfuzz WRatio full scan", FullScanAnchor(index.docs)),
-                             ("(b) tantivy fuzzy BM25", TantivyAnchor(index.docs))):
-            rows = evaluate(queries, _anchor_system(anchor), url_to_id)
+        anchors = [("rapidfuzz", _anchor_system(FullScanAnchor(index.docs))),
+                   ("tantivy", _anchor_system(TantivyAnchor(index.docs)))]
+    for name, filename in SETS:
+        queries = json.loads(require_shared("eval", "dev", filename).read_text())
+        rows = {"takas": evaluate(queries, ours, url_to_id)["rows"]}
+        print(table(f"Takas, {name} set ({index.size} items, {len(queries)} queries)",
+                    rows["takas"]))
+        if args.misses:
+            show_misses(rows["takas"], args.misses, id_to_title)
+        for anchor_name, system in anchors:
+            rows[anchor_name] = evaluate(queries, system, url_to_id)["rows"]
             print()
-            print(table(f"Anchor {name}", rows["rows"]))
+            print(table(f"Anchor {ANCHOR_TITLES[anchor_name]}, {name} set",
+                        rows[anchor_name]))
+        print()
+        print(summary(f"success@5 per kind, {name} set (no-match: answered empty)", rows))
+        print()
+
+
+ANCHOR_TITLES = {"rapidfuzz": "(a) rapidfuzz WRatio full scan",
+                 "tantivy": "(b) tantivy fuzzy BM25"}
 
 
 if __name__ == "__main__":

@@ -91,6 +91,19 @@ def emptied_message(name: str, place_names: list[str]) -> str:
         "free": lambda: _("Nothing free matches; here are matches with a fee."),
         "kind": lambda: _("Nothing of that kind matches; here are other kinds of activity."),
         "date": lambda: _("Nothing matches on those dates; here are matches on other dates."),
+        "weekday": lambda: _("Nothing matches on those days of the week; here are matches "
+                             "on other days."),
+        "time": lambda: _("Nothing matches at that time of day; here are matches at other "
+                          "times."),
+        "price": lambda: _("Nothing matches within that price; here are matches that cost "
+                           "more."),
+        "level": lambda: _("Nothing matches at that level; here are matches at other "
+                           "levels."),
+        "audience": lambda: _("Nothing matches for that audience; here are matches for "
+                              "everyone else."),
+        "language": lambda: _("Nothing is taught in that language; here are matches in "
+                              "other languages."),
+        "in_person": lambda: _("Nothing matches in person; here are matches online."),
     }
     return messages[name]()
 

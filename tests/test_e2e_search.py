@@ -4,6 +4,10 @@ location, inline mode, and hostile input; against the bundled demo catalog."""
 from __future__ import annotations
 
 import asyncio
+import json
+import re
+from datetime import datetime
+from pathlib import Path
 
 import pytest
 from icalendar import Calendar
@@ -131,3 +135,52 @@ async def test_feeds_sync_on_schedule_and_refresh_the_index(make_settings, fake:
         assert application.bot_data.search.index.size >= 80
         jobs = application.job_queue.get_jobs_by_name("feed-sync")
         assert len(jobs) == 1
+
+
+def _listed(text: str) -> list[str]:
+    """The numbered result blocks of a results message."""
+    return [block for block in text.split("\n\n") if re.match(r"\S+ \d+\. ", block)]
+
+
+def _demo_items() -> dict[str, dict[str, object]]:
+    items = json.loads((Path(__file__).resolve().parent.parent / "catalog" / "demo" /
+                        "items.json").read_text(encoding="utf-8"))
+    return {item["title"]: item for item in items}
+
+
+async def test_a_whole_sentence_lists_results(fake: FakeBotAPI, search_bot) -> None:
+    user = fake.user(31, language_code="lt")
+    fake.send_text(user, "Sveiki, gal žinot ar Vilniuje yra kokių nors anglų kalbos kursų?")
+    [reply] = await fake.wait_for_messages(31, 1)
+    assert "Anglų kalbos kursai pradedantiesiems (A1)" in reply.text.split("\n\n")[1]
+    assert fake.rejected == []
+
+
+async def test_a_price_cap_lists_only_what_fits_it(fake: FakeBotAPI, search_bot) -> None:
+    user = fake.user(32, language_code="lt")
+    fake.send_text(user, "kursai iki 50 eur")
+    [reply] = await fake.wait_for_messages(32, 1)
+    items = _demo_items()
+    listed = _listed(reply.text)
+    assert listed
+    for block in listed:
+        title = next(t for t in items if t in block)
+        price = items[title]["price_eur"]
+        assert price is None or float(price) <= 50, (title, price)
+    assert "Anglų kalbos kursai pradedantiesiems (A1)" not in reply.text  # 120 EUR
+    assert fake.rejected == []
+
+
+async def test_an_evening_query_lists_only_evening_starts(fake: FakeBotAPI,
+                                                          search_bot) -> None:
+    user = fake.user(33, language_code="en")
+    fake.send_text(user, "evening courses in Vilnius")
+    [reply] = await fake.wait_for_messages(33, 1)
+    items = _demo_items()
+    listed = _listed(reply.text)
+    assert listed
+    for block in listed:
+        title = next(t for t in items if t in block)
+        local = datetime.fromisoformat(str(items[title]["start"]))  # the partner's own time
+        assert local.hour >= 17, (title, local)
+    assert fake.rejected == []

@@ -24,7 +24,10 @@ GROUPS = {
     "topic": "topic",
 }
 FILTER_KEYS = {"online", "free", "volunteering", "course", "event", "today", "tomorrow",
-               "this_week", "weekend", "next_week", "this_month"}
+               "this_week", "weekend", "next_week", "this_month", "weekends", "morning",
+               "afternoon", "evening", "in_person",
+               *(f"in_language.{code}" for code in ("lt", "lv", "en", "ru", "de", "et", "pl",
+                                                    "uk"))}
 COUNTRIES = {"LT", "LV", "EE", "NO", "SE", "DE", "GB", "IE", "PL", "FI"}
 # (lat_min, lat_max, lon_min, lon_max) of each country, generously rounded outwards
 BOUNDS = {

@@ -16,9 +16,13 @@ from datetime import datetime
 
 import numpy as np
 
+from catalog.search.constraints import Constraints as Filters
 from catalog.search.index import Index, SearchDoc
-from catalog.search.query import Filters, Plan, understand
+from catalog.search.normalize import tokens
 from catalog.search.rank import filter_mask, rerank, stage1, top_candidates
+from catalog.search.stem import stem
+from catalog.search.understand import Request as Plan
+from catalog.search.understand import understand
 
 THRESHOLD = 0.5
 
@@ -61,12 +65,15 @@ def _filters_only_scores(index: Index) -> tuple[np.ndarray, np.ndarray]:
     return ones, ones
 
 
-def suggest(index: Index, plan: Plan) -> tuple[str, ...]:
-    """'Did you mean' queries: weakly matched words replaced by known words one edit further
-    than matching allows ('kermik' -> 'keramika')."""
+def suggest(index: Index, plan: Plan, now: datetime | None = None) -> tuple[str, ...]:
+    """'Did you mean' queries: weakly matched words replaced by catalog words one edit
+    further than matching allows ('kermik' -> 'keramika'). Only suggestions that would find
+    something are offered, and never for numbers or one-letter words."""
     words = [term.word for term in plan.terms]
-    suggestions = []
+    suggestions: list[str] = []
     for position, term in enumerate(plan.terms):
+        if len(term.word) <= 1 or not term.word.isalpha():
+            continue
         if term.expansions and max(term.expansions.values()) >= 0.95:
             continue
         candidates = sorted(
@@ -76,9 +83,22 @@ def suggest(index: Index, plan: Plan) -> tuple[str, ...]:
         )
         for _quality, _df, word in candidates[:2]:
             suggestion = " ".join([*words[:position], word, *words[position + 1 :]])
-            if suggestion not in suggestions:
+            if suggestion not in suggestions and search(index, suggestion, now=now,
+                                                        suggest_words=False).hits:
                 suggestions.append(suggestion)
     return tuple(suggestions[:3])
+
+
+def title_matches(index: Index, text: str) -> tuple[int, ...]:
+    """Documents whose title is the query, word for word or stem for stem: an exact title
+    outranks any filter reading of its words ('Savaitgalio savanorystė ...' is a title
+    before 'savaitgalio' is a weekend)."""
+    words = tokens(text)
+    if len(words) < 2:
+        return ()
+    found = index.titles.get(" ".join(words), ())
+    stemmed = index.titles.get(" ".join(stem(w) for w in words), ())
+    return tuple(dict.fromkeys((*found, *stemmed)))
 
 
 def search(
@@ -89,18 +109,24 @@ def search(
     only_language: bool = False,
     now: datetime | None = None,
     threshold: float = THRESHOLD,
+    suggest_words: bool = True,
 ) -> SearchResult:
     """Every accepted match for `text`, best first (callers page through them)."""
     started = time.perf_counter()
-    plan = understand(index, text, now)
+    plan = understand(index, text, now, language)
     moment = (now or datetime.now().astimezone()).timestamp()
+    pinned = [Hit(index.docs[n], 2.0) for n in title_matches(index, text)]
     if not plan.terms and not plan.filters.active():
-        return SearchResult((), plan, took_ms=(time.perf_counter() - started) * 1000)
+        return SearchResult(tuple(pinned), plan,
+                            took_ms=(time.perf_counter() - started) * 1000)
     scores, confidence = stage1(index, plan) if plan.terms else _filters_only_scores(index)
     options = {"language": language, "only_language": only_language, "threshold": threshold,
                "now": moment}
     hits = _ranked(index, plan, scores, confidence, plan.filters,
                    **options)  # type: ignore[arg-type]
+    if pinned:
+        seen = {hit.doc.id for hit in pinned}
+        hits = pinned + [hit for hit in hits if hit.doc.id not in seen]
     emptied_by, relaxed = None, []
     if not hits:
         for name in plan.filters.active():
@@ -109,6 +135,7 @@ def search(
             if relaxed:
                 emptied_by = name
                 break
-    suggestions = suggest(index, plan) if not hits and not relaxed else ()
+    suggestions = (suggest(index, plan, now) if suggest_words and not hits and not relaxed
+                   else ())
     took = (time.perf_counter() - started) * 1000
     return SearchResult(tuple(hits), plan, emptied_by, tuple(relaxed), suggestions, took)

@@ -26,7 +26,10 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from catalog.search.constraints import ItemColumns, item_columns, item_zone
 from catalog.search.lexicon import Lexicon, load_lexicon
+from catalog.search.morphology import keys as morph_keys
+from catalog.search.morphology import raw_words
 from catalog.search.normalize import fold, tokens
 from catalog.search.phrases import find_exact
 from catalog.search.stem import concept_key, stem
@@ -103,6 +106,18 @@ class Index:
     place: list[str | None]
     title_tokens: list[tuple[str, ...]]
     language: np.ndarray  # object array of each document's language code (or None)
+    # constraint columns (see catalog.search.constraints.ItemColumns)
+    start_month: np.ndarray  # int32
+    end_month: np.ndarray  # int32
+    start_minute: np.ndarray  # int16
+    weekdays: np.ndarray  # uint8
+    audiences: np.ndarray  # uint8
+    levels: np.ndarray  # uint8
+    taught_in: np.ndarray  # uint8
+    # folded title (and its stems) -> document numbers, for exact-title queries
+    titles: dict[str, tuple[int, ...]]
+    # lemma or Snowball keys (see catalog.search.morphology) -> term ids of the surface words
+    morph: dict[str, tuple[int, ...]] = field(default_factory=dict)
     _expansions: dict[str, dict[int, float]] = field(default_factory=dict, repr=False)
 
     @property
@@ -256,9 +271,18 @@ def build_index(docs: Sequence[SearchDoc], lexicon: Lexicon | None = None) -> In
     end = np.full(n, np.nan, dtype=np.float64)
     places: list[str | None] = []
     title_tokens: list[tuple[str, ...]] = []
+    columns: list[ItemColumns] = []
+    titles: dict[str, list[int]] = defaultdict(list)
+    morph: dict[str, set[str]] = defaultdict(set)
     for number, doc in enumerate(docs):
         weights: dict[str, float] = {}
         fields = doc_fields(doc)
+        title_words = fields[0][0]
+        if title_words:
+            titles[" ".join(title_words)].append(number)
+            stemmed = " ".join(stem(w) for w in title_words)
+            if stemmed != " ".join(title_words):
+                titles[stemmed].append(number)
         for words, weight in fields:
             for word in words:
                 if weights.get(word, 0.0) < weight:
@@ -270,7 +294,17 @@ def build_index(docs: Sequence[SearchDoc], lexicon: Lexicon | None = None) -> In
                 key = "§" + concept
                 if weights.get(key, 0.0) < weight:
                     weights[key] = weight
+        language = doc.language or ""
+        for text in (doc.title, " ".join(doc.keywords), doc.description):
+            for raw, folded in raw_words(text):
+                for key in morph_keys(raw, language):
+                    morph[key].add(folded)
         place = lexicon.place_of(doc.city)
+        country = doc.country or (lexicon.places[place].country if place else None)
+        columns.append(item_columns(
+            [w for words, _weight in fields for w in words], language=doc.language,
+            kind=doc.kind, start=doc.start, end=doc.end,
+            zone=item_zone(country, doc.timezone), lexicon=lexicon))
         places.append(place)
         if place:
             weights["@" + place] = 1.0
@@ -308,6 +342,16 @@ def build_index(docs: Sequence[SearchDoc], lexicon: Lexicon | None = None) -> In
         online=online, price=price, start=start, end=end, place=places,
         title_tokens=title_tokens,
         language=np.array([doc.language for doc in docs], dtype=object),
+        start_month=np.array([c.start_month for c in columns], dtype=np.int32),
+        end_month=np.array([c.end_month for c in columns], dtype=np.int32),
+        start_minute=np.array([c.start_minute for c in columns], dtype=np.int16),
+        weekdays=np.array([c.weekdays for c in columns], dtype=np.uint8),
+        audiences=np.array([c.audiences for c in columns], dtype=np.uint8),
+        levels=np.array([c.levels for c in columns], dtype=np.uint8),
+        taught_in=np.array([c.taught_in for c in columns], dtype=np.uint8),
+        titles={key: tuple(value) for key, value in titles.items()},
+        morph={key: tuple(term_ids[w] for w in words if w in term_ids)
+               for key, words in morph.items()},
     )
 
 

@@ -6,7 +6,10 @@
 - `places.json`: towns of Lithuania, Latvia and Estonia (and a few abroad) with inflected and
   foreign names and the town centre's coordinates (the gazetteer);
 - `filters.json`: words that become filters (online, free, volunteering, course, event, dates);
-- `stopwords.json`: words that carry no topic in a query.
+- `stopwords.json`, `framing.json`: words that carry no topic in a query; the general lists of
+  stopwords-iso (the `stopwordsiso` package) are added, less the words this lexicon knows;
+- `constraints.json`: the words around numbers (price caps, ages) and for levels;
+- month and weekday names come from CLDR through Babel, in every case form it offers.
 
 Everything is folded and stemmed once at load; the result is immutable and shared by every
 index snapshot.
@@ -20,8 +23,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import stopwordsiso
+from babel.dates import get_day_names, get_month_names
+
 from catalog.search.normalize import fold, tokens
 from catalog.search.stem import concept_key
+
+LANGUAGES = ("lt", "lv", "en", "ru", "de", "et", "pl", "uk")
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -52,6 +60,15 @@ class Lexicon:
     # first folded token of a filter phrase -> [(phrase tokens, filter key)], longest first
     filters: dict[str, tuple[tuple[Phrase, str], ...]]
     stopwords: frozenset[str]
+    # first folded token of a framing phrase ('gibt es', 'есть ли') -> [(tokens, "framing")]
+    framing: dict[str, tuple[tuple[Phrase, str], ...]]
+    # the words of constraints.json, folded: cap_words, currency, age_words, ...
+    constraint_words: dict[str, frozenset[str]]
+    age_audiences: tuple[tuple[int, int, str], ...]
+    hard_audiences: tuple[str, ...]
+    # folded month names (1-12) and weekday names (0 = Monday) in every case form Babel has
+    month_names: dict[str, int]
+    day_names: dict[str, int]
     # every folded token the lexicon knows (for typo correction of words not in the catalog)
     vocabulary: frozenset[str]
 
@@ -86,13 +103,47 @@ def _read(name: str) -> dict[str, object]:
     return data
 
 
+def calendar_names() -> tuple[dict[str, int], dict[str, int]]:
+    """Folded CLDR month names (1-12) and weekday names (0 = Monday) of every supported
+    language, in the format and stand-alone forms (genitive and nominative where the
+    language has them: 'kovo', 'kovas'; 'марта', 'март')."""
+    months: dict[str, int] = {}
+    days: dict[str, int] = {}
+    for language in LANGUAGES:
+        for context in ("format", "stand-alone"):
+            for number, name in get_month_names("wide", context, locale=language).items():
+                months[fold(name)] = int(number)
+            for number, name in get_day_names("wide", context, locale=language).items():
+                days[fold(name)] = int(number)
+    return months, days
+
+
+def _library_stopwords(known: set[str], keep: set[str]) -> set[str]:
+    """stopwords-iso's lists for our languages, less words that name a topic here."""
+    words = set()
+    for language in LANGUAGES:
+        for word in stopwordsiso.stopwords(language):
+            folded = fold(word)
+            if folded.isalpha() and folded not in known and folded not in keep:
+                words.add(folded)
+    return words
+
+
 @lru_cache(maxsize=1)
 def load_lexicon() -> Lexicon:
     """Load and prepare the data files (once per process)."""
-    stopwords = frozenset(
-        fold(word) for words in _read("stopwords.json")["words"].values()  # type: ignore[attr-defined]
+    framing_data = _read("framing.json")
+    curated = {
+        fold(word) for source in (_read("stopwords.json"), framing_data)
+        for words in source["words"].values()  # type: ignore[attr-defined]
         for word in words
-    )
+    }
+    keep = {fold(word) for word in framing_data["keep"]}  # type: ignore[attr-defined]
+    framing_entries = [
+        (tuple(tokens(phrase)), "framing")
+        for phrases in framing_data["phrases"].values()  # type: ignore[attr-defined]
+        for phrase in phrases
+    ]
     vocabulary: set[str] = set()
     concept_entries: list[tuple[Phrase, str]] = []
     groups: dict[str, str] = {}
@@ -100,7 +151,7 @@ def load_lexicon() -> Lexicon:
         groups[concept["id"]] = concept.get("group", "topic")
         for labels in concept["labels"].values():
             for label in labels:
-                words = [w for w in tokens(label) if w not in stopwords] or tokens(label)
+                words = [w for w in tokens(label) if w not in curated] or tokens(label)
                 vocabulary.update(words)
                 concept_entries.append((tuple(concept_key(w) for w in words), concept["id"]))
     places: dict[str, Place] = {}
@@ -115,12 +166,20 @@ def load_lexicon() -> Lexicon:
                 name = tuple(tokens(form))
                 vocabulary.update(name)
                 place_entries.append((name, place["id"]))
+    constraint_data = _read("constraints.json")
+    constraint_words = {
+        key: frozenset(" ".join(tokens(w)) for w in value)
+        for key, value in constraint_data.items()
+        if isinstance(value, list) and all(isinstance(w, str) for w in value)
+    }
+    months, days = calendar_names()
     filter_entries: list[tuple[Phrase, str]] = []
     for key, phrases in _read("filters.json")["filters"].items():  # type: ignore[attr-defined]
         for entry in phrases:
             phrase = tuple(tokens(entry["phrase"]))
             vocabulary.update(phrase)
             filter_entries.append((phrase, key))
+    stopwords = frozenset(curated | _library_stopwords(vocabulary, keep))
     return Lexicon(
         concept_groups=groups,
         labels=_index(concept_entries),
@@ -128,5 +187,12 @@ def load_lexicon() -> Lexicon:
         place_names=_index(place_entries),
         filters=_index(filter_entries),
         stopwords=stopwords,
+        framing=_index(framing_entries),
+        constraint_words=constraint_words,
+        age_audiences=tuple((int(lo), int(hi), str(concept)) for lo, hi, concept
+                            in constraint_data["age_audiences"]),  # type: ignore[attr-defined]
+        hard_audiences=tuple(constraint_data["hard_audiences"]),  # type: ignore[arg-type]
+        month_names=months,
+        day_names=days,
         vocabulary=frozenset(vocabulary),
     )

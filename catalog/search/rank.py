@@ -21,11 +21,17 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz
 
+from catalog.search.constraints import DAY_PARTS, LEVELS, Constraints
 from catalog.search.index import KINDS, Index, doc_fields, evidence_of
-from catalog.search.query import Filters, Plan
+from catalog.search.lexicon import LANGUAGES
+from catalog.search.understand import Request
+
+Plan = Request  # the name stage 1 has always used for an understood query
 
 VOLUNTEERING = "volunteering"
 KIND_PREFERENCE = 0.04
+AGE_PREFERENCE = 0.04
+UNKNOWN_PRICE = 0.02
 CONCEPT_MATCH = 0.9
 UNKNOWN_WORD = 0.5
 CANDIDATES = 200
@@ -97,7 +103,8 @@ def combine(vectors: list[tuple[np.ndarray, np.ndarray]], size: int,
     return total, sure
 
 
-def filter_mask(index: Index, filters: Filters) -> np.ndarray:
+def filter_mask(index: Index, filters: Constraints) -> np.ndarray:
+    """Which documents satisfy every constraint (see catalog.search.constraints)."""
     mask = np.ones(index.size, dtype=bool)
     if filters.places:
         in_place = np.zeros(index.size, dtype=bool)
@@ -112,13 +119,44 @@ def filter_mask(index: Index, filters: Filters) -> np.ndarray:
         mask &= (index.kind == KINDS.index(VOLUNTEERING)) | ((index.kind_in_text & bit) > 0)
     if filters.online:
         mask &= index.online
+    if filters.in_person:
+        mask &= ~index.online
+    # A price the feed did not give is not known to fit a cap: "under 50 euros" must never
+    # list a course that costs 120 (RSS and iCalendar feeds carry no price). "Free" lets such
+    # items through after those known to be free: partners often leave out a price of nothing.
     if filters.free:
-        mask &= index.price == 0
+        mask &= (index.price == 0) | np.isnan(index.price)
+    if filters.max_price is not None:
+        mask &= index.price <= filters.max_price
     if filters.window is not None:
         begin, end = filters.window
         starts_inside = (index.start >= begin) & (index.start < end)
         ongoing = (index.start < begin) & (index.end >= begin)
         mask &= starts_inside | ongoing
+    if filters.months:
+        in_month = np.zeros(index.size, dtype=bool)
+        for month in filters.months:
+            in_month |= (index.start_month == month) | (
+                (index.start_month >= 0) & (index.start_month < month)
+                & (index.end_month >= month))
+        mask &= in_month
+    if filters.weekdays:
+        bits = np.uint8(sum(1 << day for day in filters.weekdays))
+        mask &= (index.weekdays & bits) > 0
+    if filters.day_part:
+        lo, hi = DAY_PARTS[filters.day_part]
+        mask &= (index.start_minute >= lo) & (index.start_minute < hi)
+    if filters.audiences:
+        hard = index.lexicon.hard_audiences
+        bits = np.uint8(sum(1 << hard.index(a) for a in filters.audiences if a in hard))
+        mask &= (index.audiences & bits) > 0
+    if filters.levels:
+        bits = np.uint8(sum(1 << LEVELS.index(level) for level in filters.levels))
+        mask &= (index.levels & bits) > 0
+    if filters.taught_in:
+        bits = np.uint8(sum(1 << LANGUAGES.index(code) for code in filters.taught_in
+                            if code in LANGUAGES))
+        mask &= (index.taught_in & bits) > 0
     return mask
 
 
@@ -183,32 +221,52 @@ def rerank(
     index: Index, plan: Plan, scores: np.ndarray, numbers: Iterable[int], *,
     language: str | None, now: float,
 ) -> list[Scored]:
-    """Stage 2: refine the order of the head of the candidates (already best first)."""
+    """Stage 2: refine the order of the head of the candidates (already best first).
+
+    Among equally good matches (scores equal to two decimals): upcoming first (the soonest
+    start not yet over), then the user's language, then the rest; never by feed."""
     numbers = list(numbers)[:MAX_RESULTS]
     query_words = " ".join(term.word for term in plan.terms)
     ids = index.term_ids
-    wanted_kinds = {KINDS.index(k) for k in plan.filters.kinds}
+    wanted = plan.filters
+    wanted_kinds = {KINDS.index(k) for k in wanted.kinds}
     wanted_bits = sum(1 << k for k in wanted_kinds)
+    hard = index.lexicon.hard_audiences
+    age_bits = sum(1 << hard.index(a) for a in wanted.age_audiences if a in hard)
+    price_asked = wanted.free
     results = []
     for position, number in enumerate(numbers):
         coverage = float(scores[number])
         if position >= RERANKED:
             results.append(Scored(number, coverage, coverage))
             continue
-        title = [ids.get(w, -1) for w in index.title_tokens[number]]
-        in_title = sum(1 for term in plan.terms
-                       if any(tid in term.expansions for tid in title))
-        title_share = in_title / len(plan.terms) if plan.terms else 0.0
-        similarity = fuzz.token_set_ratio(query_words, " ".join(index.title_tokens[number]))
-        score = coverage + 0.08 * title_share + 0.05 * similarity / 100.0
-        if language and index.docs[number].language == language:
-            score += 0.01
+        score = coverage
+        if plan.terms:
+            title = [ids.get(w, -1) for w in index.title_tokens[number]]
+            in_title = sum(1 for term in plan.terms
+                           if any(tid in term.expansions for tid in title))
+            similarity = fuzz.token_set_ratio(query_words,
+                                              " ".join(index.title_tokens[number]))
+            score += 0.08 * in_title / len(plan.terms) + 0.05 * similarity / 100.0
         if wanted_kinds and (int(index.kind[number]) in wanted_kinds
                              or int(index.kind_in_text[number]) & wanted_bits):
             score += KIND_PREFERENCE
+        if age_bits and int(index.audiences[number]) & age_bits:
+            score += AGE_PREFERENCE  # 'my son is 15': what is for teenagers first
+        if price_asked and np.isnan(index.price[number]):
+            score -= UNKNOWN_PRICE  # may qualify; what is known to qualify comes first
         ends = index.end[number] if not np.isnan(index.end[number]) else index.start[number]
         if ends < now:  # NaN compares False: undated items are never "over"
             score -= 0.03  # over already: still findable, but after what is ahead
         results.append(Scored(number, score, coverage))
-    head = sorted(results[:RERANKED], key=lambda s: (-s.score, s.number))
+
+    def order(s: Scored) -> tuple[float, bool, float, bool, int]:
+        ends = index.end[s.number] if not np.isnan(index.end[s.number]) else \
+            index.start[s.number]
+        upcoming = not ends < now and not np.isnan(index.start[s.number])
+        start = float(index.start[s.number]) if upcoming else math.inf
+        own = bool(language) and index.docs[s.number].language == language
+        return (-round(s.score, 2), not upcoming, start, not own, s.number)
+
+    head = sorted(results[:RERANKED], key=order)
     return head + results[RERANKED:]

@@ -1,0 +1,240 @@
+"""Query understanding rules, each in the eight languages: framing words, price caps, months,
+weekdays, time of day, audiences and ages, levels, language of instruction; plus the
+exact-title rule, the order of ties, and "did you mean"."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from babel.dates import get_month_names
+from hypothesis import given
+from hypothesis import strategies as st
+
+from catalog.search.engine import search, suggest
+from catalog.search.index import SearchDoc, build_index
+from catalog.search.normalize import fold
+from catalog.search.understand import DEFAULT_ZONE, understand
+
+NOW = datetime(2026, 11, 18, 12, 0, tzinfo=DEFAULT_ZONE)  # a Wednesday
+INDEX = build_index([SearchDoc(1, "f", "1", "Keramikos kursai", city="Vilnius")])
+LANGUAGES = ["lt", "lv", "en", "ru", "de", "uk", "pl", "et"]
+
+
+def topic(query: str) -> list[str]:
+    return [term.word for term in understand(INDEX, query, NOW).terms]
+
+
+@pytest.mark.parametrize("query", [
+    "Sveiki, gal žinot ar yra keramikos kursų?", "kur galėčiau rasti keramikos kursus",
+    "Labdien, vai ir keramikas kursi?", "is there any pottery class, can you recommend?",
+    "подскажите, есть ли курсы керамики?", "Gibt es irgendwo einen Töpferkurs?",
+    "czy jest kurs ceramiki?", "kas on keraamika kursus?", "чи є курси кераміки?",
+])
+def test_framing_words_are_not_topic_words(query: str) -> None:
+    words = topic(query)
+    assert len(words) == 1, words  # only the craft; kursai/courses is a kind, the rest framing
+
+
+def test_an_age_is_context_not_topic_and_maps_to_an_audience() -> None:
+    request = understand(INDEX, "mano sūnui 15 metų, kur jis galėtų savanoriauti?", NOW)
+    assert "15" not in [t.word for t in request.terms]
+    assert request.constraints.age_audiences == {"audience.youth"}
+    assert understand(INDEX, "my daughter is 10", NOW).constraints.age_audiences == {
+        "audience.children"}
+
+
+PRICE_CAPS = {"lt": "iki 50 eur", "lv": "līdz 50 eiro", "en": "under 50 euros",
+              "ru": "до 50 евро", "de": "bis 50 Euro", "uk": "до 50 євро",
+              "pl": "do 50 zł", "et": "kuni 50 eurot"}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_price_caps(language: str) -> None:
+    request = understand(INDEX, f"keramika {PRICE_CAPS[language]}", NOW)
+    assert request.constraints.max_price == 50
+    assert [t.word for t in request.terms] == ["keramika"]
+
+
+MARCH = {"lt": "kovą", "lv": "martā", "en": "in March", "ru": "в марте", "de": "im März",
+         "uk": "у березні", "pl": "w marcu", "et": "märtsis"}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_months_in_inflected_forms(language: str) -> None:
+    months = understand(INDEX, f"keramika {MARCH[language]}", NOW).constraints.months
+    assert months == {2027 * 12 + 2}  # the next March from November 2026
+
+
+IN_MONTH = {"en": "in", "de": "im", "ru": "в", "uk": "у", "pl": "w"}
+
+
+@given(st.sampled_from(LANGUAGES), st.sampled_from(["format", "stand-alone"]),
+       st.integers(min_value=1, max_value=12))
+def test_every_month_name_babel_gives_maps_to_its_month(language: str, context: str,
+                                                        month: int) -> None:
+    name = get_month_names("wide", context, locale=language)[month]
+    if len(fold(name)) <= 3:  # 'may', 'mai', 'май' only after 'in': 'may I join' is no month
+        name = f"{IN_MONTH.get(language, 'in')} {name}"
+    months = understand(INDEX, f"keramika {name}", NOW).constraints.months
+    assert {m % 12 + 1 for m in months} == {month}, name
+
+
+SATURDAYS = {"lt": "šeštadieniais", "lv": "sestdienās", "en": "on Saturdays",
+             "ru": "по субботам", "de": "samstags", "uk": "по суботах", "pl": "w soboty",
+             "et": "laupäeviti"}
+WEEKENDS = {"lt": "savaitgaliais", "lv": "brīvdienās", "en": "weekends",
+            "ru": "по выходным", "de": "am Wochenende", "uk": "на вихідних",
+            "pl": "w weekendy", "et": "nädalavahetustel"}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_weekdays_and_weekends(language: str) -> None:
+    assert understand(INDEX, f"keramika {SATURDAYS[language]}",
+                      NOW).constraints.weekdays == {5}
+    assert understand(INDEX, f"keramika {WEEKENDS[language]}",
+                      NOW).constraints.weekdays == {5, 6}
+
+
+EVENINGS = {"lt": "vakarais", "lv": "vakaros", "en": "in the evening", "ru": "по вечерам",
+            "de": "am Abend", "uk": "ввечері", "pl": "wieczorem", "et": "õhtuti"}
+MORNINGS = {"lt": "rytais", "lv": "no rīta", "en": "in the morning", "ru": "по утрам",
+            "de": "vormittags", "uk": "вранці", "pl": "rano", "et": "hommikuti"}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_time_of_day(language: str) -> None:
+    assert understand(INDEX, f"keramika {EVENINGS[language]}",
+                      NOW).constraints.day_part == "evening"
+    assert understand(INDEX, f"keramika {MORNINGS[language]}",
+                      NOW).constraints.day_part == "morning"
+
+
+SENIORS = {"lt": "senjorams", "lv": "senioriem", "en": "for seniors", "ru": "для пенсионеров",
+           "de": "für Senioren", "uk": "для пенсіонерів", "pl": "dla seniorów",
+           "et": "eakatele"}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_explicit_audiences(language: str) -> None:
+    request = understand(INDEX, f"keramika {SENIORS[language]}", NOW)
+    assert request.constraints.audiences == {"audience.seniors"}
+
+
+def test_a_word_for_who_asks_is_no_audience_filter() -> None:
+    assert not understand(INDEX, "dovana mamai keramika", NOW).constraints.audiences
+
+
+LEVELS = {"lt": "B1 lygio", "lv": "B1 līmeņa", "en": "B1 level", "ru": "уровень B1",
+          "de": "Niveau B1", "uk": "рівень B1", "pl": "poziom B1", "et": "B1 tasemel"}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_language_levels(language: str) -> None:
+    request = understand(INDEX, f"vokiečių kalba {LEVELS[language]}", NOW)
+    assert request.constraints.levels == {"b1"}
+    assert "b1" not in [t.word for t in request.terms]
+
+
+IN_ENGLISH = {"lt": "angliškai", "lv": "angliski", "en": "in English", "ru": "на английском",
+              "de": "auf Englisch", "uk": "англійською", "pl": "po angielsku",
+              "et": "inglise keeles"}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_language_of_instruction(language: str) -> None:
+    request = understand(INDEX, f"keramika {IN_ENGLISH[language]}", NOW)
+    assert request.constraints.taught_in == {"en"}
+
+
+IN_PERSON = {"lt": "gyvai", "lv": "klātienē", "en": "in person", "ru": "очно",
+             "de": "vor Ort", "uk": "наживо", "pl": "stacjonarnie", "et": "kohapeal"}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_in_person(language: str) -> None:
+    assert understand(INDEX, f"keramika {IN_PERSON[language]}", NOW).constraints.in_person
+
+
+SOON = NOW + timedelta(days=10)
+
+
+def doc(number: int, title: str, **extra: object) -> SearchDoc:
+    values: dict[str, object] = {"start": SOON, "language": "lt", "kind": "course",
+                                 "country": "LT"}
+    values.update(extra)
+    return SearchDoc(number, "feed", str(number), title, **values)
+
+
+def ids(index: object, query: str, **options: object) -> list[int]:
+    return [hit.doc.id for hit in search(index, query, now=NOW, **options).hits]
+
+
+def test_constraints_are_checked_against_item_data() -> None:
+    evening = datetime(2026, 12, 1, 18, 30, tzinfo=DEFAULT_ZONE)  # a Tuesday
+    morning = datetime(2027, 3, 6, 10, 0, tzinfo=DEFAULT_ZONE)  # a Saturday in March
+    index = build_index([
+        doc(1, "Keramikos kursai", start=evening, price=30.0),
+        doc(2, "Keramikos kursai suaugusiems", start=morning, price=80.0),
+        doc(3, "Keramika senjorams", start=morning, description="B1 lygio"),
+    ])
+    assert ids(index, "keramika vakarais") == [1]
+    assert ids(index, "keramika iki 50 eur") == [1]
+    assert set(ids(index, "keramika kovą")) == {2, 3}
+    assert set(ids(index, "keramika šeštadieniais")) == {2, 3}
+    assert ids(index, "keramika senjorams") == [3]
+    assert ids(index, "keramika B1") == [3]
+
+
+def test_evening_is_read_in_the_items_own_time_zone() -> None:
+    # 16:30 UTC is 18:30 in Vilnius in winter: an evening there.
+    start = datetime.fromisoformat("2026-12-01T16:30:00+00:00")
+    index = build_index([doc(1, "Keramika", start=start, timezone="UTC")])
+    assert ids(index, "keramika vakare") == [1]
+    berlin = build_index([doc(1, "Keramik", start=start, country="DE")])  # 17:30 in Berlin
+    assert ids(berlin, "Keramik abends") == [1]
+
+
+def test_a_constraint_that_empties_the_list_is_named_and_relaxed() -> None:
+    index = build_index([doc(1, "Keramikos kursai", price=80.0)])
+    result = search(index, "keramika iki 20 eur", now=NOW)
+    assert result.hits == ()
+    assert result.emptied_by == "price"
+    assert [h.doc.id for h in result.relaxed] == [1]
+
+
+def test_an_exact_title_outranks_a_filter_reading_of_its_words() -> None:
+    index = build_index([
+        doc(1, "Savaitgalio savanorystė Šiaulių senelių namuose", kind="volunteering",
+            city="Šiauliai", start=datetime(2026, 11, 25, 10, 0, tzinfo=DEFAULT_ZONE)),
+        doc(2, "Savanorystė senelių namuose", kind="volunteering", city="Šiauliai",
+            start=datetime(2026, 11, 21, 10, 0, tzinfo=DEFAULT_ZONE)),
+    ])
+    assert ids(index, "Savaitgalio savanorystė Šiaulių senelių namuose")[0] == 1
+
+
+def test_ties_go_upcoming_first_then_the_users_language_never_by_feed() -> None:
+    past = NOW - timedelta(days=30)
+    later = NOW + timedelta(days=60)
+    index = build_index([
+        SearchDoc(1, "a-feed", "1", "Keramika", language="lv", start=past, end=past),
+        SearchDoc(2, "b-feed", "2", "Keramika", language="lv", start=later),
+        SearchDoc(3, "c-feed", "3", "Keramika", language="lv", start=SOON),
+        SearchDoc(4, "d-feed", "4", "Keramika", language="lt", start=SOON),
+    ])
+    assert ids(index, "keramika", language="lt") == [4, 3, 2, 1]
+
+
+def test_did_you_mean_only_offers_words_that_find_something() -> None:
+    index = build_index([doc(1, "Keramikos dirbtuvės"), doc(2, "Kermikai", language="en",
+                                                            start=NOW - timedelta(days=400),
+                                                            end=NOW - timedelta(days=399))])
+    plan = understand(index, "keramkos", NOW)
+    for suggestion in suggest(index, plan, NOW):
+        assert search(index, suggestion, now=NOW).hits
+
+
+@pytest.mark.parametrize("query", ["i", "5", "x 12"])
+def test_did_you_mean_never_for_numbers_or_one_letter_words(query: str) -> None:
+    index = build_index([doc(1, "Keramikos dirbtuvės"), doc(2, "5 dienų stovykla")])
+    assert search(index, query, now=NOW).suggestions == ()
