@@ -14,6 +14,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.languages import SUPPORTED_LANGUAGES
+from bot.text import is_id
 
 if TYPE_CHECKING:
     from bot.badges.keys import SigningKey
@@ -71,7 +72,7 @@ class Settings(BaseSettings):
         # A token is "<bot id>:<secret>"; a pasted username or URL fails here, not at login.
         if value is not None:
             bot_id, sep, rest = value.get_secret_value().strip().partition(":")
-            if not (sep and bot_id.isdigit() and rest):
+            if not (sep and is_id(bot_id) and rest):
                 raise ValueError("expected the form 123456789:ABC... as given by @BotFather")
             return SecretStr(value.get_secret_value().strip())
         return value
@@ -115,7 +116,7 @@ class Settings(BaseSettings):
     def _admin_ids(cls, value: object) -> object:
         if isinstance(value, str):
             parts = [p for p in value.replace(";", ",").replace(" ", ",").split(",") if p]
-            if not all(p.lstrip("-").isdigit() for p in parts):
+            if not all(is_id(p.removeprefix("-")) for p in parts):
                 raise ValueError("expected Telegram user ids separated by commas, e.g. 12345,67890")
             return frozenset(int(p) for p in parts)
         return value

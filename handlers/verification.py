@@ -24,7 +24,7 @@ from bot.models import EntryStatus, HourEntry, Organisation, User, utcnow
 from bot.services import hours as hour_rules
 from bot.services.errors import Refusal
 from bot.services.orgs import organizer_ids
-from bot.text import esc, shorten, split_message
+from bot.text import esc, is_id, shorten, split_message
 from handlers.buttons import expired
 from handlers.refusals import explain
 
@@ -124,7 +124,7 @@ async def _decide(update: Update, context: TakasContext, entry_id: str, approve:
                   reason: str | None = None) -> None:
     query = update.callback_query
     assert query is not None
-    if not entry_id.isdigit() or (reason is not None and reason not in REASONS):
+    if not is_id(entry_id) or (reason is not None and reason not in REASONS):
         await query.answer(_("This button is not valid."), show_alert=True)
         return
     try:
@@ -167,7 +167,7 @@ async def _may_decide(update: Update, context: TakasContext, entry_id: int) -> b
 
 async def reject_pressed(update: Update, context: TakasContext) -> None:
     query, ids = update.callback_query, _ids(update, 1)
-    if query is None or ids is None or not ids[0].isdigit() or \
+    if query is None or ids is None or not is_id(ids[0]) or \
             not isinstance(query.message, Message):
         await expired(update)
         return
@@ -190,7 +190,7 @@ async def reason_pressed(update: Update, context: TakasContext) -> None:
 
 async def back_pressed(update: Update, context: TakasContext) -> None:
     query, ids = update.callback_query, _ids(update, 1)
-    if query is None or ids is None or not ids[0].isdigit() or \
+    if query is None or ids is None or not is_id(ids[0]) or \
             not isinstance(query.message, Message):
         await expired(update)
         return
@@ -255,7 +255,7 @@ async def send_digest(context: TakasContext, organizer_id: int) -> None:
 
 async def approve_all_pressed(update: Update, context: TakasContext) -> None:
     query, ids = update.callback_query, _ids(update, 2)
-    if query is None or ids is None or not all(i.isdigit() for i in ids):
+    if query is None or ids is None or not all(is_id(i) for i in ids):
         await expired(update)
         return
     first, last = int(ids[0]), int(ids[1])

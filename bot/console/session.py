@@ -21,7 +21,7 @@ from bot.app import build_application, running
 from bot.config import Settings
 from bot.console.request import ConsoleAPI, ConsoleRequest
 from bot.i18n import I18n
-from bot.text import utf16_len
+from bot.text import is_id, utf16_len
 
 CONSOLE_TOKEN = "1000:console"  # noqa: S105 - not a secret: the console never leaves the process
 
@@ -135,7 +135,7 @@ def _to_update(
         write(f"(console) your Telegram language is now {code} "
               "(a language chosen with /language still wins)")
         return None
-    if text.startswith("#") and text[1:].isdigit():
+    if text.startswith("#") and is_id(text[1:]):
         update = button_update(api, user, int(text[1:]))
         if isinstance(update, str):
             write(update)
