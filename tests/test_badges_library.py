@@ -199,6 +199,7 @@ def test_each_failure_has_its_reason(key: keys.SigningKey) -> None:
         "revoked": verify(good, now=NOW, status=lambda entry: entry["statusListIndex"] == "7"),
         "no_credential": verify(image.render("Plain", "red", "star"), now=NOW),
         "malformed": verify(image.bake(good, "not a token"), now=NOW),
+        "issuer_unknown": verify(baked(other), now=NOW, trusted_issuers={key.did}),
     }
     assert {code: verdict.code for code, verdict in cases.items()} == {c: c for c in cases}
     assert set(cases) | {"ok"} == set(REASONS)
