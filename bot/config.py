@@ -45,6 +45,11 @@ class Settings(BaseSettings):
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     port: int = Field(default=8080, ge=1, le=65535)
+    # The address the webhook server binds to (all interfaces by default: it listens
+    # behind a load balancer); 127.0.0.1 keeps it to this machine.
+    host: str = "0.0.0.0"  # noqa: S104
+    # When set, GET /metrics asks for `Authorization: Bearer <token>` (401 otherwise).
+    metrics_token: SecretStr | None = None
     # Outgoing messages (bot/delivery): Telegram allows ~30/s overall; paid broadcasts
     # (Telegram Stars) up to 1000/s.
     send_rate: float = Field(default=25, gt=0, le=30)
@@ -61,7 +66,7 @@ class Settings(BaseSettings):
     public_url: str | None = None
 
     @field_validator("bot_token", "webhook_secret", "feeds_file", "badge_signing_key",
-                     mode="before")
+                     "metrics_token", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -129,6 +134,18 @@ class Settings(BaseSettings):
             raise ValueError(f"expected one of {', '.join(SUPPORTED_LANGUAGES)}")
         return code
 
+    @field_validator("host", mode="before")
+    @classmethod
+    def _host(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return "0.0.0.0"  # noqa: S104
+        if isinstance(value, str):
+            value = value.strip().removeprefix("[").removesuffix("]")  # [::1] as in URLs
+            if not value or any(ch.isspace() or ch in "/?#@" for ch in value):
+                raise ValueError("expected an IP address or host name to listen on, "
+                                 "e.g. 0.0.0.0 or 127.0.0.1")
+        return value
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _log_level(cls, value: object) -> object:
@@ -137,7 +154,8 @@ class Settings(BaseSettings):
     def secrets(self) -> list[str]:
         """The secret values in force, for log redaction."""
         values = [s.get_secret_value()
-                  for s in (self.bot_token, self.webhook_secret, self.badge_signing_key) if s]
+                  for s in (self.bot_token, self.webhook_secret, self.badge_signing_key,
+                            self.metrics_token) if s]
         password = _url_password(self.database_url)
         if password:
             values.append(password)
