@@ -43,10 +43,12 @@ async def school(fake: FakeBotAPI, make_settings, i18n):
 
 
 async def cli_verify(settings, path: Path, *options: str) -> tuple[int, str]:
+    """The CLI as run by this deployment: its database and its signing key."""
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "badge", "verify", str(path), "--offline", *options,
         cwd=REPO,
-        env=subprocess_env(DATABASE_URL=settings.database_url),
+        env=subprocess_env(DATABASE_URL=settings.database_url,
+                           BADGE_SIGNING_KEY=settings.badge_signing_key.get_secret_value()),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     out, err = await asyncio.wait_for(process.communicate(), 120)
     assert process.returncode is not None
