@@ -27,8 +27,8 @@ from bot.webhook import WebhookConfig, WebhookServer
 from tests.conftest import REPO, subprocess_env
 from tests.fakes import FakeBotAPI
 from tests.test_badges_library import an_award
-from tests.test_e2e_badges import badge_files, log_and_approve
-from tests.test_e2e_hours import ORGANIZER, PUPIL, open_school, press
+from tests.test_e2e_badges import log_and_approve, revoke_from_chat, the_badge_received
+from tests.test_e2e_hours import ORGANIZER, open_school
 
 SECRET = "s3cret_for-trust"
 
@@ -82,12 +82,7 @@ async def test_revoked_without_a_public_address_and_unknown_issuers(
     fake.send_text(organizer, "/badge new Skaitovas; Reads to children; 1 approved hour; 1")
     await fake.wait_for_messages(ORGANIZER, 2)
     await log_and_approve(fake, "/log 1 Reading to children")
-    await fake.wait_for_request(
-        "sendDocument", lambda r: r.ok and str(r.params.get("chat_id")) == str(PUPIL),
-        timeout=30)
-    await fake.wait_idle()
-    [received] = badge_files(fake)
-    png = received.document.content
+    png = (await the_badge_received(fake)).document.content
     assert "credentialStatus" not in vcjwt.verify(image.extract(png) or "")
     ours = tmp_path / "ours.png"
     ours.write_bytes(png)
@@ -126,14 +121,7 @@ async def test_revoked_without_a_public_address_and_unknown_issuers(
                                     f"?issuer={stranger.did}")
             assert (body["valid"], body["reason"]) == (True, "ok")
 
-            # Revoked from chat.
-            fake.send_text(organizer, "/badge")
-            await fake.wait_idle()
-            await press(fake, organizer, ORGANIZER, "🏅 Skaitovas")
-            await press(fake, organizer, ORGANIZER, "Revoke…")
-            await press(fake, organizer, ORGANIZER, "Ona")
-            done = await press(fake, organizer, ORGANIZER, "Yes, revoke")
-            assert done.text == "Revoked: the badge no longer verifies."
+            await revoke_from_chat(fake)
 
             body = await web_verify(http, server, png)
             assert (body["valid"], body["reason"], body["status_checked"]) == (
