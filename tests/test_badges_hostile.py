@@ -9,14 +9,18 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from bot.badge_commands import run_verify
 from bot.badges import credential, image, keys, status, vcjwt
 from bot.badges.verify import verify
+from bot.config import Settings
 from tests.test_badges_library import NOW, an_award, baked
 
 
@@ -47,13 +51,13 @@ def test_a_real_did_key_has_48_characters_after_the_prefix(key: keys.SigningKey)
 
 
 def test_a_hostile_did_key_is_refused_by_its_length_before_decoding() -> None:
-    hostile = "did:key:z" + "1" * 100_000
+    hostile = "did:key:z" + "z" * 100_000  # "1"s would decode fast: zero bytes
     with pytest.raises(keys.BadKeyError, match="48"):
         keys.public_key_from_did(hostile)
     verdict = verify(hostile_badge(hostile + "#x"), now=NOW)  # the badge
     assert (verdict.code, verdict.refused) == ("malformed", True)
     assert "characters" in verdict.detail
-    for kid in ("did:key:z" + "1" * 500, "did:key:z" + "1" * 50 + "#z"):  # fits the header
+    for kid in ("did:key:z" + "z" * 500, "did:key:z" + "z" * 50 + "#z"):  # fits the header
         verdict = verify(hostile_badge(kid), now=NOW)
         assert (verdict.code, verdict.refused) == ("malformed", True), kid
         assert "48" in verdict.detail
@@ -142,3 +146,19 @@ def test_revocation_is_asked_even_without_a_status_entry(key: keys.SigningKey) -
 
     verdict = verify(png, now=NOW, trusted_issuers={key.did}, status=revoked)
     assert (verdict.code, verdict.status_checked, asked) == ("revoked", True, [None])
+
+
+def test_the_cli_refuses_the_hostile_badge_with_its_reason(
+        tmp_path: Path, make_settings: Callable[..., Settings],
+        capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "hostile.png"
+    path.write_bytes(hostile_badge("did:key:z" + "z" * 100_000))
+    code = run_verify(make_settings(), path, offline=True, as_json=False)
+    out = capsys.readouterr().out
+    assert code == 1
+    assert out.startswith("INVALID: ")
+    assert "reason: malformed" in out
+    assert "detail: the credential has" in out
+    path.write_bytes(b"\x89PNG" + b"\0" * (image.MAX_PNG + 1))  # not even read
+    assert run_verify(make_settings(), path, offline=True, as_json=False) == 1
+    assert "at most" in capsys.readouterr().err

@@ -47,7 +47,7 @@ SHORT = 1.0  # seconds: the header and body timeouts of these tests
 
 def hostile_png(kid_length: int = 100_000) -> bytes:
     """The issue's badge: a credential whose kid is `did:key:z` + 100,000 characters."""
-    kid = "did:key:z" + "1" * kid_length
+    kid = "did:key:z" + "z" * kid_length
     token = jwt.encode({"issuer": kid, "type": ["OpenBadgeCredential"]},
                        Ed25519PrivateKey.generate(), algorithm="EdDSA", headers={"kid": kid})
     return image.bake(image.render("X", "red", "star"), token)
