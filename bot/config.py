@@ -14,6 +14,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.languages import SUPPORTED_LANGUAGES
+from bot.text import is_id
 
 if TYPE_CHECKING:
     from bot.badges.keys import SigningKey
@@ -47,6 +48,11 @@ class Settings(BaseSettings):
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     port: int = Field(default=8080, ge=1, le=65535)
+    # The address the webhook server binds to (all interfaces by default: it listens
+    # behind a load balancer); 127.0.0.1 keeps it to this machine.
+    host: str = "0.0.0.0"  # noqa: S104
+    # When set, GET /metrics asks for `Authorization: Bearer <token>` (401 otherwise).
+    metrics_token: SecretStr | None = None
     # Outgoing messages (bot/delivery): Telegram allows ~30/s overall; paid broadcasts
     # (Telegram Stars) up to 1000/s.
     send_rate: float = Field(default=25, gt=0, le=30)
@@ -63,7 +69,7 @@ class Settings(BaseSettings):
     public_url: str | None = None
 
     @field_validator("bot_token", "webhook_secret", "feeds_file", "badge_signing_key",
-                     mode="before")
+                     "metrics_token", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -74,7 +80,7 @@ class Settings(BaseSettings):
         # A token is "<bot id>:<secret>"; a pasted username or URL fails here, not at login.
         if value is not None:
             bot_id, sep, rest = value.get_secret_value().strip().partition(":")
-            if not (sep and bot_id.isdigit() and rest):
+            if not (sep and is_id(bot_id) and rest):
                 raise ValueError("expected the form 123456789:ABC... as given by @BotFather")
             return SecretStr(value.get_secret_value().strip())
         return value
@@ -118,7 +124,7 @@ class Settings(BaseSettings):
     def _admin_ids(cls, value: object) -> object:
         if isinstance(value, str):
             parts = [p for p in value.replace(";", ",").replace(" ", ",").split(",") if p]
-            if not all(p.lstrip("-").isdigit() for p in parts):
+            if not all(is_id(p.removeprefix("-")) for p in parts):
                 raise ValueError("expected Telegram user ids separated by commas, e.g. 12345,67890")
             return frozenset(int(p) for p in parts)
         return value
@@ -131,6 +137,18 @@ class Settings(BaseSettings):
             raise ValueError(f"expected one of {', '.join(SUPPORTED_LANGUAGES)}")
         return code
 
+    @field_validator("host", mode="before")
+    @classmethod
+    def _host(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return "0.0.0.0"  # noqa: S104
+        if isinstance(value, str):
+            value = value.strip().removeprefix("[").removesuffix("]")  # [::1] as in URLs
+            if not value or any(ch.isspace() or ch in "/?#@" for ch in value):
+                raise ValueError("expected an IP address or host name to listen on, "
+                                 "e.g. 0.0.0.0 or 127.0.0.1")
+        return value
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _log_level(cls, value: object) -> object:
@@ -139,7 +157,8 @@ class Settings(BaseSettings):
     def secrets(self) -> list[str]:
         """The secret values in force, for log redaction."""
         values = [s.get_secret_value()
-                  for s in (self.bot_token, self.webhook_secret, self.badge_signing_key) if s]
+                  for s in (self.bot_token, self.webhook_secret, self.badge_signing_key,
+                            self.metrics_token) if s]
         password = _url_password(self.database_url)
         if password:
             values.append(password)

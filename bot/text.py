@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 MESSAGE_LIMIT = 4096
@@ -94,3 +95,18 @@ def _cut(line: str, limit: int) -> tuple[str, str]:
     if amp != -1 and ";" not in line[amp:cut]:
         cut = amp
     return line[:cut], line[cut:]
+
+
+_ID = re.compile(r"[0-9]{1,18}")
+
+
+def parse_id(text: str) -> int | None:
+    """A database id or a count written in ASCII digits (at most 18: fits a BIGINT), else
+    None. `str.isdigit()` is no test: it accepts "²" and "٣", which `int()` then refuses
+    or reads as another number."""
+    return int(text) if _ID.fullmatch(text) else None
+
+
+def is_id(text: str) -> bool:
+    """Whether `parse_id(text)` gives a number."""
+    return _ID.fullmatch(text) is not None

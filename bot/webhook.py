@@ -6,9 +6,10 @@
 
 - `POST <path>` (`/telegram`, or the path of `WEBHOOK_URL`): Telegram's deliveries. The
   `X-Telegram-Bot-Api-Secret-Token` header must equal `WEBHOOK_SECRET` (403 otherwise), the
-  body must be at most 1 MB (413) and a JSON object with an integer `update_id` (400). The
-  update is stored in the inbox table and the transaction committed *before* the 200 goes
-  out, so once Telegram is told "received" the update survives a crash of this process.
+  body must be at most 1 MB (413) and a JSON object with an integer `update_id`, nested at
+  most 64 deep, without NaN or Infinity (400). The update is stored in the inbox table
+  and the transaction committed *before* the 200 goes out, so once Telegram is told
+  "received" the update survives a crash of this process.
 - `GET /healthz`: `{database, last_feed_sync_age_s, outbox_backlog, inbox_backlog,
   inbox_oldest_waiting_age_s, inbox_last_progress_age_s, inbox_processor}`; 200 when the
   database answers within a short timeout and this process's inbox processor moves; 503
@@ -17,7 +18,15 @@
   (`inbox_processor: "stuck"`). Nothing is cached: each call asks the database again, so
   the check turns healthy as soon as it is back.
 - `GET /metrics`: Prometheus text format (see `bot.metrics`). Like `/healthz` it is served
-  on the webhook's port; keep both off the public internet at the load balancer.
+  on the webhook's port; keep both off the public internet at the load balancer. With
+  `METRICS_TOKEN` set it asks for `Authorization: Bearer <token>` (401 otherwise).
+- `POST /badges/verify` and `GET /badges/status/<n>`: Open Badges (see bot/badge_check.py).
+  Verification runs in a worker thread with a time budget; an upload refused by its size
+  or shape is a 400 with the reason.
+
+Slow clients: a connection must deliver a request's headers within `header_timeout`
+(aiohttp's keep-alive timer, which also closes idle keep-alive connections) and its body
+within `body_timeout` (408); a handler whose client went away is cancelled.
 
 Delivery guarantees, honestly:
 
@@ -64,21 +73,21 @@ import re
 import signal
 import time
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import BodyPartReader, web
+from aiohttp.http_exceptions import HttpProcessingError
 from sqlalchemy import func, select
 from telegram import Update
 from telegram.error import TelegramError
 from telegram.request import HTTPXRequest
 
-from bot import inbox, metrics
+from bot import badge_check, inbox, metrics
 from bot.app import build_application, running
-from bot.badges import image as badge_image
-from bot.badges.verify import verify as badge_verify
 from bot.config import ConfigError, Settings
 from bot.context import TakasApplication
 from bot.db import Database, unavailable
@@ -96,6 +105,7 @@ log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 -- a header name
 DEFAULT_PATH = "/telegram"
 MAX_BODY = 1024 * 1024  # bytes; Telegram's updates are far smaller
+MAX_DEPTH = 64  # JSON nesting of an update; Telegram's go about 10 deep
 _SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what setWebhook accepts as secret_token
 
 
@@ -117,6 +127,11 @@ class Timings:
     # /healthz says 503 when an update has waited this long and this process's inbox
     # processor has not moved for as long: it is stuck (or hopelessly behind).
     stuck_after: float = 120.0
+    # Slow clients: the headers of a request must arrive within header_timeout (also how
+    # long an idle keep-alive connection stays open), its body within body_timeout.
+    header_timeout: float = 30.0
+    body_timeout: float = 30.0
+    verify_budget: float = badge_check.BUDGET  # one badge verification, in a thread
 
 
 DEFAULT_TIMINGS = Timings()
@@ -563,6 +578,11 @@ class WebhookServer:
         self.db: Database = application.bot_data.db
         self.processor = InboxProcessor(application, self.db, timings)
         self._secret = config.secret.encode()
+        token = application.bot_data.settings.metrics_token
+        self._metrics_token = token.get_secret_value().encode() if token else None
+        # Badge verification is CPU work: two threads of its own, so a flood of uploads
+        # queues here instead of taking the event loop or the default executor.
+        self._verifier = ThreadPoolExecutor(max_workers=2, thread_name_prefix="badge-verify")
         self._runner: web.AppRunner | None = None
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -584,7 +604,9 @@ class WebhookServer:
                 watch_catalog(self.application.bot_data.search, self.db, self._stop,
                               self.timings.catalog_check), name="catalog-watch"),
         ]
-        self._runner = web.AppRunner(self.web_app(), access_log=None, shutdown_timeout=5.0)
+        self._runner = web.AppRunner(
+            self.web_app(), access_log=None, shutdown_timeout=5.0,
+            keepalive_timeout=self.timings.header_timeout, handler_cancellation=True)
         await self._runner.setup()
         await web.TCPSite(self._runner, host, port).start()
         log.info("webhook listening on %s:%d%s", host, port, self.config.path)
@@ -601,6 +623,7 @@ class WebhookServer:
             if isinstance(result, BaseException):
                 log.error("webhook task ended with an error", exc_info=result)
         self._tasks = []
+        self._verifier.shutdown(wait=False, cancel_futures=True)
 
     async def set_webhook(self) -> bool:
         """Tell Telegram where to post; a failure is logged, not fatal (another process
@@ -630,14 +653,15 @@ class WebhookServer:
         if request.content_length is not None and request.content_length > MAX_BODY:
             return 413
         body = bytearray()
-        async for chunk in request.content.iter_chunked(64 * 1024):
-            body += chunk
-            if len(body) > MAX_BODY:
-                return 413
         try:
-            payload = json.loads(bytes(body))
-        except ValueError:
-            return 400
+            async with asyncio.timeout(self.timings.body_timeout):
+                async for chunk in request.content.iter_chunked(64 * 1024):
+                    body += chunk
+                    if len(body) > MAX_BODY:
+                        return 413
+        except TimeoutError:
+            return 408
+        payload = parse_update(bytes(body))
         update_id = payload.get("update_id") if isinstance(payload, dict) else None
         if (not isinstance(update_id, int) or isinstance(update_id, bool)
                 or not 0 <= update_id < 2**63):
@@ -662,6 +686,12 @@ class WebhookServer:
         return web.json_response(report, status=200 if healthy else 503)
 
     async def metrics(self, request: web.Request) -> web.Response:
+        if self._metrics_token is not None:
+            scheme, _sep, given = request.headers.get("Authorization", "").partition(" ")
+            if scheme.lower() != "bearer" or not hmac.compare_digest(
+                    given.strip().encode("utf-8", "surrogateescape"), self._metrics_token):
+                return web.Response(status=401, text="401: a bearer token is required\n",
+                                    headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
         await refresh_gauges(self.db, self.timings.health_timeout, self.processor)
         body, content_type = metrics.render()
         return web.Response(body=body, headers={"Content-Type": content_type})
@@ -669,23 +699,42 @@ class WebhookServer:
 
     async def verify_badge(self, request: web.Request) -> web.Response:
         """POST a badge PNG (raw body, or multipart with one file): the verdict as JSON,
-        its message in `?lang=` or the Accept-Language language."""
-        png = await uploaded_file(request)
+        its message in `?lang=` or the Accept-Language language. Valid when the issuer is
+        this deployment, or the one `?issuer=` names; another is `issuer_unknown`. This
+        deployment's database says whether one of its badges was revoked; other issuers'
+        status lists are not fetched from here (the CLI does that)."""
+        try:
+            async with asyncio.timeout(self.timings.body_timeout):
+                png = await uploaded_file(request)
+        except TimeoutError:
+            return web.json_response({"error": "the upload was too slow"}, status=408)
+        except UploadError as exc:
+            return web.json_response({"error": str(exc)}, status=400)
         if png is None:
             return web.json_response({"error": "send a PNG image as the body or as a "
                                       "multipart file"}, status=400)
         data = self.application.bot_data
-        verdict = badge_verify(png, now=utcnow(), trusted_issuer=data.badges.issuer.key.did)
-        if verdict.ok:  # ours: the database says whether it was revoked
-            token = (badge_image.extract(png) or "").strip()
+        trust = badge_check.Trust(
+            deployment=data.badges.issuer.key.did,
+            named=badge_check.issuer_argument(request.query.get("issuer")))
+
+        async def revoked_here(token: str) -> bool | None:
             async with self.db.transaction() as session:
-                revoked = await badge_rules.is_revoked(session, token)
-            verdict = badge_verify(png, now=utcnow(), trusted_issuer=data.badges.issuer.key.did,
-                                   status=lambda _entry: revoked)
+                return await badge_rules.is_revoked(session, token)
+
+        try:
+            verdict = await badge_check.check(png, now=utcnow(), trust=trust,
+                                              database=revoked_here, executor=self._verifier,
+                                              budget=self.timings.verify_budget)
+        except badge_check.TooSlowError as exc:
+            return web.json_response({"error": str(exc)}, status=503)
         language = data.i18n.resolve(request.query.get("lang"),
                                      request.headers.get("Accept-Language", "")[:35] or None)
         with data.i18n.use(language):
             body = verdict.as_json()
+        if verdict.refused:  # turned away by size or shape: nothing in it was read
+            body["error"] = verdict.detail
+            return web.json_response(body, status=400)
         return web.json_response(body)
 
     async def badge_status(self, request: web.Request) -> web.Response:
@@ -700,9 +749,17 @@ class WebhookServer:
                             headers={"Cache-Control": "max-age=300"})
 
 
+class UploadError(ValueError):
+    """A body that is not the upload it claims to be (say, multipart without a boundary)."""
+
+
 async def uploaded_file(request: web.Request) -> bytes | None:
-    """The uploaded bytes (at most MAX_BODY): the raw body, or the first multipart file."""
-    if request.content_type.startswith("multipart/"):
+    """The uploaded bytes (at most MAX_BODY): the raw body, or the first multipart file.
+    `UploadError` when the multipart body cannot be read."""
+    if not request.content_type.startswith("multipart/"):
+        body = await request.read()
+        return body or None
+    try:
         reader = await request.multipart()
         async for part in reader:
             if isinstance(part, BodyPartReader) and part.filename is not None:
@@ -713,9 +770,37 @@ async def uploaded_file(request: web.Request) -> bytes | None:
                         raise web.HTTPRequestEntityTooLarge(max_size=MAX_BODY,
                                                             actual_size=len(data))
                 return bytes(data) or None
+    except (ValueError, AssertionError, HttpProcessingError) as exc:  # a broken multipart
+        raise UploadError(f"the multipart body cannot be read: {exc}"[:200]) from None
+    return None
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")  # NaN, Infinity: no database stores them
+
+
+def _depth(value: Any) -> int:
+    """How deep containers nest in a parsed JSON value (without recursion)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            deepest = max(deepest, depth)
+            stack.extend((child, depth + 1) for child in item
+                         if isinstance(child, dict | list))
+    return deepest
+
+
+def parse_update(body: bytes) -> Any:
+    """The JSON body of a delivery, or None when it is not JSON we can store: malformed,
+    nested deeper than MAX_DEPTH (thousands deep is a RecursionError), NaN or Infinity."""
+    try:
+        payload = json.loads(body, parse_constant=_no_constant)
+    except (ValueError, RecursionError):
         return None
-    body = await request.read()
-    return body or None
+    return payload if _depth(payload) <= MAX_DEPTH else None
 
 
 # -- entry point ------------------------------------------------------------------------------
@@ -743,7 +828,7 @@ async def serve(
     settings: Settings,
     i18n: I18n,
     *,
-    host: str = "0.0.0.0",  # noqa: S104 -- a web process listens behind a load balancer
+    host: str | None = None,
     port: int | None = None,
     path: str | None = None,
     ready: asyncio.Event | None = None,
@@ -772,7 +857,7 @@ async def serve(
     try:
         async with running(application):
             server = WebhookServer(application, config, timings)
-            await server.start(host, port or settings.port)
+            await server.start(host or settings.host, port or settings.port)
             try:
                 await server.set_webhook()
                 if ready is not None:

@@ -137,17 +137,23 @@ class PublicResolver(AbstractResolver):
         await self._inner.close()
 
 
+_COMMON: dict[str, Any] = {
+    "headers": {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
+    "auto_decompress": False,  # we decompress ourselves, bounded by max_bytes
+}
+
+
+def public_session() -> aiohttp.ClientSession:
+    """A session that reaches public addresses only (with `fetch(..., public_only=True)`
+    every hop is checked too); call inside the running event loop."""
+    return aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=20, resolver=PublicResolver()), **_COMMON)
+
+
 def open_sessions() -> tuple[aiohttp.ClientSession, aiohttp.ClientSession]:
     """(trusted, public-only) sessions; call inside the running event loop."""
-    common: dict[str, Any] = {
-        "headers": {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
-        "auto_decompress": False,  # we decompress ourselves, bounded by max_bytes
-    }
-    trusted = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=20), **common)
-    public = aiohttp.ClientSession(
-        connector=aiohttp.TCPConnector(limit=20, resolver=PublicResolver()), **common
-    )
-    return trusted, public
+    trusted = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=20), **_COMMON)
+    return trusted, public_session()
 
 
 @dataclass

@@ -32,7 +32,8 @@ from bot.services import orgs
 from bot.services.durations import parse_minutes
 from bot.services.errors import Refusal
 from bot.services.hours import LOCAL
-from bot.text import esc, shorten
+from bot.text import esc, is_id, shorten
+from handlers.buttons import expired
 from handlers.refusals import explain
 from handlers.views import paging_rows
 
@@ -148,7 +149,7 @@ async def badge_command(update: Update, context: TakasContext) -> None:
 def _parts(update: Update, count: int) -> list[str] | None:
     data = update.callback_query.data if update.callback_query else None
     parts = (data or "").split(":")[1:]
-    if len(parts) != count or not parts[0].isdigit():
+    if len(parts) != count or not is_id(parts[0]):
         return None
     return parts
 
@@ -201,7 +202,8 @@ async def learners_pressed(update: Update, context: TakasContext) -> None:
     """Bw:<badge>:<page>: the organisation's learners, a button each, to award by hand."""
     query = update.callback_query
     parts = _parts(update, 2)
-    if query is None or parts is None or not parts[1].isdigit():
+    if query is None or parts is None or not is_id(parts[1]):
+        await expired(update)
         return
     badge_id, page = int(parts[0]), int(parts[1])
     try:
@@ -229,7 +231,8 @@ async def award_pressed(update: Update, context: TakasContext) -> None:
     """Ba:<badge>:<user>: award by hand (once; a second press changes nothing)."""
     query = update.callback_query
     parts = _parts(update, 2)
-    if query is None or parts is None or not parts[1].isdigit():
+    if query is None or parts is None or not is_id(parts[1]):
+        await expired(update)
         return
     try:
         async with context.db.transaction() as session:
@@ -252,6 +255,7 @@ async def revocable_pressed(update: Update, context: TakasContext) -> None:
     query = update.callback_query
     parts = _parts(update, 1)
     if query is None or parts is None:
+        await expired(update)
         return
     try:
         async with context.db.transaction() as session:
@@ -278,6 +282,7 @@ async def revoke_pressed(update: Update, context: TakasContext) -> None:
     query = update.callback_query
     parts = _parts(update, 1)
     if query is None or parts is None or query.data is None:
+        await expired(update)
         return
     award_id, confirmed = int(parts[0]), query.data.startswith("BY:")
     try:
@@ -347,6 +352,7 @@ async def badges_page_pressed(update: Update, context: TakasContext) -> None:
     query = update.callback_query
     parts = _parts(update, 1)
     if query is None or parts is None:
+        await expired(update)
         return
     async with context.db.transaction() as session:
         views = await rules.awards_of(session, query.from_user.id)
@@ -366,6 +372,7 @@ async def resend_pressed(update: Update, context: TakasContext) -> None:
     query = update.callback_query
     parts = _parts(update, 1)
     if query is None or parts is None:
+        await expired(update)
         return
     document = await context.bot_data.badges.render(int(parts[0]), for_user=query.from_user.id,
                                                    resent=True)

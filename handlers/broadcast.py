@@ -31,7 +31,7 @@ from bot.i18n import _, ngettext
 from bot.models import Broadcast, Organisation, User, utcnow
 from bot.services import broadcasts as rules
 from bot.services.errors import Refusal
-from bot.text import esc, shorten
+from bot.text import esc, is_id, shorten
 from catalog.search.index import SearchDoc
 from catalog.search.normalize import fold
 from handlers import views
@@ -180,16 +180,16 @@ async def on_button(update: Update, context: TakasContext) -> None:
     parts = (query.data or "").split(":")
     action, value = (parts[1], parts[2]) if len(parts) == 3 else ("", "")
     is_admin = user.id in context.settings.admin_ids
-    if action == "o" and value.isdigit():
+    if action == "o" and is_id(value):
         await query.answer()
         await begin(query.message, context, user.id, int(value), is_admin)
-    elif action == "l" and value.isdigit():
+    elif action == "l" and is_id(value):
         await choose_link(update, context, int(value))
     elif action in ("a", "t"):
         await choose_audience(update, context, "town" if action == "t" else value, value)
-    elif action == "s" and value.isdigit():
+    elif action == "s" and is_id(value):
         await confirm(update, context, int(value))
-    elif action == "x" and value.isdigit():
+    elif action == "x" and is_id(value):
         try:
             async with context.db.transaction() as session:
                 stopped = await rules.cancel(session, int(value), user.id, is_admin=is_admin)
@@ -346,7 +346,7 @@ async def progress_job(context: TakasContext) -> None:
 async def mute_pressed(update: Update, context: TakasContext) -> None:
     query = update.callback_query
     parts = (query.data or "").split(":") if query else []
-    if query is None or len(parts) != 2 or not parts[1].isdigit():
+    if query is None or len(parts) != 2 or not is_id(parts[1]):
         await expired(update)
         return
     async with context.db.transaction() as session:

@@ -17,7 +17,7 @@ from bot.models import Follow
 from bot.services import follows as rules
 from bot.services.errors import Refusal
 from bot.services.orgs import list_organisations
-from bot.text import esc, shorten
+from bot.text import esc, is_id, shorten
 from catalog import queries
 from catalog.search.normalize import fold, tokens
 from catalog.search.phrases import find_exact
@@ -93,7 +93,7 @@ async def _follow(message: Message, context: TakasContext, user_id: int, kind: s
 async def notify_pressed(update: Update, context: TakasContext) -> None:
     query = update.callback_query
     parts = (query.data or "").split(":") if query else []
-    if query is None or len(parts) != 2 or not parts[1].isdigit() or \
+    if query is None or len(parts) != 2 or not is_id(parts[1]) or \
             not isinstance(query.message, Message):
         await expired(update)
         return
@@ -155,7 +155,7 @@ async def change_pressed(update: Update, context: TakasContext) -> None:
     """uf:<id> stops following; ff:<id>:<freq> changes how often."""
     query = update.callback_query
     parts = (query.data or "").split(":") if query else []
-    if query is None or len(parts) < 2 or not parts[1].isdigit() or \
+    if query is None or len(parts) < 2 or not is_id(parts[1]) or \
             not isinstance(query.message, Message):
         await expired(update)
         return

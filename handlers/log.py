@@ -41,7 +41,7 @@ from bot.services.durations import parse_minutes
 from bot.services.errors import Refusal
 from bot.services.hours import DAY_MINUTES, NewEntry, check_day, log_entry, today
 from bot.services.orgs import list_organisations
-from bot.text import esc, shorten
+from bot.text import esc, is_id, shorten
 from catalog.search.engine import search
 from catalog.tables import Opportunity
 from handlers.buttons import expired
@@ -302,7 +302,7 @@ def catalog_candidates(context: TakasContext, text: str) -> list[list[Any]]:
 
 async def apply_choice(session: Any, user_id: int, data: dict[str, Any], action: str,
                        value: str) -> dict[str, Any] | None:
-    if action == "s" and value.isdigit():
+    if action == "s" and is_id(value):
         if int(value) not in [oid for oid, _label in data.get("candidates", [])]:
             return None
         opportunity = await session.get(Opportunity, int(value))
@@ -314,7 +314,7 @@ async def apply_choice(session: Any, user_id: int, data: dict[str, Any], action:
             session, opportunity.provider) or data.get("organisation_id")
     elif action == "t":
         data["candidates"] = []
-    elif action == "p" and value.isdigit():
+    elif action == "p" and is_id(value):
         found = await playlist_rules.item_for_log(session, int(value), user_id)
         if found is None:
             return None
@@ -322,18 +322,18 @@ async def apply_choice(session: Any, user_id: int, data: dict[str, Any], action:
         data.update(activity=item.title, playlist_item_id=item.id, candidates=[],
                     opportunity_id=item.opportunity_id,
                     organisation_id=playlist.organisation_id)
-    elif action == "r" and value.isdigit():
+    elif action == "r" and is_id(value):
         entry = await session.get(HourEntry, int(value))
         if entry is None or entry.user_id != user_id:
             return None
         data.update(activity=entry.activity, organisation_id=entry.organisation_id)
-    elif action == "o" and value.isdigit():
+    elif action == "o" and is_id(value):
         data["organisation_id"] = int(value)
-    elif action == "op" and value.isdigit():
+    elif action == "op" and is_id(value):
         data["org_page"] = int(value)
     elif action == "d" and value in ("0", "1"):
         data["day"] = (today() - timedelta(days=int(value))).isoformat()
-    elif action == "h" and value.isdigit() and 0 < int(value) <= 24 * 60:
+    elif action == "h" and is_id(value) and 0 < int(value) <= 24 * 60:
         data["minutes"] = int(value)
     elif action == "n":
         data["note_done"] = True

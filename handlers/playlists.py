@@ -41,7 +41,7 @@ from bot.playlist_tables import Playlist, PlaylistItem
 from bot.services import playlists as rules
 from bot.services.errors import Refusal
 from bot.services.orgs import organisations_of
-from bot.text import esc, shorten
+from bot.text import esc, is_id, shorten
 from catalog.search.engine import search
 from handlers.organisations import deep_link
 from handlers.refusals import explain
@@ -484,9 +484,9 @@ async def on_button(update: Update, context: TakasContext) -> None:
     parts = (query.data or "").split(":")[1:]
     action = parts[0] if parts else ""
     args = parts[1:]
-    if action == "lg" and len(args) == 2 and args[0].isdigit() and args[1] in NATIVE_NAMES:
+    if action == "lg" and len(args) == 2 and is_id(args[0]) and args[1] in NATIVE_NAMES:
         values, language = [int(args[0])], args[1]
-    elif all(a.isdigit() and len(a) < 19 for a in args):
+    elif all(is_id(a) for a in args):
         values, language = [int(a) for a in args], ""
     else:
         await query.answer(_("This button has expired."), show_alert=True)

@@ -19,7 +19,7 @@ from bot import metrics
 from bot.context import TakasContext
 from bot.i18n import _, current_language
 from bot.services import playlists as playlist_rules
-from bot.text import shorten
+from bot.text import is_id, shorten
 from catalog import queries
 from catalog.ics_export import calendar_file
 from catalog.search.engine import SearchResult, search
@@ -136,7 +136,7 @@ def _ints(update: Update, count: int) -> list[int] | None:
     """The `count` ids after the prefix of the pressed button's data, or None if forged."""
     query = update.callback_query
     parts = (query.data or "").split(":")[1:] if query else []
-    if len(parts) != count or not all(p.isdigit() and len(p) < 19 for p in parts):
+    if len(parts) != count or not all(is_id(p) for p in parts):
         return None
     return [int(p) for p in parts]
 

@@ -33,7 +33,7 @@ from bot.services import hours as hour_rules
 from bot.services import verification_digests
 from bot.services.errors import Refusal
 from bot.services.orgs import organizer_ids
-from bot.text import esc, shorten, split_message
+from bot.text import esc, is_id, shorten, split_message
 from handlers.buttons import expired
 from handlers.refusals import explain
 
@@ -150,7 +150,7 @@ async def _decide(update: Update, context: TakasContext, entry_id: str, approve:
                   reason: str | None = None) -> None:
     query = update.callback_query
     assert query is not None
-    if not entry_id.isdigit() or (reason is not None and reason not in REASONS):
+    if not is_id(entry_id) or (reason is not None and reason not in REASONS):
         await query.answer(_("This button is not valid."), show_alert=True)
         return
     try:
@@ -193,7 +193,7 @@ async def _may_decide(update: Update, context: TakasContext, entry_id: int) -> b
 
 async def reject_pressed(update: Update, context: TakasContext) -> None:
     query, ids = update.callback_query, _ids(update, 1)
-    if query is None or ids is None or not ids[0].isdigit() or \
+    if query is None or ids is None or not is_id(ids[0]) or \
             not isinstance(query.message, Message):
         await expired(update)
         return
@@ -216,7 +216,7 @@ async def reason_pressed(update: Update, context: TakasContext) -> None:
 
 async def back_pressed(update: Update, context: TakasContext) -> None:
     query, ids = update.callback_query, _ids(update, 1)
-    if query is None or ids is None or not ids[0].isdigit() or \
+    if query is None or ids is None or not is_id(ids[0]) or \
             not isinstance(query.message, Message):
         await expired(update)
         return
@@ -281,7 +281,7 @@ async def send_digest(context: TakasContext, organizer_id: int) -> None:
 async def _digest_id(update: Update) -> int | None:
     """The digest id of a vA/vY/vN press; None (the presser told it expired) if malformed."""
     ids = _ids(update, 1)
-    if ids is None or not ids[0].isascii() or not ids[0].isdigit():
+    if ids is None or not is_id(ids[0]):
         await expired(update)
         return None
     return int(ids[0])

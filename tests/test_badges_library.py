@@ -196,9 +196,11 @@ def test_each_failure_has_its_reason(key: keys.SigningKey) -> None:
         "expired": verify(baked(key, an_award(valid_until=NOW - timedelta(hours=1))), now=NOW),
         "not_yet_valid": verify(baked(key, an_award(issued_at=NOW + timedelta(days=2))),
                                 now=NOW),
-        "revoked": verify(good, now=NOW, status=lambda entry: entry["statusListIndex"] == "7"),
+        "revoked": verify(good, now=NOW,
+                          status=lambda entry: (entry or {}).get("statusListIndex") == "7"),
         "no_credential": verify(image.render("Plain", "red", "star"), now=NOW),
         "malformed": verify(image.bake(good, "not a token"), now=NOW),
+        "issuer_unknown": verify(baked(other), now=NOW, trusted_issuers={key.did}),
     }
     assert {code: verdict.code for code, verdict in cases.items()} == {c: c for c in cases}
     assert set(cases) | {"ok"} == set(REASONS)

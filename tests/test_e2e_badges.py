@@ -43,10 +43,12 @@ async def school(fake: FakeBotAPI, make_settings, i18n):
 
 
 async def cli_verify(settings, path: Path, *options: str) -> tuple[int, str]:
+    """The CLI as run by this deployment: its database and its signing key."""
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "badge", "verify", str(path), "--offline", *options,
         cwd=REPO,
-        env=subprocess_env(DATABASE_URL=settings.database_url),
+        env=subprocess_env(DATABASE_URL=settings.database_url,
+                           BADGE_SIGNING_KEY=settings.badge_signing_key.get_secret_value()),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     out, err = await asyncio.wait_for(process.communicate(), 120)
     assert process.returncode is not None
@@ -69,8 +71,30 @@ async def log_and_approve(fake: FakeBotAPI, text: str) -> None:
     await fake.wait_idle()
 
 
+async def revoke_from_chat(fake: FakeBotAPI) -> None:
+    """The organizer revokes Ona's «Skaitovas» from chat, with a confirmation."""
+    organizer = fake.user(ORGANIZER, language_code="en")
+    fake.send_text(organizer, "/badge")
+    await fake.wait_idle()
+    await press(fake, organizer, ORGANIZER, "🏅 Skaitovas")
+    await press(fake, organizer, ORGANIZER, "Revoke…")
+    await press(fake, organizer, ORGANIZER, "Ona")
+    done = await press(fake, organizer, ORGANIZER, "Yes, revoke")
+    assert done.text == "Revoked: the badge no longer verifies."
+
+
 def badge_files(fake: FakeBotAPI) -> list[SentMessage]:
     return [m for m in fake.messages(PUPIL) if m.document and m.document.filename.endswith(".png")]
+
+
+async def the_badge_received(fake: FakeBotAPI) -> SentMessage:
+    """The one badge document the pupil got, once the worker's sender delivered it."""
+    await fake.wait_for_request(
+        "sendDocument", lambda r: r.ok and str(r.params.get("chat_id")) == str(PUPIL),
+        timeout=30)
+    await fake.wait_idle()
+    [received] = badge_files(fake)
+    return received
 
 
 async def test_defined_earned_received_verified_resent_revoked(
@@ -88,11 +112,7 @@ async def test_defined_earned_received_verified_resent_revoked(
     await log_and_approve(fake, "/log 1 Reading to children")
     assert badge_files(fake) == []  # 1 h of 2: not yet
     await log_and_approve(fake, "/log 1h30 Reading to children")
-    await fake.wait_for_request(
-        "sendDocument", lambda r: r.ok and str(r.params.get("chat_id")) == str(PUPIL),
-        timeout=30)
-    await fake.wait_idle()
-    [received] = badge_files(fake)
+    received = await the_badge_received(fake)
     assert received.caption.startswith("🏅 You earned the badge «Skaitovas» from Utenos gimnazija!")
     assert "Verified hours: 2.5 h." in received.caption
     png = received.document.content
@@ -145,14 +165,7 @@ async def test_defined_earned_received_verified_resent_revoked(
             async with http.post(server.make_url("/badges/verify"), data=b"not a png") as reply:
                 assert (await reply.json())["reason"] == "no_credential"
 
-            # Revoked from chat, with a confirmation.
-            fake.send_text(organizer, "/badge")
-            await fake.wait_idle()
-            await press(fake, organizer, ORGANIZER, "🏅 Skaitovas")
-            await press(fake, organizer, ORGANIZER, "Revoke…")
-            await press(fake, organizer, ORGANIZER, "Ona")
-            done = await press(fake, organizer, ORGANIZER, "Yes, revoke")
-            assert done.text == "Revoked: the badge no longer verifies."
+            await revoke_from_chat(fake)
 
             async with http.post(server.make_url("/badges/verify"), data=png) as reply:
                 body = await reply.json()

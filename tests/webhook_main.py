@@ -1,7 +1,7 @@
 """A webhook process of its own, for the multi-process tests and the webhook benchmark.
 
 Usage:
-    python -m tests.webhook_main --port PORT [--echo]
+    python -m tests.webhook_main --port PORT [--echo] [--header-timeout SECONDS]
 
 Settings come from the environment only (no `.env`): DATABASE_URL, BOT_TOKEN, BOT_API_URL,
 WEBHOOK_URL, WEBHOOK_SECRET. Runs `bot.webhook.serve` with short intervals (a dead
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import os
 from typing import Any
 
@@ -46,7 +47,7 @@ def build_echo_application(*args: Any, **kwargs: Any) -> TakasApplication:
     return application
 
 
-async def main(port: int, echo_only: bool) -> None:
+async def main(port: int, echo_only: bool, header_timeout: float | None = None) -> None:
     settings = load_settings(_env_file=None)
     setup_logging(settings.log_level, settings.secrets())
     i18n = I18n.load(default_language=settings.default_language)
@@ -57,8 +58,10 @@ async def main(port: int, echo_only: bool) -> None:
         print(f"READY {os.getpid()}", flush=True)
 
     announcing = asyncio.create_task(announce())
+    timings = TIMINGS if header_timeout is None else dataclasses.replace(
+        TIMINGS, header_timeout=header_timeout)
     await webhook.serve(settings, i18n, host="127.0.0.1", port=port, ready=ready,
-                        timings=TIMINGS, build=build_echo_application if echo_only else None)
+                        timings=timings, build=build_echo_application if echo_only else None)
     announcing.cancel()
     print(f"STOPPED {os.getpid()}", flush=True)
 
@@ -67,5 +70,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--echo", action="store_true", help="an echo bot on the same stack")
+    parser.add_argument("--header-timeout", type=float,
+                        help="seconds a client may take to send a request's headers")
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.port, arguments.echo))
+    asyncio.run(main(arguments.port, arguments.echo, arguments.header_timeout))

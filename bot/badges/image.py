@@ -34,8 +34,18 @@ EMBLEM_SIGNS = {"star": "⭐", "heart": "❤️", "leaf": "🍃", "book": "📖"
                 "sun": "☀️"}
 
 
+# Limits checked before anything is decoded: a badge picture is ~30 KB, its credential a
+# few KB (vcjwt.MAX_TOKEN bounds the token itself).
+MAX_PNG = 8 * 1024 * 1024
+MAX_CREDENTIAL_CHUNK = 512 * 1024
+
+
 class BakingError(ValueError):
-    """Bytes that are not a PNG image."""
+    """Bytes that are not a PNG image, or one refused by its size (`refused`)."""
+
+    def __init__(self, message: str, *, refused: bool = False) -> None:
+        super().__init__(message)
+        self.refused = refused
 
 
 def _star(cx: float, cy: float, r: float) -> list[tuple[float, float]]:
@@ -174,10 +184,17 @@ def bake(png: bytes, credential: str) -> bytes:
 
 def extract(png: bytes) -> str | None:
     """The credential baked into `png`, or None when it holds none. `BakingError` when the
-    bytes are not a PNG image or the chunk is compressed (which the specification forbids)."""
+    bytes are not a PNG image, the chunk is compressed (which the specification forbids),
+    or the image or its credential chunk is far larger than any badge (`refused`)."""
+    if len(png) > MAX_PNG:
+        raise BakingError(f"the image has {len(png)} bytes; at most {MAX_PNG} are read",
+                          refused=True)
     for kind, body in _chunks(png):
         if kind != b"iTXt":
             continue
+        if len(body) > MAX_CREDENTIAL_CHUNK and body.startswith(KEYWORD + b"\0"):
+            raise BakingError(f"the credential chunk has {len(body)} bytes; at most "
+                              f"{MAX_CREDENTIAL_CHUNK} are read", refused=True)
         fields = _itxt_fields(body)
         if fields is not None and fields[0] == KEYWORD:
             if fields[1] != 0:

@@ -21,6 +21,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 ED25519_MULTICODEC = b"\xed\x01"
 DID_KEY_PREFIX = "did:key:"
+# Characters after "did:key:" in an Ed25519 did:key: "z" and the base58btc of 34 bytes
+# (0xed 0x01 and the key), which is always 47 characters long. Checked before decoding:
+# base58 decoding takes time quadratic in the length, so a hostile 100,000-character
+# identifier would hold the process for seconds.
+DID_KEY_LENGTH = 48
 KEY_FILE_SUFFIX = ".badge-key"
 
 
@@ -35,9 +40,13 @@ def did_key(public: Ed25519PublicKey) -> str:
 
 def public_key_from_did(did: str) -> Ed25519PublicKey:
     """The Ed25519 key a `did:key` (optionally with a `#fragment`) names."""
-    identifier = did.split("#", 1)[0]
+    identifier, _sep, fragment = did.partition("#")
     if not identifier.startswith(DID_KEY_PREFIX + "z"):
         raise BadKeyError(f"not a base58btc did:key: {identifier[:60]}")
+    length = len(identifier) - len(DID_KEY_PREFIX)
+    if length != DID_KEY_LENGTH or len(fragment) > DID_KEY_LENGTH:
+        raise BadKeyError(f"an Ed25519 did:key has {DID_KEY_LENGTH} characters after "
+                          f"did:key:, this one {length} (and {len(fragment)} after #)")
     try:
         decoded = base58.b58decode(identifier[len(DID_KEY_PREFIX) + 1:])
     except ValueError as exc:

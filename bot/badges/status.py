@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import base64
 import gzip
+import re
+import zlib
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -19,6 +21,10 @@ from bot.badges.credential import VC_CONTEXT, timestamp
 
 LIST_SIZE = 131_072
 PURPOSE = "revocation"
+# The most a list may inflate to: the specification's minimum is 16 KB, and a list comes
+# from whoever signed the badge, who may send a few KB that inflate to gigabytes.
+MAX_LIST_BYTES = 4 * 1024 * 1024
+_INDEX = re.compile(r"[0-9]{1,12}")
 
 
 def position(award_id: int) -> tuple[int, int]:
@@ -53,7 +59,15 @@ def decode(encoded: str) -> bytes:
     if not encoded.startswith("u"):
         raise ValueError("the encoded list is not multibase base64url")
     body = encoded[1:]
-    return gzip.decompress(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    packed = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+    try:
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)  # gzip
+        bits = inflater.decompress(packed, MAX_LIST_BYTES + 1)
+    except zlib.error as exc:
+        raise ValueError(f"the encoded list is not gzip: {exc}") from None
+    if len(bits) > MAX_LIST_BYTES or inflater.unconsumed_tail:
+        raise ValueError(f"the list is larger than {MAX_LIST_BYTES} bytes once inflated")
+    return bits
 
 
 def is_set(bits: bytes, index: int) -> bool:
@@ -78,7 +92,12 @@ def list_credential(url: str, issuer_did: str, revoked: Iterable[int],
 
 def revoked_in(list_payload: dict[str, Any], status: dict[str, Any]) -> bool:
     """Whether a verified status list credential sets the bit of `status`."""
-    subject = list_payload.get("credentialSubject") or {}
+    subject = list_payload.get("credentialSubject")
+    if not isinstance(subject, dict):
+        raise ValueError("the status list credential has no subject")
     if subject.get("statusPurpose") != status.get("statusPurpose", PURPOSE):
         raise ValueError("the status list has another purpose")
-    return is_set(decode(str(subject.get("encodedList", ""))), int(status["statusListIndex"]))
+    index = status.get("statusListIndex")
+    if not isinstance(index, str) or not _INDEX.fullmatch(index):
+        raise ValueError("the status entry has no index")
+    return is_set(decode(str(subject.get("encodedList", ""))), int(index))

@@ -34,7 +34,7 @@ from bot.context import TakasApplication
 from bot.delivery import outbox
 from bot.i18n import I18n
 from bot.models import utcnow
-from bot.text import utf16_len
+from bot.text import is_id, utf16_len
 from catalog.search.normalize import fold
 
 CONSOLE_TOKEN = "1000:console"  # noqa: S105 - not a secret: the console never leaves the process
@@ -196,7 +196,7 @@ class Console:
             update = self.photo(rest)
         elif command.lower() in ("@bot", f"@{BOT_USER['username']}"):
             update = self.inline(rest)
-        elif line.startswith("#") and line[1:].isdigit():
+        elif line.startswith("#") and is_id(line[1:]):
             update = self.button(int(line[1:]))
         elif (payload := deep_link_payload(line)) is not None:
             update = self.text(f"/start {payload}")
@@ -217,7 +217,7 @@ class Console:
 
     def _become(self, argument: str) -> str:
         number, _sep, name = argument.partition(" ")
-        if not number.isascii() or not number.isdigit() or not 0 < int(number) < 10**12:
+        if not is_id(number) or not 0 < int(number) < 10**12:
             return (f"(console) /as ID [NAME], e.g. /as 2 Ona (you are {self.user.first_name}, "
                     f"id {self.user.id})")
         self.switch(int(number), name.strip() or None)

@@ -67,6 +67,7 @@ from bot.delivery import outbox
 from bot.delivery.capture import stored_request
 from bot.delivery.pacing import Pacer
 from bot.models import OutboxMessage, OutboxStatus, utcnow
+from bot.text import is_id
 
 log = logging.getLogger(__name__)
 
@@ -450,7 +451,7 @@ class Sender:
         paid = True if self.paid else None
         if row.kind in DOCUMENT_KINDS:
             document = (await self.documents.render(int(row.text))
-                        if self.documents is not None and row.text.isdigit() else None)
+                        if self.documents is not None and is_id(row.text) else None)
             if document is None:
                 raise Skipped(f"nothing to send for {row.kind} {row.text}")
             await self.bot.send_document(

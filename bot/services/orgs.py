@@ -13,6 +13,7 @@ from bot.dbtools import rowcount
 from bot.models import Invite, Membership, Organisation, Role, User, utcnow
 from bot.services import audit
 from bot.services.errors import Refusal
+from bot.text import is_id
 
 INVITE_DAYS = 7
 MAX_NAME = 200
@@ -52,7 +53,7 @@ async def set_target(session: AsyncSession, organisation_id: int, minutes: int, 
 
 
 async def find_organisation(session: AsyncSession, name_or_id: str) -> Organisation | None:
-    if name_or_id.isdigit():
+    if is_id(name_or_id):
         found = await session.get(Organisation, int(name_or_id))
         if found is not None:
             return found
