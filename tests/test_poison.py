@@ -20,10 +20,10 @@ from sqlalchemy import select
 
 from bot.config import Settings
 from bot.db import Database
-from bot.delivery import Sender
+from bot.delivery import Sender, outbox
 from bot.i18n import I18n
 from bot.logs import setup_logging
-from bot.models import InboxUpdate, User
+from bot.models import InboxUpdate, OutboxMessage, User
 from tests.conftest import subprocess_env
 from tests.fakes import FakeBotAPI
 from tests.processes import Child
@@ -192,3 +192,19 @@ async def test_a_database_error_logs_no_personal_data(
             text += logging.Formatter().formatException(record.exc_info)
         assert NAME not in text, text
         assert str(10**30) not in text, text
+
+
+async def test_outgoing_text_is_queued_without_nul(db: Database) -> None:
+    # A reply quoting what someone typed (a /log note, a search) holding U+0000: PostgreSQL
+    # refused the whole outbox row, and with it the update's settlement.
+    async with db.transaction() as session:
+        await outbox.enqueue(session, dedupe_key="nul:1", chat_id=61_030, kind="reply",
+                             text="«Talka\x00 prie upės» užregistruota",
+                             reply_markup={"inline_keyboard": [[{"text": "Gerai\x00",
+                                                                 "callback_data": "ok"}]]})
+    async with db.transaction() as session:
+        row = await session.scalar(select(OutboxMessage).where(
+            OutboxMessage.dedupe_key == "nul:1"))
+    assert row is not None
+    assert row.text == "«Talka prie upės» užregistruota"
+    assert row.reply_markup == {"inline_keyboard": [[{"text": "Gerai", "callback_data": "ok"}]]}
