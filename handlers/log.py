@@ -1,17 +1,20 @@
 """/log: log volunteering hours in a few taps, or in one message.
 
     /log                       guided: activity -> organisation -> day -> hours -> note -> confirm
-    /log 2.5 Talka parke 2026-11-18    the shortcut (the day is optional: today)
+    /log 2.5 Talka parke 2026-11-18    the shortcut (the day is optional: today; also
+    /log 2 Talka vakar                 'vakar', 'gestern', 'gruodžio 5 d.': bot.services.dates)
 
 The draft lives in the database (bot.services.drafts), so a restart loses nothing; Cancel
-works at every step; Confirm carries the draft's nonce, so a double tap or a redelivered
-update finds the entry already stored instead of making a second one.
+and Back work at every step, and each answer is checked where it is given (a future day is
+refused at the day step, not at Confirm); Confirm carries the draft's nonce, so a double
+tap or a redelivered update finds the entry already stored instead of making a second one.
 
 Callback data: lg:r:<entry> (a recent activity), lg:p:<item> (an activity of a learning
 playlist the pupil joined), lg:s:<opportunity> (the catalog entry the
 typed words describe), lg:t (keep the typed words), lg:o:<org>, lg:op:<page> (organisations
 page), lg:d:<days ago>, lg:h:<minutes>, lg:n (no note), lg:c:<nonce> (confirm),
-lg:x (cancel), lg:k (keep the draft: resume).
+lg:x (cancel), lg:k (keep the draft: resume), lg:b:<step> (back from that step),
+lg:e:<a|o|d|h|n> (edit that answer from the confirmation).
 """
 
 from __future__ import annotations
