@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from babel.dates import get_month_names
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from catalog.search.engine import search, suggest
@@ -69,6 +69,7 @@ def test_months_in_inflected_forms(language: str) -> None:
 IN_MONTH = {"en": "in", "de": "im", "ru": "в", "uk": "у", "pl": "w"}
 
 
+@settings(deadline=None)  # the first example pays for loading the lexicon
 @given(st.sampled_from(LANGUAGES), st.sampled_from(["format", "stand-alone"]),
        st.integers(min_value=1, max_value=12))
 def test_every_month_name_babel_gives_maps_to_its_month(language: str, context: str,

@@ -142,16 +142,14 @@ def item_columns(words: list[str], *, language: str | None, kind: str,
         weekdays = _weekdays(local, local_end, kind)
     audiences = 0
     keys = [concept_key(w) for w in words]
-    for _s, _e, concept in find_exact(keys, lexicon.labels):
-        if concept in lexicon.hard_audiences:
-            audiences |= 1 << lexicon.hard_audiences.index(concept)
+    for _s, _e, concept in find_exact(keys, lexicon.audience_labels):
+        audiences |= 1 << lexicon.hard_audiences.index(concept)
     levels = 0
     for word in words:
         if word in LEVELS:
             levels |= 1 << LEVELS.index(word)
     taught = 1 << LANGUAGES.index(language) if language in LANGUAGES else 0
-    for _s, _e, key in find_exact(words, lexicon.filters):
-        if key.startswith("in_language."):
-            taught |= 1 << LANGUAGES.index(key.removeprefix("in_language."))
+    for _s, _e, key in find_exact(words, lexicon.taught_phrases):
+        taught |= 1 << LANGUAGES.index(key.removeprefix("in_language."))
     return ItemColumns(start_month, end_month, start_minute, weekdays, audiences, levels,
                        taught)

@@ -119,6 +119,8 @@ class Index:
     # lemma or Snowball keys (see catalog.search.morphology) -> term ids of the surface words
     morph: dict[str, tuple[int, ...]] = field(default_factory=dict)
     _expansions: dict[str, dict[int, float]] = field(default_factory=dict, repr=False)
+    _corrections: dict[tuple[str, int], dict[str, float]] = field(default_factory=dict,
+                                                                  repr=False)
 
     @property
     def size(self) -> int:
@@ -154,7 +156,17 @@ class Index:
         A word the catalog or the lexicon knows is taken as typed: 'šokių' (dances) is not a
         typo of the town 'Šakių', nor 'darbo' of 'daržo'. A short word that nobody knows
         ('exel', 'mgė') gets one edit anyway: it cannot be right as typed.
-        `extra` widens the budget, for "did you mean" suggestions."""
+        `extra` widens the budget, for "did you mean" suggestions. Cached: one query asks
+        about the same word for places, filters, concepts and matching."""
+        cached = self._corrections.get((word, extra))
+        if cached is not None:
+            return cached
+        found = self._corrections_uncached(word, extra)
+        if len(self._corrections) < 200_000:
+            self._corrections[(word, extra)] = found
+        return found
+
+    def _corrections_uncached(self, word: str, extra: int) -> dict[str, float]:
         known = word in self.term_ids or word in self.lexicon.vocabulary
         if known and not extra:
             return {}

@@ -27,13 +27,15 @@ import stopwordsiso
 from babel.dates import get_day_names, get_month_names
 
 from catalog.search.normalize import fold, tokens
-from catalog.search.stem import concept_key
+from catalog.search.stem import concept_key, stem
 
 LANGUAGES = ("lt", "lv", "en", "ru", "de", "et", "pl", "uk")
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
 Phrase = tuple[str, ...]
+# (stem of a name -> number, name of four letters or more -> number), for `calendar_word`
+CalendarIndex = tuple[dict[str, int], dict[str, int]]
 
 
 @dataclass(frozen=True)
@@ -66,9 +68,13 @@ class Lexicon:
     constraint_words: dict[str, frozenset[str]]
     age_audiences: tuple[tuple[int, int, str], ...]
     hard_audiences: tuple[str, ...]
+    # the labels of hard audiences and the language-of-instruction filter phrases alone:
+    # small indexes make scanning every word of 100,000 items cheap
+    audience_labels: dict[str, tuple[tuple[Phrase, str], ...]]
+    taught_phrases: dict[str, tuple[tuple[Phrase, str], ...]]
     # folded month names (1-12) and weekday names (0 = Monday) in every case form Babel has
-    month_names: dict[str, int]
-    day_names: dict[str, int]
+    month_names: CalendarIndex
+    day_names: CalendarIndex
     # every folded token the lexicon knows (for typo correction of words not in the catalog)
     vocabulary: frozenset[str]
 
@@ -116,6 +122,11 @@ def calendar_names() -> tuple[dict[str, int], dict[str, int]]:
             for number, name in get_day_names("wide", context, locale=language).items():
                 days[fold(name)] = int(number)
     return months, days
+
+
+def _calendar_index(names: dict[str, int]) -> CalendarIndex:
+    return ({stem(name): number for name, number in names.items()},
+            {name: number for name, number in names.items() if len(name) >= 4})
 
 
 def _library_stopwords(known: set[str], keep: set[str]) -> set[str]:
@@ -180,19 +191,27 @@ def load_lexicon() -> Lexicon:
             vocabulary.update(phrase)
             filter_entries.append((phrase, key))
     stopwords = frozenset(curated | _library_stopwords(vocabulary, keep))
+    hard: tuple[str, ...] = tuple(constraint_data["hard_audiences"])  # type: ignore[arg-type]
+    labels = _index(concept_entries)
+    filters = _index(filter_entries)
     return Lexicon(
         concept_groups=groups,
-        labels=_index(concept_entries),
+        labels=labels,
         places=places,
         place_names=_index(place_entries),
-        filters=_index(filter_entries),
+        filters=filters,
         stopwords=stopwords,
         framing=_index(framing_entries),
         constraint_words=constraint_words,
         age_audiences=tuple((int(lo), int(hi), str(concept)) for lo, hi, concept
                             in constraint_data["age_audiences"]),  # type: ignore[attr-defined]
-        hard_audiences=tuple(constraint_data["hard_audiences"]),  # type: ignore[arg-type]
-        month_names=months,
-        day_names=days,
+        hard_audiences=hard,
+        audience_labels={key: kept for key, entries in labels.items()
+                         if (kept := tuple(e for e in entries if e[1] in hard))},
+        taught_phrases={key: kept for key, entries in filters.items()
+                        if (kept := tuple(e for e in entries
+                                          if e[1].startswith("in_language.")))},
+        month_names=_calendar_index(months),
+        day_names=_calendar_index(days),
         vocabulary=frozenset(vocabulary),
     )

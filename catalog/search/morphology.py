@@ -19,7 +19,8 @@ on the dev sets (success@5 / MRR@10; the hand-written stemmer is on in every row
 Snowball changes nothing the hand stemmer does not already catch (it stems within one
 language, and folded Baltic forms are what the hand stemmer was written for); simplemma's
 dictionaries bring Polish, Estonian and Ukrainian inflection ('gitarze', 'eakatele',
-'біженцям'). So: the hand stemmer plus simplemma.
+'біженцям'), but cost minutes of loading and about a gigabyte of memory (see METHOD), so the
+bot runs on the hand stemmer for now.
 """
 
 from __future__ import annotations
@@ -30,12 +31,14 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
-import simplemma
-
 from catalog.search.normalize import fold
 
 METHODS = ("none", "simplemma", "snowball", "both")
-METHOD = "simplemma"
+# "none" in the running bot: simplemma's eight dictionaries take minutes and over a
+# gigabyte to load on a busy two-core machine, and a dictionary loaded on a user's first
+# query stalls that reply; the comparison keeps the library a dev dependency until the
+# dictionaries can be loaded once, ahead of time, within the memory budget.
+METHOD = "none"
 SNOWBALL = {"lt": "lithuanian", "et": "estonian", "en": "english", "de": "german",
             "ru": "russian", "pl": "polish"}
 SIMPLEMMA = ("lt", "lv", "et", "en", "ru", "uk", "pl", "de")
@@ -77,6 +80,8 @@ def keys(raw: str, language: str | None, method: str = "") -> tuple[str, ...]:
         return ()
     out = []
     if method in ("simplemma", "both") and language in SIMPLEMMA:
+        import simplemma  # a dev dependency: see METHOD
+
         lemma = simplemma.lemmatize(raw, lang=language)
         if lemma:
             out.append("~" + language + fold(lemma.casefold()))

@@ -260,13 +260,17 @@ def rerank(
             score -= 0.03  # over already: still findable, but after what is ahead
         results.append(Scored(number, score, coverage))
 
-    def order(s: Scored) -> tuple[float, bool, float, bool, int]:
-        ends = index.end[s.number] if not np.isnan(index.end[s.number]) else \
-            index.start[s.number]
-        upcoming = not ends < now and not np.isnan(index.start[s.number])
-        start = float(index.start[s.number]) if upcoming else math.inf
-        own = bool(language) and index.docs[s.number].language == language
-        return (-round(s.score, 2), not upcoming, start, not own, s.number)
-
-    head = sorted(results[:RERANKED], key=order)
+    head = results[:RERANKED]
+    if head:
+        numbers_head = np.array([s.number for s in head], dtype=np.int64)
+        starts = index.start[numbers_head]
+        ends = np.where(np.isnan(index.end[numbers_head]), starts, index.end[numbers_head])
+        upcoming = ~(ends < now) & ~np.isnan(starts)
+        soonest = np.where(upcoming, starts, np.inf).tolist()
+        own = (index.language[numbers_head] == language).tolist() if language else \
+            [False] * len(head)
+        keys = {s.number: (-round(s.score, 2), not bool(up), start, not mine, s.number)
+                for s, up, start, mine in zip(head, upcoming.tolist(), soonest, own,
+                                              strict=True)}
+        head = sorted(head, key=lambda s: keys[s.number])
     return head + results[RERANKED:]

@@ -23,7 +23,7 @@ from datetime import datetime, time, timedelta
 from catalog.langdetect import detect_language
 from catalog.search.constraints import DEFAULT_ZONE, LEVELS, Constraints, month_number
 from catalog.search.index import KINDS, ONE_EDIT, SAME_STEM, Index
-from catalog.search.lexicon import Lexicon
+from catalog.search.lexicon import CalendarIndex, Lexicon
 from catalog.search.morphology import keys as morph_keys
 from catalog.search.morphology import raw_words
 from catalog.search.normalize import tokens
@@ -95,14 +95,19 @@ def _forms(index: Index, word: str, min_fuzzy: int) -> dict[str, float]:
     return forms
 
 
-def calendar_word(word: str, names: dict[str, int]) -> int | None:
+def calendar_word(word: str, names: CalendarIndex) -> int | None:
     """The month or weekday a folded word names in any inflection ('kovą', 'martā',
-    'marte', 'märtsis', 'marcu'; 'šeštadieniais', 'subbotam', 'samstags'), else None."""
-    key = stem(word)
-    for name, number in names.items():
-        if key == stem(name) or (len(name) >= 4 and word.startswith(name)
-                                 and len(word) - len(name) <= 3):
-            return number
+    'marte', 'märtsis', 'marcu'; 'šeštadieniais', 'subbotam', 'samstags'), else None:
+    the same stem as a name, or a name of four letters or more plus an ending of up to
+    three."""
+    stems, prefixes = names
+    found = stems.get(stem(word))
+    if found is not None:
+        return found
+    for length in range(max(4, len(word) - 3), len(word) + 1):
+        found = prefixes.get(word[:length])
+        if found is not None:
+            return found
     return None
 
 
@@ -229,13 +234,12 @@ def _age_audience(age: int | None, lexicon: Lexicon) -> frozenset[str]:
 
 def _morphology(index: Index, text: str, language: str | None) -> dict[str, tuple[str, ...]]:
     """Lemma or stem keys of each folded query word, in the languages the query may be in."""
-    languages = {code for code in (language, detect_language(text)) if code}
+    languages = sorted({code for code in (language, detect_language(text)) if code})
     found: dict[str, tuple[str, ...]] = {}
     if not languages or not index.morph:
         return found
     for raw, folded in raw_words(text):
-        found[folded] = tuple(key for code in sorted(languages)
-                              for key in morph_keys(raw, code))
+        found[folded] = tuple(key for code in languages for key in morph_keys(raw, code))
     return found
 
 
