@@ -112,7 +112,7 @@ def calendar_word(word: str, names: CalendarIndex) -> int | None:
 
 
 def _number(word: str) -> int | None:
-    return int(word) if word.isdigit() and len(word) <= 6 else None
+    return int(word) if word.isascii() and word.isdigit() and len(word) <= 6 else None
 
 
 class _Reader:
