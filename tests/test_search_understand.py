@@ -190,8 +190,16 @@ def test_constraints_are_checked_against_item_data() -> None:
 def test_evening_is_read_in_the_items_own_time_zone() -> None:
     # 16:30 UTC is 18:30 in Vilnius in winter: an evening there.
     start = datetime.fromisoformat("2026-12-01T16:30:00+00:00")
-    index = build_index([doc(1, "Keramika", start=start, timezone="UTC")])
+    index = build_index([doc(1, "Keramika", start=start)])
     assert ids(index, "keramika vakare") == [1]
+    # The zone stored at sync (catalog.formats.zones) is the one the item is shown in, and
+    # wins: an online course with only the feed's offset, shown at 18:00, is an evening one.
+    online = datetime.fromisoformat("2027-02-01T16:00:00+00:00")
+    offset = build_index([doc(1, "English course", start=online, country=None,
+                              timezone="+02:00", language="en")])
+    assert ids(offset, "evening English course") == [1]
+    shown_in_utc = build_index([doc(1, "Keramika", start=start, timezone="UTC")])
+    assert ids(shown_in_utc, "keramika vakare") == []
     berlin = build_index([doc(1, "Keramik", start=start, country="DE")])  # 17:30 in Berlin
     assert ids(berlin, "Keramik abends") == [1]
 

@@ -22,9 +22,10 @@ be free.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
+from catalog.formats.zones import zone_named
 from catalog.search.lexicon import LANGUAGES, Lexicon
 from catalog.search.phrases import find_exact
 from catalog.search.stem import concept_key
@@ -99,15 +100,14 @@ class ItemColumns:
     taught_in: int = 0  # bit mask over LANGUAGES
 
 
-def item_zone(country: str | None, timezone: str | None) -> ZoneInfo | None:
-    """The item's own time zone: its country's, else a named zone the feed gave."""
+def item_zone(country: str | None, timezone: str | None) -> tzinfo | None:
+    """The item's own time zone: the one stored with it at sync (its TZID, else its town's
+    or country's zone, else the feed's offset: catalog.formats.zones), else its country's.
+    The same zone its times are shown in, so "evening" means what the reader sees."""
+    if timezone:
+        return zone_named(timezone)
     if country and country.upper() in COUNTRY_ZONES:
         return ZoneInfo(COUNTRY_ZONES[country.upper()])
-    if timezone and "/" in timezone:
-        try:
-            return ZoneInfo(timezone)
-        except (KeyError, ValueError):
-            return None
     return None
 
 
@@ -128,7 +128,7 @@ def _weekdays(start: datetime, end: datetime | None, kind: str) -> int:
 
 
 def item_columns(words: list[str], *, language: str | None, kind: str,
-                 start: datetime | None, end: datetime | None, zone: ZoneInfo | None,
+                 start: datetime | None, end: datetime | None, zone: tzinfo | None,
                  lexicon: Lexicon) -> ItemColumns:
     """Constraint columns of one item from its text `words` (all fields, folded) and data."""
     start_month = end_month = start_minute = -1
