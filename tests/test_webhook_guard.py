@@ -159,10 +159,10 @@ async def test_a_client_sending_headers_byte_by_byte_is_disconnected(
 async def guarded(webhook_settings: Callable[..., tuple[Settings, int]],  # noqa: F811
                   i18n: I18n,
                   monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Running]:
-    monkeypatch.setattr(test_webhook, "FAST", dataclasses.replace(
-        test_webhook.FAST, header_timeout=SHORT, body_timeout=SHORT))
+    # Passed, not patched into test_webhook.FAST: serving() binds FAST as its default.
+    timings = dataclasses.replace(test_webhook.FAST, header_timeout=SHORT, body_timeout=SHORT)
     settings, port = webhook_settings(metrics_token="metrics-Token_0123")
-    async with serving(settings, i18n, port, monkeypatch) as running:
+    async with serving(settings, i18n, port, monkeypatch, timings) as running:
         yield running
 
 
