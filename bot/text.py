@@ -110,3 +110,11 @@ def parse_id(text: str) -> int | None:
 def is_id(text: str) -> bool:
     """Whether `parse_id(text)` gives a number."""
     return _ID.fullmatch(text) is not None
+
+
+ROW_ID_MAX = 2**31 - 1  # the tables' own ids are INTEGER: PostgreSQL refuses a larger one
+
+
+def is_row_id(text: str) -> bool:
+    """Whether `text` can be one of our tables' ids (not a Telegram id, which is larger)."""
+    return is_id(text) and int(text) <= ROW_ID_MAX

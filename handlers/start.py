@@ -11,7 +11,7 @@ from bot.formatting import hours
 from bot.i18n import _
 from bot.services import checkins, orgs
 from bot.services.errors import Refusal
-from bot.text import esc, is_id, shorten
+from bot.text import esc, is_row_id, shorten
 from handlers import playlists
 from handlers.commands import ORGANIZER_COMMANDS, described
 from handlers.refusals import explain
@@ -42,7 +42,7 @@ async def deep_link(message: Message, context: TakasContext, user_id: int,
                     payload: str) -> bool:
     """org_<token>: become an organizer; ci_<code>: check in; pl_<id>: a learning
     playlist. True when handled."""
-    if payload.startswith("pl_") and is_id(payload[3:]) and len(payload) < 22:
+    if payload.startswith("pl_") and is_row_id(payload[3:]):
         await playlists.show_playlist(message, context, user_id, int(payload[3:]))
         return True
     if not payload.startswith(("org_", "ci_")):
