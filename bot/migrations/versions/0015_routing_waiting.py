@@ -5,7 +5,7 @@ Seeded from what waited before (in the order the flows used to take a typed mess
 middle of a flow during the upgrade loses nothing.
 
 Revision ID: 0015_routing
-Revises: 0014_truth
+Revises: 0015_schools
 Create Date: 2026-12-07
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015_routing"
-down_revision = "0014_truth"
+down_revision = "0015_schools"
 branch_labels = None
 depends_on = None
 
