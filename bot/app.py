@@ -11,12 +11,12 @@ import logging
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from datetime import timedelta
-from typing import Any, cast
+from typing import Any, Protocol, cast, runtime_checkable
 
 from telegram import Bot, BotCommand
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ContextTypes
-from telegram.request import BaseRequest, HTTPXRequest
+from telegram.request import BaseRequest
 
 import handlers
 from bot import metrics, retention
@@ -29,12 +29,8 @@ from bot.i18n import I18n, _
 from bot.services.badges import Issuer
 from bot.storage.db import Database
 from bot.storage.models import utcnow
-from bot.transports.polling import DurableApplication, StoringRequest
 from catalog.search.service import SearchService
 from catalog.service import Catalog
-from catalog.sync import FeedReport
-from handlers import alerts, broadcast, verification
-from handlers.commands import described
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +38,14 @@ log = logging.getLogger(__name__)
 # leaky bucket; its default (a burst of 20, then one every 3 s) sends up to 40 in the first
 # minute. A burst of 5 draining at one per 4 s never sends more than 5 + 15 = 20 in any minute.
 GROUP_RATE = (5, 20.0)
+
+
+@runtime_checkable
+class Replaying(Protocol):
+    """An Application that stored updates it has not handled yet (long polling through the
+    inbox), handled at start-up before anything else."""
+
+    async def replay(self) -> int: ...
 
 
 def rate_limiter() -> AIORateLimiter:
@@ -60,7 +64,9 @@ def build_application(
     request: BaseRequest | None = None,
     rate_limit: bool = True,
     background: bool = True,
-    polling: bool = False,
+    db: Database | None = None,
+    updates_request: BaseRequest | None = None,
+    application_class: type[Application[Any, Any, Any, Any, Any, Any]] | None = None,
 ) -> TakasApplication:
     """The Application with every handler registered; nothing is opened yet.
 
@@ -68,9 +74,9 @@ def build_application(
     broadcast progress) and the outbox sender. Polling and the console do; in a deployment
     with webhook processes only the worker does (`python -m bot worker`).
 
-    `polling`: this process long-polls Telegram (over HTTP: no `request`); updates then go
-    through the durable inbox (`bot.transports.polling`), and start-up handles what a previous run
-    acknowledged but did not handle."""
+    `db`, `updates_request`, `application_class`: what a transport brings of its own (long
+    polling through the durable inbox: `bot.transports.polling.build_polling_application`).
+    Handlers are known only through `handlers.register`."""
     token = token or (settings.bot_token.get_secret_value() if settings.bot_token else None)
     if not token:
         raise ValueError("a bot token is needed to build the application")
@@ -85,19 +91,16 @@ def build_application(
         builder = builder.base_url(f"{settings.bot_api_url}/bot").base_file_url(
             f"{settings.bot_api_url}/file/bot"
         )
-    db = Database(settings.database_url)
-    storing: StoringRequest | None = None
+    db = db or Database(settings.database_url)
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
-    elif polling:
-        # Polling over HTTP: updates are stored before Telegram is told they arrived.
-        storing = StoringRequest(HTTPXRequest(connection_pool_size=1, read_timeout=30.0), db)
-        builder = builder.get_updates_request(storing).application_class(DurableApplication)
+    elif updates_request is not None:
+        builder = builder.get_updates_request(updates_request)
+    if application_class is not None:
+        builder = builder.application_class(application_class)
     if rate_limit:
         builder = builder.rate_limiter(rate_limiter())
     application = cast(TakasApplication, builder.build())
-    if isinstance(application, DurableApplication):
-        application.storing = storing
     data = application.bot_data
     data.settings, data.i18n, data.db = settings, i18n, db
     # The delivery engine's own bot: without the rate limiter (the sender paces and handles
@@ -117,12 +120,7 @@ def build_application(
     data.catalog = Catalog(data.db, settings.feeds_file)
     data.search = SearchService(data.db)
     data.catalog.listeners.append(data.search.on_synced)  # every sync refreshes the index
-
-    async def alert_followers(reports: list[FeedReport]) -> None:
-        await alerts.on_synced(application, reports)
-
-    data.catalog.listeners.append(alert_followers)  # after the index: it matches against it
-    handlers.register(application)
+    handlers.register(application)  # its catalog listeners come after the index's
     return application
 
 
@@ -134,7 +132,7 @@ async def on_startup(application: TakasApplication) -> None:
     await data.catalog.open()
     await data.catalog.register_file_feeds()
     await data.search.refresh()
-    if isinstance(application, DurableApplication):
+    if isinstance(application, Replaying):
         await application.replay()  # what a previous run acknowledged and did not handle
     await publish_commands(application)
     if data.extras.get("background", True):
@@ -144,11 +142,8 @@ async def on_startup(application: TakasApplication) -> None:
 def start_background_work(application: TakasApplication) -> None:
     """The scheduled jobs and the outbox sender of the one process that runs them."""
     data = application.bot_data
-    verification.schedule_digest(application)
-    broadcast.schedule(application)
+    handlers.schedule(application)
     if application.job_queue is not None:
-        application.job_queue.run_repeating(alerts.digest_job, interval=30 * 60, first=60,
-                                            name="alert-digests")
         # Settled inbox and outbox rows hold what people wrote: kept RETENTION_DAYS only.
         application.job_queue.run_repeating(
             retention_job, interval=RETENTION_EVERY, first=120, name="retention",
@@ -221,7 +216,7 @@ async def publish_commands(application: TakasApplication) -> None:
     bot = application.bot
     for language in (None, *i18n.languages):
         with i18n.use(language or i18n.default_language):
-            commands = [BotCommand(name, text) for name, text in described()]
+            commands = [BotCommand(name, text) for name, text in handlers.described()]
             description, short = bot_description(), bot_short_description()
         calls: list[tuple[str, Awaitable[bool]]] = [
             ("setMyCommands", bot.set_my_commands(commands, language_code=language)),

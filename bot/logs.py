@@ -21,7 +21,9 @@ and SQLSTATE, no values. Nothing logs an update's payload or a message's text.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import logging.handlers
 import sys
 import traceback
 from collections.abc import Callable, Iterable, Iterator
@@ -173,3 +175,23 @@ def setup_logging(level: str, secrets: Iterable[str]) -> None:
     # PTB logs every Bot API call with its parameters (message texts) and every update at
     # DEBUG: even LOG_LEVEL=DEBUG must not write people's messages into the logs.
     logging.getLogger("telegram").setLevel(max(logging.INFO, root.level))
+
+
+@contextlib.contextmanager
+def held_back(name: str) -> Iterator[None]:
+    """Keep the records of logger `name` to themselves while the block runs, and let them
+    out only if it fails: `python -m bot migrate` is quiet when all went well, and shows
+    which migration ran up to the error when not."""
+    logger = logging.getLogger(name)
+    held = logging.handlers.BufferingHandler(capacity=100_000)
+    logger.addHandler(held)
+    propagate, logger.propagate = logger.propagate, False
+    try:
+        yield
+    except BaseException:
+        for record in held.buffer:
+            logging.getLogger().handle(record)
+        raise
+    finally:
+        logger.removeHandler(held)
+        logger.propagate = propagate

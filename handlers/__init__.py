@@ -12,7 +12,9 @@ from telegram import Update
 from telegram.ext import TypeHandler
 
 from bot.context import TakasApplication
+from catalog.sync import FeedReport
 from handlers import (
+    alerts,
     badges,
     broadcast,
     errors,
@@ -34,6 +36,7 @@ from handlers import (
     verification,
     waiting,
 )
+from handlers.commands import described
 
 FLOWS = (start, language, feeds, search, location, inline, log, verification, organisations,
          pupil, follow, broadcast, badges, playlists)
@@ -64,3 +67,21 @@ def register(application: TakasApplication) -> None:
     application.add_handler(search.TEXT_HANDLER)  # after commands: any other text is a search
     application.add_handlers(fallback.HANDLERS)  # last: catches what nothing else took
     application.add_error_handler(errors.on_error)
+
+    async def alert_followers(reports: list[FeedReport]) -> None:
+        await alerts.on_synced(application, reports)
+
+    # Registered after the search index's listener: alerts match against the fresh index.
+    application.bot_data.catalog.listeners.append(alert_followers)
+
+
+def schedule(application: TakasApplication) -> None:
+    """The handlers' scheduled jobs, in the one process that runs background work."""
+    verification.schedule_digest(application)
+    broadcast.schedule(application)
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(alerts.digest_job, interval=30 * 60, first=60,
+                                            name="alert-digests")
+
+
+__all__ = ["described", "register", "schedule"]

@@ -160,8 +160,9 @@ def bot_settings(make_settings, fake) -> Settings:
 @pytest.fixture
 async def bot(bot_settings: Settings, i18n: I18n):
     """The real Application, long-polling the fake server, for the duration of a test."""
-    from bot.app import build_application, running
+    from bot.app import running
+    from bot.transports.polling import build_polling_application
 
-    application = build_application(bot_settings, i18n, polling=True)
+    application = build_polling_application(bot_settings, i18n)
     async with running(application, polling=True):
         yield application

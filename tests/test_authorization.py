@@ -27,12 +27,13 @@ import pytest
 from sqlalchemy import select
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.app import build_application, running
+from bot.app import running
 from bot.services import badges, broadcasts, certificates, orgs, playlists, verification_digests
 from bot.services import hours as hour_rules
 from bot.storage.catalog_tables import Opportunity, SearchQuery
 from bot.storage.models import BadgeRule, Base, Follow, HourEntry, Membership, User, utcnow
 from bot.storage.playlist_tables import Playlist, PlaylistMember
+from bot.transports.polling import build_polling_application
 from handlers.commands import COMMANDS as MENU
 from handlers.commands import ORGANIZER_COMMANDS
 from tests.fakes import FakeBotAPI, SentMessage
@@ -285,7 +286,7 @@ async def world(fake: FakeBotAPI, make_settings, i18n, tmp_path: Path):
     settings = make_settings(bot_token=fake.token, bot_api_url=fake.url, admin_ids=str(ADMIN),
                              feeds_file=str(feed(tmp_path)), user_flood_burst=1000,
                              user_flood_rate=100)
-    application = build_application(settings, i18n, polling=True)
+    application = build_polling_application(settings, i18n)
     async with running(application, polling=True):
         assert all(r.ok for r in await application.bot_data.catalog.sync())
         for uid in ROLES.values():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -89,3 +90,17 @@ def test_help_lists_commands() -> None:
     assert result.returncode == 0
     for command in ("run", "console", "polling", "migrate"):
         assert command in result.stdout
+
+
+def test_migrate_is_quiet_unless_a_migration_fails(tmp_path: Path) -> None:
+    result = run_cli("migrate", DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/fresh.db")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "database is at revision head"
+    assert result.stderr == ""
+    # A table in the way: the first migration fails, and what ran up to it is shown.
+    with sqlite3.connect(tmp_path / "taken.db") as connection:
+        connection.execute("CREATE TABLE users (id INTEGER PRIMARY KEY)")
+    result = run_cli("migrate", DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/taken.db")
+    assert result.returncode != 0
+    assert "Running upgrade  -> 0001" in result.stderr
+    assert "already exists" in result.stderr

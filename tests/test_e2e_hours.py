@@ -11,8 +11,9 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from bot.app import build_application, running
+from bot.app import running
 from bot.storage.models import HourEntry
+from bot.transports.polling import build_polling_application
 from tests.fakes import FakeBotAPI, SentMessage
 
 ADMIN, ORGANIZER, PUPIL, STRANGER = 900, 901, 902, 903
@@ -54,7 +55,7 @@ async def open_school(fake: FakeBotAPI) -> None:
 @pytest.fixture
 async def school(fake: FakeBotAPI, bot_settings, i18n):
     """The bot, with 'Utenos gimnazija' and its organizer, set up through the chat."""
-    application = build_application(bot_settings, i18n, polling=True)
+    application = build_polling_application(bot_settings, i18n)
     async with running(application, polling=True):
         await open_school(fake)
         yield application
@@ -316,7 +317,7 @@ async def test_an_unfinished_entry_survives_a_restart(fake: FakeBotAPI, bot_sett
     fake.send_text(pupil, "Sorting books")
     await fake.wait_idle()
     # The process dies here; a new one starts on the same database.
-    restarted = build_application(bot_settings, i18n, polling=True)
+    restarted = build_polling_application(bot_settings, i18n)
     await school.updater.stop()
     async with running(restarted, polling=True):
         fake.send_text(pupil, "/log")

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.app import build_application, running
+from bot.app import running
 from bot.storage.models import User
+from bot.transports.polling import build_polling_application
 from tests.fakes import FakeBotAPI, SentMessage
 
 PUPIL = 950
@@ -15,7 +16,7 @@ PUPIL = 950
 
 @pytest.fixture
 async def app(bot_settings, i18n):
-    application = build_application(bot_settings, i18n, polling=True)
+    application = build_polling_application(bot_settings, i18n)
     async with running(application, polling=True):
         yield application
 

@@ -13,12 +13,13 @@ import pytest
 from icalendar import Calendar
 
 from bot.app import build_application, running
+from bot.transports.polling import build_polling_application
 from tests.fakes import FakeBotAPI
 
 
 @pytest.fixture
 async def search_bot(bot_settings, i18n):
-    application = build_application(bot_settings, i18n, polling=True)
+    application = build_polling_application(bot_settings, i18n)
     async with running(application, polling=True):
         reports = await application.bot_data.catalog.sync()  # the demo feeds, from disk
         assert all(report.ok for report in reports)

@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from bot.app import build_application, running
+from bot.app import running
 from bot.config import Settings
 from bot.i18n import I18n
 from bot.languages import SUPPORTED_LANGUAGES
 from bot.transports.console import run_console
+from bot.transports.polling import build_polling_application
 from tests.conftest import REPO
 from tests.fakes import FakeBotAPI
 
@@ -47,7 +48,7 @@ def test_all_eight_languages_are_available(i18n: I18n) -> None:
 
 @pytest.fixture
 async def multilingual_bot(bot_settings: Settings, i18n: I18n):
-    application = build_application(bot_settings, i18n, polling=True)
+    application = build_polling_application(bot_settings, i18n)
     async with running(application, polling=True):
         assert all(r.ok for r in await application.bot_data.catalog.sync())
         yield application

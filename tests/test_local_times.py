@@ -10,8 +10,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.app import build_application, running
+from bot.app import running
 from bot.i18n import I18n
+from bot.transports.polling import build_polling_application
 from catalog.formats import parse_feed
 from catalog.formats.zones import local_zone
 from catalog.model import FeedFormat, Item
@@ -111,7 +112,7 @@ Vilnius, 2027-05-15 20:00</description></item></channel></rss>""", FeedFormat.RS
 
 @pytest.fixture
 async def demo_bot(bot_settings, i18n):
-    application = build_application(bot_settings, i18n, polling=True)
+    application = build_polling_application(bot_settings, i18n)
     async with running(application, polling=True):
         assert all(r.ok for r in await application.bot_data.catalog.sync())
         yield application

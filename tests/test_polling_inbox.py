@@ -3,16 +3,18 @@ stored, a stored update is handled after a crash, and a redelivered one is not h
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
-from bot.app import build_application, running
+from bot.app import running
 from bot.storage import inbox
 from bot.storage.db import Database
-from bot.storage.models import InboxUpdate
+from bot.storage.models import InboxUpdate, utcnow
+from bot.transports.polling import build_polling_application
 from tests.fakes import FakeBotAPI
 
 USER = 5151
@@ -27,7 +29,7 @@ async def rows(db: Database) -> dict[int, str]:
 async def test_a_polled_update_is_stored_then_marked_done(
     fake: FakeBotAPI, bot_settings, i18n, db: Database
 ) -> None:
-    application = build_application(bot_settings, i18n, polling=True)
+    application = build_polling_application(bot_settings, i18n)
     async with running(application, polling=True):
         sent = fake.send_text(fake.user(USER, language_code="en"), "/start")
         await fake.wait_for_messages(USER, 1)
@@ -50,7 +52,7 @@ async def test_an_update_is_not_acknowledged_before_it_is_stored(
         return await real_store(session, payload, **options)
 
     monkeypatch.setattr("bot.transports.polling.inbox.store", flaky_store)
-    application = build_application(bot_settings, i18n, polling=True)
+    application = build_polling_application(bot_settings, i18n)
     async with running(application, polling=True):
         sent = fake.send_text(fake.user(USER, language_code="en"), "/help")
         await fake.wait_for_messages(USER, 1, timeout=15)
@@ -69,7 +71,7 @@ async def test_an_update_stored_before_a_crash_is_handled_once_after_the_restart
     fake.updates.drop_all()
     async with db.transaction() as session:
         await inbox.store(session, lost)
-    application = build_application(bot_settings, i18n, polling=True)
+    application = build_polling_application(bot_settings, i18n)
     async with running(application, polling=True):
         await fake.wait_for_messages(USER, 1)
         # Telegram delivers it again (unacknowledged when the old process died): skipped.
@@ -92,7 +94,7 @@ async def test_poison_updates_do_not_stop_polling(
     fake.updates.drop_all()
     huge["message"]["chat"]["id"] = 10**30
     fake.updates._pending.extend([huge, nul])
-    application = build_application(bot_settings, i18n, polling=True)
+    application = build_polling_application(bot_settings, i18n)
     async with running(application, polling=True):
         fake.updates.wake()
         [greeting] = await fake.wait_for_messages(5153, 1)
@@ -105,3 +107,24 @@ async def test_poison_updates_do_not_stop_polling(
         stored = await session.get(InboxUpdate, nul["update_id"])
     assert stored is not None
     assert "\x00" not in str(stored.payload)
+
+
+async def test_handled_updates_are_kept_as_long_as_the_retention_setting_says(
+    fake: FakeBotAPI, bot_settings, i18n, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The polling process prunes handled updates after RETENTION_DAYS, not a fixed time:
+    an operator who keeps ten days keeps ten days of updates too."""
+    monkeypatch.setattr("bot.transports.polling.PRUNE_EVERY", 1)  # prune after each update
+    settings = bot_settings.model_copy(update={"retention_days": 10})
+    now = utcnow()
+    async with db.transaction() as session:
+        for update_id, days in ((901, 5), (902, 11)):
+            session.add(InboxUpdate(update_id=update_id, payload={"update_id": update_id},
+                                    status="done", attempts=1,
+                                    processed_at=now - timedelta(days=days)))
+    application = build_polling_application(settings, i18n)
+    async with running(application, polling=True):
+        sent = fake.send_text(fake.user(USER, language_code="en"), "/start")
+        await fake.wait_for_messages(USER, 1)
+        await fake.wait_idle()
+    assert (await rows(db)) == {901: "done", sent.update_id: "done"}

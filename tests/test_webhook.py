@@ -654,3 +654,27 @@ async def test_postgres_webhook_round_trip(
             async with server.application.bot_data.db.transaction() as session:
                 await session.execute(delete(InboxUpdate).where(
                     InboxUpdate.update_id == update["update_id"]))
+
+
+async def test_handled_updates_are_kept_as_long_as_the_retention_setting_says(
+    webhook_settings: Callable[..., tuple[Settings, int]], i18n: I18n,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The web process prunes handled updates after RETENTION_DAYS, not a fixed time."""
+    settings, port = webhook_settings(retention_days=10)
+    db = Database(settings.database_url)
+    await db.migrate()
+    now = utcnow()
+    async with db.transaction() as session:
+        for update_id, days in ((901, 5), (902, 11)):
+            session.add(InboxUpdate(update_id=update_id, payload=payload(update_id),
+                                    status="done", attempts=1,
+                                    processed_at=now - timedelta(days=days)))
+    await db.close()
+    async with serving(settings, i18n, port, monkeypatch) as server:
+        served = server.application.bot_data.db
+        for _ in range(600):  # the processor prunes once as it starts
+            if [row.update_id for row in await inbox_rows(served)] == [901]:
+                break
+            await asyncio.sleep(0.05)
+        assert [row.update_id for row in await inbox_rows(served)] == [901]

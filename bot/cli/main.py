@@ -28,7 +28,7 @@ from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.i18n import CatalogError, I18n
-from bot.logs import setup_logging
+from bot.logs import held_back, setup_logging
 from catalog.registry import RegistryError
 
 log = logging.getLogger("bot")
@@ -111,13 +111,13 @@ def cmd_console() -> int:
 def cmd_polling() -> int:
     from telegram import Update
 
-    from bot.app import build_application
+    from bot.transports.polling import build_polling_application
 
     settings, i18n = _load()
     if settings.bot_token is None:
         print(HOW_TO_CONNECT, file=sys.stderr)
         return 2
-    application = build_application(settings, i18n, polling=True)
+    application = build_polling_application(settings, i18n)
     log.info("starting long polling")
     application.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0
@@ -168,7 +168,8 @@ def cmd_migrate(revision: str) -> int:
         finally:
             await database.close()
 
-    asyncio.run(migrate())
+    with held_back("alembic"):  # a line per migration, shown only if one fails
+        asyncio.run(migrate())
     print(f"database is at revision {revision}")
     return 0
 

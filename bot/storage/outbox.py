@@ -19,12 +19,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.delivery.capture import CapturedCall
 from bot.storage.dbtools import clip, insert_for, rowcount
 from bot.storage.models import OutboxMessage, OutboxStatus, User, utcnow
 from bot.text import without_nul
@@ -41,6 +40,21 @@ def _clip(error: str | None) -> str | None:
     return clip(error, ERROR_LENGTH)
 
 
+class StoredCall(Protocol):
+    """A Bot API call kept to be posted as it was made (`bot.delivery.capture.CapturedCall`):
+    storage knows only its shape, the capturing lives a floor above."""
+
+    method: str
+
+    @property
+    def chat_id(self) -> int | None: ...
+
+    @property
+    def text(self) -> str: ...
+
+    def stored(self) -> dict[str, Any]: ...
+
+
 async def enqueue(
     session: AsyncSession,
     *,
@@ -52,7 +66,7 @@ async def enqueue(
     photo_file_id: str | None = None,
     broadcast_id: int | None = None,
     not_before: datetime | None = None,
-    call: CapturedCall | None = None,
+    call: StoredCall | None = None,
     priority: int = 0,
 ) -> bool:
     """Queue one message unless `dedupe_key` is already queued (or was ever); True if added.
@@ -96,7 +110,7 @@ REPLY_PRIORITY = 10  # replies to someone waiting in the chat go before alerts a
 
 
 async def enqueue_calls(
-    session: AsyncSession, update_id: int, calls: Sequence[CapturedCall], chat_id: int | None
+    session: AsyncSession, update_id: int, calls: Sequence[StoredCall], chat_id: int | None
 ) -> int:
     """Queue the Bot API calls one update made (see `bot.delivery.capture`), in order, as
     replies; `update_id` and the call's position make the dedupe key, so settling the same

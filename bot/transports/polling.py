@@ -25,15 +25,19 @@ import json
 import logging
 import time
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from telegram import Update
 from telegram._utils.defaultvalue import DEFAULT_NONE
 from telegram._utils.types import ODVInput
 from telegram.error import NetworkError
 from telegram.ext import Application
-from telegram.request import BaseRequest, RequestData
+from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
+from bot.app import build_application
+from bot.config import Settings
+from bot.context import TakasApplication
+from bot.i18n import I18n
 from bot.logs import safe_error
 from bot.storage import inbox
 from bot.storage.db import Database
@@ -45,7 +49,6 @@ log = logging.getLogger(__name__)
 
 HOLD = 10.0  # s the database may refuse updates before they are answered unstored
 PRUNE_EVERY = 1000  # processed updates between two prunes of old inbox rows
-KEEP_DONE = timedelta(days=3)
 
 
 class StoringRequest(WrappedRequest):
@@ -149,7 +152,10 @@ class DurableApplication(Application[Any, Any, Any, Any, Any, Any]):
                     await inbox.finish(session, update.update_id, utcnow(), error)
                     self._processed += 1
                     if self._processed % PRUNE_EVERY == 0:
-                        await inbox.prune(session, utcnow() - KEEP_DONE)
+                        # Handled updates hold what people wrote: kept as long as the
+                        # retention job keeps settled rows (RETENTION_DAYS), no longer.
+                        days = self.bot_data.settings.retention_days
+                        await inbox.prune(session, utcnow() - timedelta(days=days))
             except Exception as exc:  # the row stays claimed: replayed after a restart
                 log.warning("update %s: could not mark it processed: %s",
                             update.update_id, safe_error(exc))
@@ -175,4 +181,18 @@ class DurableApplication(Application[Any, Any, Any, Any, Any, Any]):
         return len(left)
 
 
-__all__ = ["DurableApplication", "StoringRequest"]
+def build_polling_application(
+    settings: Settings, i18n: I18n, **options: Any
+) -> TakasApplication:
+    """The Application for long polling over HTTP: every update is stored in the inbox before
+    Telegram is told it arrived, and start-up handles what a previous run acknowledged but
+    did not handle. `options` as for `bot.app.build_application`."""
+    db = Database(settings.database_url)
+    storing = StoringRequest(HTTPXRequest(connection_pool_size=1, read_timeout=30.0), db)
+    application = build_application(settings, i18n, db=db, updates_request=storing,
+                                    application_class=DurableApplication, **options)
+    cast(DurableApplication, application).storing = storing
+    return application
+
+
+__all__ = ["DurableApplication", "StoringRequest", "build_polling_application"]

@@ -118,7 +118,6 @@ class Timings:
     requeue_every: float = 30.0
     heartbeat: float = 15.0  # refresh claimed_at of rows still being worked on
     prune_every: float = 3600.0
-    prune_after: float = 3 * 24 * 3600.0  # keep done rows this long
     catalog_check: float = 60.0
     health_timeout: float = 2.0
     store_timeout: float = 10.0
@@ -497,7 +496,9 @@ class InboxProcessor:
                 await inbox.touch(session, held, utcnow())
 
     async def _prune(self) -> None:
-        older_than = utcnow() - timedelta(seconds=self.timings.prune_after)
+        # Handled updates hold what people wrote: kept RETENTION_DAYS, like every settled row.
+        days = self.application.bot_data.settings.retention_days
+        older_than = utcnow() - timedelta(days=days)
         async with self.db.transaction() as session:
             count = await inbox.prune(session, older_than)
         if count:

@@ -8,8 +8,9 @@ from typing import Any
 
 from telegram import Update
 
-from bot.app import build_application, running
+from bot.app import running
 from bot.context import TakasContext
+from bot.transports.polling import build_polling_application
 from bot.usecases import waiting as records
 from handlers import waiting
 from tests.fakes import FakeBotAPI
@@ -41,12 +42,12 @@ async def say(fake: FakeBotAPI, text: str) -> str:
 
 async def test_the_waiting_flow_takes_the_text_even_after_a_restart(
         fake: FakeBotAPI, bot_settings, i18n) -> None:
-    application = build_application(bot_settings, i18n, polling=True)
+    application = build_polling_application(bot_settings, i18n)
     async with running(application, polling=True):
         await say(fake, "/start")
         await records.expect(application.bot_data.db, USER, FLOW, {"tag": "t1"})
     # A restart: a new application on the same database still knows who waits.
-    application = build_application(bot_settings, i18n, polling=True)
+    application = build_polling_application(bot_settings, i18n)
     async with running(application, polling=True):
         assert await say(fake, "pass") != "echo t1: pass"  # stepped aside: searched
         assert await say(fake, "robotika") == "echo t1: robotika"
