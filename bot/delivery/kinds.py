@@ -33,10 +33,10 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup
 
-from bot.db import Database
-from bot.delivery import outbox
 from bot.i18n import I18n
-from bot.models import User
+from bot.storage import outbox
+from bot.storage.db import Database
+from bot.storage.models import User
 
 # Known kinds (at most outbox.KIND_LENGTH characters), with what their reference is.
 VERIFY_REQUEST = "verify_request"  # an hour entry's id; to one of its organizers

@@ -18,15 +18,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db import Database
-from bot.models import HourEntry
 from bot.services import drafts
 from bot.services import playlists as playlist_rules
 from bot.services.hours import NewEntry, log_entry, today
 from bot.services.orgs import list_organisations
+from bot.storage.catalog_tables import Opportunity
+from bot.storage.db import Database
+from bot.storage.models import HourEntry
 from bot.text import is_id
 from bot.usecases.verification import queue_requests
-from catalog.tables import Opportunity
 
 # What each step's Back undoes, and what each Edit on the confirmation asks again: the
 # draft fields cleared, so `drafts.next_step` lands on that step.

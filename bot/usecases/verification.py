@@ -15,11 +15,11 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db import Database
 from bot.delivery import kinds
-from bot.models import EntryStatus, HourEntry, Organisation, User, utcnow
 from bot.services import hours, verification_digests
 from bot.services.orgs import organizer_ids
+from bot.storage.db import Database
+from bot.storage.models import EntryStatus, HourEntry, Organisation, User, utcnow
 
 # More pending entries than this for one organisation in a day: no more single requests,
 # the daily digest carries them.
