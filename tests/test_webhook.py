@@ -92,7 +92,7 @@ async def serving(settings: Settings, i18n: I18n, port: int,
         built.append(application)
         return application
 
-    monkeypatch.setattr("bot.transports.webhook.build_application", capture)
+    monkeypatch.setattr("bot.transports.webhook.main.build_application", capture)
     ready, stop = asyncio.Event(), asyncio.Event()
     task = asyncio.create_task(webhook.serve(settings, i18n, host="127.0.0.1", port=port,
                                              ready=ready, stop=stop, timings=timings))

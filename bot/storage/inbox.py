@@ -36,6 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.dbtools import clip, insert_for, rowcount
 from bot.storage.models import InboxUpdate, utcnow
+from bot.storage.queue import Queue
 from bot.text import without_nul
 
 ERROR_LENGTH = 300  # the width of inbox_updates.error
@@ -53,6 +54,11 @@ _NEW = InboxStatus.NEW.value
 _PROCESSING = InboxStatus.PROCESSING.value
 _DONE = InboxStatus.DONE.value
 _FAILED = InboxStatus.FAILED.value
+_QUEUE: Queue[InboxUpdate] = Queue(
+    table=InboxUpdate, key=InboxUpdate.update_id, status=InboxUpdate.status,
+    claimed_at=InboxUpdate.claimed_at, waiting=_NEW, claimed=_PROCESSING,
+    order=(InboxUpdate.received_at, InboxUpdate.update_id),
+    sort_key=lambda row: (row.received_at, row.update_id))
 
 
 def _clip(error: str | None) -> str | None:
@@ -91,39 +97,8 @@ async def store(session: AsyncSession, payload: dict[str, Any], *,
 async def claim(session: AsyncSession, limit: int, now: datetime) -> list[InboxUpdate]:
     """Take up to `limit` new rows, oldest first, and mark them `processing`
     (claimed_at=now, attempts + 1). Only rows this call changed come back, however many
-    processes race for them; under contention on PostgreSQL a call may return fewer rows
-    than are waiting (the next call gets the rest)."""
-    if limit < 1:
-        return []
-    waiting = (
-        select(InboxUpdate.update_id)
-        .where(InboxUpdate.status == _NEW)
-        .order_by(InboxUpdate.received_at, InboxUpdate.update_id)
-        .limit(limit)
-    )
-    target: Any
-    if session.get_bind().dialect.name == "postgresql":
-        # Two statements: lock the ids, then update them (they stay locked until commit).
-        # One `UPDATE ... WHERE id IN (SELECT ... LIMIT n FOR UPDATE SKIP LOCKED)` is not
-        # safe here: when the planner expects few rows (a table not analyzed since it
-        # grew) it re-runs the subquery for every outer row, each run skips the rows the
-        # statement already updated, and the LIMIT is ignored: one call took all 200
-        # waiting rows with limit=5 in a measurement.
-        target = list((await session.scalars(waiting.with_for_update(skip_locked=True))).all())
-        if not target:
-            return []
-    else:
-        target = waiting
-    statement = (
-        update(InboxUpdate)
-        .where(InboxUpdate.update_id.in_(target), InboxUpdate.status == _NEW)
-        .values(status=_PROCESSING, claimed_at=now, attempts=InboxUpdate.attempts + 1)
-        .returning(InboxUpdate)
-    )
-    rows = (
-        await session.scalars(statement, execution_options={"synchronize_session": False})
-    ).all()
-    return sorted(rows, key=lambda row: (row.received_at, row.update_id))
+    processes race for them (`bot.storage.queue`)."""
+    return await _QUEUE.claim(session, limit, now, values={"attempts": InboxUpdate.attempts + 1})
 
 
 async def finish(
@@ -160,31 +135,14 @@ async def finish(
 async def touch(session: AsyncSession, update_ids: Sequence[int], now: datetime) -> set[int]:
     """Refresh claimed_at of rows a live process is still working on (so they are not
     taken for stale); the ids still `processing`."""
-    if not update_ids:
-        return set()
-    statement = (
-        update(InboxUpdate)
-        .where(InboxUpdate.update_id.in_(list(update_ids)),
-               InboxUpdate.status == _PROCESSING)
-        .values(claimed_at=now)
-        .returning(InboxUpdate.update_id)
-    )
-    return set((await session.scalars(statement)).all())
+    return await _QUEUE.touch(session, update_ids, now)
 
 
 async def release(session: AsyncSession, update_ids: Sequence[int]) -> int:
     """Give back claimed rows this process did not finish (it is stopping), without
     counting the attempt."""
-    if not update_ids:
-        return 0
-    statement = (
-        update(InboxUpdate)
-        .where(InboxUpdate.update_id.in_(list(update_ids)),
-               InboxUpdate.status == _PROCESSING)
-        .values(status=_NEW, claimed_at=None,
-                attempts=case((InboxUpdate.attempts > 0, InboxUpdate.attempts - 1), else_=0))
-    )
-    return rowcount(await session.execute(statement))
+    return await _QUEUE.release(session, update_ids, values={
+        "attempts": case((InboxUpdate.attempts > 0, InboxUpdate.attempts - 1), else_=0)})
 
 
 async def requeue_stale(
@@ -193,13 +151,9 @@ async def requeue_stale(
     """Rows claimed before `older_than` and still `processing` (their process died) go back
     to `new`, or to `failed` when their attempts are used up. The dead process may have
     processed the update already: this is the one case where an update is processed twice."""
-    statement = (
-        update(InboxUpdate)
-        .where(InboxUpdate.status == _PROCESSING, InboxUpdate.claimed_at < older_than)
-        .values(status=_retry_or_fail(max_attempts), claimed_at=None,
-                error="abandoned: its process stopped while processing it")
-    )
-    return rowcount(await session.execute(statement))
+    return await _QUEUE.requeue_stale(session, older_than, values={
+        "status": _retry_or_fail(max_attempts),
+        "error": "abandoned: its process stopped while processing it"})
 
 
 async def prune(session: AsyncSession, older_than: datetime) -> int:

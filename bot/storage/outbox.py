@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.dbtools import clip, insert_for, rowcount
 from bot.storage.models import OutboxMessage, OutboxStatus, User, utcnow
+from bot.storage.queue import Queue
 from bot.text import without_nul
 
 ERROR_LENGTH = 300  # the width of outbox.error
@@ -34,6 +35,11 @@ KIND_LENGTH = 16  # the width of outbox.kind: alert | digest | broadcast | ...
 
 _QUEUED = OutboxStatus.QUEUED.value
 _SENDING = OutboxStatus.SENDING.value
+_QUEUE: Queue[OutboxMessage] = Queue(
+    table=OutboxMessage, key=OutboxMessage.id, status=OutboxMessage.status,
+    claimed_at=OutboxMessage.claimed_at, waiting=_QUEUED, claimed=_SENDING,
+    order=(OutboxMessage.priority.desc(), OutboxMessage.not_before, OutboxMessage.id),
+    sort_key=lambda row: (-row.priority, row.not_before, row.id))
 
 
 def _clip(error: str | None) -> str | None:
@@ -127,51 +133,14 @@ async def enqueue_calls(
 
 async def claim(session: AsyncSession, limit: int, now: datetime) -> list[OutboxMessage]:
     """Take up to `limit` due rows, replies first, then oldest first, and mark them
-    `sending` (claimed_at=now).
-
-    Only rows this call changed from `queued` come back, however many senders race. On
-    PostgreSQL the due ids are locked first (`FOR UPDATE SKIP LOCKED`, so concurrent senders
-    take different rows) and updated in a second statement: as a subquery of the UPDATE,
-    the SELECT may be re-run per row and its LIMIT lost (one sender took a whole 200-row
-    broadcast for limit 5 on a table without statistics). On SQLite, with one writer at a
-    time, a single UPDATE over the subquery is atomic.
-    """
-    if limit < 1:
-        return []
-    due = (
-        select(OutboxMessage.id)
-        .where(OutboxMessage.status == _QUEUED, OutboxMessage.not_before <= now)
-        .order_by(OutboxMessage.priority.desc(), OutboxMessage.not_before, OutboxMessage.id)
-        .limit(limit)
-    )
-    targets: Any = due
-    if session.get_bind().dialect.name == "postgresql":
-        targets = list((await session.scalars(due.with_for_update(skip_locked=True))).all())
-        if not targets:
-            return []
-    statement = (
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(targets), OutboxMessage.status == _QUEUED)
-        .values(status=_SENDING, claimed_at=now)
-        .returning(OutboxMessage)
-    )
-    rows = (
-        await session.scalars(statement, execution_options={"synchronize_session": False})
-    ).all()
-    return sorted(rows, key=lambda row: (-row.priority, row.not_before, row.id))
+    `sending` (claimed_at=now). Only rows this call changed from `queued` come back, however
+    many senders race (`bot.storage.queue`)."""
+    return await _QUEUE.claim(session, limit, now, OutboxMessage.not_before <= now)
 
 
 async def touch(session: AsyncSession, row_ids: Sequence[int], now: datetime) -> set[int]:
     """Refresh claimed_at of rows a live sender still holds; the ids still `sending`."""
-    if not row_ids:
-        return set()
-    statement = (
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(list(row_ids)), OutboxMessage.status == _SENDING)
-        .values(claimed_at=now)
-        .returning(OutboxMessage.id)
-    )
-    return set((await session.scalars(statement)).all())
+    return await _QUEUE.touch(session, row_ids, now)
 
 
 async def release(
@@ -179,29 +148,15 @@ async def release(
 ) -> int:
     """Give back claimed rows without counting an attempt (the sender is stopping, or the
     chat is busy: then not before `not_before`)."""
-    if not row_ids:
-        return 0
-    values: dict[str, Any] = {"status": _QUEUED, "claimed_at": None}
-    if not_before is not None:
-        values["not_before"] = not_before
-    statement = (
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(list(row_ids)), OutboxMessage.status == _SENDING)
-        .values(values)
-    )
-    return rowcount(await session.execute(statement))
+    return await _QUEUE.release(session, row_ids, values=(
+        {"not_before": not_before} if not_before is not None else None))
 
 
 async def requeue_stale(session: AsyncSession, older_than: datetime) -> int:
     """Rows claimed before `older_than` and still `sending` (their sender died) go back
     to `queued`. The one that sender had in flight may already have arrived: this is the
     one case where a message can be sent twice."""
-    statement = (
-        update(OutboxMessage)
-        .where(OutboxMessage.status == _SENDING, OutboxMessage.claimed_at < older_than)
-        .values(status=_QUEUED, claimed_at=None)
-    )
-    return rowcount(await session.execute(statement))
+    return await _QUEUE.requeue_stale(session, older_than)
 
 
 async def mark(
