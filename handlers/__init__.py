@@ -13,6 +13,7 @@ from telegram.ext import TypeHandler
 
 from bot.context import TakasApplication
 from handlers import (
+    attendance,
     badges,
     broadcast,
     errors,
@@ -29,13 +30,15 @@ from handlers import (
     organisations,
     playlists,
     pupil,
+    reports,
+    schools,
     search,
     start,
     verification,
 )
 
 FLOWS = (start, language, feeds, search, location, inline, log, verification, organisations,
-         pupil, follow, broadcast, badges, playlists)
+         pupil, follow, broadcast, badges, playlists, schools, attendance, reports)
 MIDDLEWARE_GROUP = -100
 GROUP_CHATS_GROUP = -50
 FLOW_ANSWERS_GROUP = -10
