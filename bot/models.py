@@ -228,6 +228,19 @@ class LogDraft(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class Waiting(Base):
+    """Which flow waits for the user's next typed message, and for what: one row per user,
+    in the database so a restart loses nothing (handlers/waiting.py dispatches by it)."""
+
+    __tablename__ = "waiting"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    flow: Mapped[str] = mapped_column(String(32))
+    state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    since: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class Certificate(Base):
     """A PDF certificate issued by /export; its code lets an organisation check it."""
 
