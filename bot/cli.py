@@ -219,9 +219,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     from bot.report_commands import run_report
 
     settings, i18n = _load()
-    return asyncio.run(run_report(settings, i18n, " ".join(args.organisation), year=args.year,
-                                  class_text=args.school_class, out=args.out,
-                                  language=args.lang))
+    return run_report(settings, i18n, " ".join(args.organisation), year=args.year,
+                      class_text=args.school_class, out=args.out, language=args.lang)
 
 
 def cmd_badge(args: argparse.Namespace) -> int:

@@ -36,7 +36,7 @@ async def press(fake: FakeBotAPI, user_id: int, label: str) -> SentMessage:
 async def say(fake: FakeBotAPI, user_id: int, text: str, first_name: str = "Test") -> str:
     fake.send_text(fake.user(user_id, first_name=first_name, language_code="en"), text)
     await fake.wait_idle()
-    return fake.messages(user_id)[-1].text
+    return fake.messages(user_id)[-1].text or ""
 
 
 async def open_organisation(fake: FakeBotAPI, name: str, organizer: int) -> None:
