@@ -18,7 +18,9 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from bot.models import (
+from bot.services import schools
+from bot.services.errors import Refusal
+from bot.storage.models import (
     ClassMember,
     EntryStatus,
     HourEntry,
@@ -27,8 +29,6 @@ from bot.models import (
     SchoolClass,
     User,
 )
-from bot.services import schools
-from bot.services.errors import Refusal
 
 
 @dataclass(frozen=True)

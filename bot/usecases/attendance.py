@@ -16,11 +16,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db import Database
-from bot.models import AttendanceDraft, utcnow
 from bot.services import attendance, schools
 from bot.services.errors import Refusal
 from bot.services.hours import DAY_MINUTES, check_day, today
+from bot.storage.db import Database
+from bot.storage.models import AttendanceDraft, utcnow
 from bot.usecases.schools import school_of
 
 PAGE = 8  # pupils per page of checkboxes

@@ -7,10 +7,10 @@ import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.db import Database
-from bot.models import utcnow
 from bot.services import orgs, report_files, reports, schools
 from bot.services.errors import Refusal
+from bot.storage.db import Database
+from bot.storage.models import utcnow
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,10 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db import Database
-from bot.models import Organisation, Pupil, SchoolClass, User, utcnow
 from bot.services import orgs, schools
 from bot.services.errors import Refusal
+from bot.storage.db import Database
+from bot.storage.models import Organisation, Pupil, SchoolClass, User, utcnow
 
 
 @dataclass(frozen=True)

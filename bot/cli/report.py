@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 from bot.config import Settings
-from bot.db import Database
 from bot.i18n import I18n
 from bot.services.errors import Refusal
+from bot.storage.db import Database
 from bot.usecases import reports
 
 
