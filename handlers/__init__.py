@@ -33,6 +33,7 @@ from handlers import (
     search,
     start,
     verification,
+    waiting,
 )
 
 FLOWS = (start, language, feeds, search, location, inline, log, verification, organisations,
@@ -48,6 +49,9 @@ def register(application: TakasApplication) -> None:
     # Group chats are answered by their own module, which stops the update there: no flow
     # below (searches, personal commands) ever runs for a group message.
     application.add_handlers(groups.HANDLERS, group=GROUP_CHATS_GROUP)
+    # A typed message goes first to the flow that waits for it (handlers/waiting.py); when
+    # none waits, or the flow steps aside, the later groups run as usual.
+    application.add_handler(waiting.HANDLER, group=FLOW_ANSWERS_GROUP - 1)
     # A typed answer to the /log flow is taken before anything else reads the text; when
     # no draft waits for one, the handler steps aside and group 0 runs as usual.
     application.add_handler(log.TEXT_HANDLER, group=FLOW_ANSWERS_GROUP)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date
+from typing import Annotated
 
 from babel.dates import format_date
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
@@ -20,17 +21,23 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.context import TakasContext
 from bot.formatting import date_text, hours_words
 from bot.i18n import _, current_language
-from bot.models import utcnow
 from bot.services import exports
 from bot.services.errors import Refusal
+from bot.storage.models import utcnow
 from bot.text import esc
 from bot.usecases import certificates as usecase
 from bot.usecases.certificates import CertificateStatus
 from handlers.buttons import expired
-from handlers.callback_data import CertificateYear
+from handlers.callback_data import Bounded, CallbackData
 from handlers.refusals import explain
 
 ALL_YEARS = 0  # CertificateYear.year for a certificate of every school year
+
+
+class CertificateYear(CallbackData, prefix="cy"):
+    """The school year (its first calendar year) a certificate covers; ALL_YEARS: all."""
+
+    year: Annotated[int, Bounded(0, 9999)]
 
 
 def year_label(first: date) -> str:

@@ -20,10 +20,10 @@ from telegram.ext import (
 from bot.context import TakasContext
 from bot.formatting import hours, hours_words
 from bot.i18n import _
-from bot.models import User
 from bot.services import hours as hour_rules
 from bot.services import privacy, profiles
 from bot.services.errors import Refusal
+from bot.storage.models import User
 from bot.text import esc
 from handlers.buttons import expired
 from handlers.refusals import explain

@@ -8,12 +8,12 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot.db import Database
 from bot.i18n import I18n
-from bot.models import Membership, Organisation, User, utcnow
 from bot.services import certificates
 from bot.services import hours as hour_rules
 from bot.services.errors import Refusal
+from bot.storage.db import Database
+from bot.storage.models import Membership, Organisation, User, utcnow
 from bot.usecases import certificates as usecase
 from bot.verify_page import render
 

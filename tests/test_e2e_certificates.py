@@ -19,7 +19,7 @@ from PIL import Image
 
 from bot.app import build_application, running
 from bot.services.hours import school_year, today
-from bot.webhook import WebhookServer, webhook_config
+from bot.transports.webhook import WebhookServer, webhook_config
 from tests.fakes import FakeBotAPI, SentMessage
 from tests.test_e2e_hours import ADMIN, ORGANIZER, PUPIL, STRANGER, button, open_school, press
 

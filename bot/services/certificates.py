@@ -15,9 +15,9 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.models import AuditEvent, Certificate
 from bot.services import audit
 from bot.services.errors import Refusal
+from bot.storage.models import AuditEvent, Certificate
 
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread on paper
 _CODE = re.compile(rf"TK-[{ALPHABET}]{{4}}-[{ALPHABET}]{{4}}")

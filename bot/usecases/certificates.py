@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from urllib.parse import quote
 
-from bot.db import Database
-from bot.models import Certificate, EntryStatus, User
 from bot.services import badges as badge_rules
 from bot.services import certificates
 from bot.services import hours as hour_rules
 from bot.services.errors import Refusal
 from bot.services.exports import BadgeLine, CertificateData, ExportRow
+from bot.storage.db import Database
+from bot.storage.models import Certificate, EntryStatus, User
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ one an administrator revoked. `users.target_reminders` (on by default, off in /p
 `target_reminded_at` keep the monthly reminder to pupils behind their yearly target.
 
 Revision ID: 0015_certs
-Revises: 0014_truth
+Revises: 0015_routing
 Create Date: 2026-12-07
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015_certs"
-down_revision = "0014_truth"
+down_revision = "0015_routing"
 branch_labels = None
 depends_on = None
 
