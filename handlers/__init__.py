@@ -16,6 +16,7 @@ from handlers import (
     attendance,
     badges,
     broadcast,
+    certificates,
     errors,
     fallback,
     feeds,
@@ -39,7 +40,8 @@ from handlers import (
 )
 
 FLOWS = (start, language, feeds, search, location, inline, log, verification, organisations,
-         pupil, follow, broadcast, badges, playlists, schools, attendance, reports)
+         pupil, certificates, follow, broadcast, badges, playlists, schools, attendance,
+         reports)
 MIDDLEWARE_GROUP = -100
 GROUP_CHATS_GROUP = -50
 FLOW_ANSWERS_GROUP = -10
