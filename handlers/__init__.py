@@ -16,6 +16,7 @@ from handlers import (
     alerts,
     badges,
     broadcast,
+    certificates,
     errors,
     fallback,
     feeds,
@@ -37,7 +38,7 @@ from handlers import (
 )
 
 FLOWS = (start, language, feeds, search, location, inline, log, verification, organisations,
-         pupil, follow, broadcast, badges, playlists)
+         pupil, certificates, follow, broadcast, badges, playlists)
 MIDDLEWARE_GROUP = -100
 GROUP_CHATS_GROUP = -50
 FLOW_ANSWERS_GROUP = -10
