@@ -147,7 +147,8 @@ async def record_alerts(session: AsyncSession, found: Iterable[Match],
             .returning(Alert.id))
         alert_id = result.scalar_one_or_none()
         if alert_id is not None:  # new: its id is what the outbox row refers to
-            fresh.append(Alert(id=alert_id, user_id=match.user_id, opportunity_id=match.opportunity_id,
+            fresh.append(Alert(id=alert_id, user_id=match.user_id,
+                               opportunity_id=match.opportunity_id,
                                follow_id=match.follow_id, frequency=match.frequency))
     return fresh
 
