@@ -15,6 +15,7 @@ from bot.context import TakasApplication
 from handlers import (
     badges,
     broadcast,
+    certificates,
     errors,
     fallback,
     feeds,
@@ -36,14 +37,21 @@ from handlers import (
 )
 
 FLOWS = (start, language, feeds, search, location, inline, log, verification, organisations,
-         pupil, follow, broadcast, badges, playlists)
+         pupil, certificates, follow, broadcast, badges, playlists)
 MIDDLEWARE_GROUP = -100
 GROUP_CHATS_GROUP = -50
 FLOW_ANSWERS_GROUP = -10
 LEARNER_GATE_GROUP = -5
 
 
+# Modules that render what the outbox sends to other people (bot/delivery/kinds.py).
+NOTICES = (verification,)
+
+
 def register(application: TakasApplication) -> None:
+    for module in NOTICES:
+        for kind, renderer in module.KINDS.items():
+            application.bot_data.kinds.register(kind, renderer)
     application.add_handler(TypeHandler(Update, middleware.prepare), group=MIDDLEWARE_GROUP)
     # Group chats are answered by their own module, which stops the update there: no flow
     # below (searches, personal commands) ever runs for a group message.
