@@ -49,7 +49,8 @@ def values(language: str) -> dict[str, Any]:
         "grade": "10b", "period": "2025-09-01 – 2026-08-31", "criteria": "10 h",
         "rule": _("awarded by hand"), "reason": _("the hours do not match"),
         "frequency": _("daily digest"), "uses": _("for one person"), "kind": _("Volunteering"),
-        "note": "…", "error": "HTTP 404", "line": "3 / 5",
+        "note": "…", "error": "HTTP 404", "line": "3 / 5", "playlist": "Keramikos pradmenys",
+        "updated": 2, "unchanged": 5,
     }
 
 

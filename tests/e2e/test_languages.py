@@ -1,5 +1,10 @@
-"""Every language complete: the main flows in all eight languages, with no English source
-string left in a reply, plural forms with the right grammatical case, and the console."""
+"""Every language at work in the running bot: the main flows with no English source string
+left in a reply, plural forms with the right grammatical case, and the console.
+
+Every message in all eight languages is checked once, rendered, in
+tests/unit/test_rendered_messages.py; the journeys here run in one language of each kind
+(`JOURNEY_LANGUAGES`), which is what they add: the user's language chosen and used on
+every path, in each script and kind of plural rule."""
 
 from __future__ import annotations
 
@@ -13,12 +18,16 @@ from babel.messages.pofile import read_po
 from bot.app import build_application, running
 from bot.config import Settings
 from bot.console import run_console
+from bot.formatting import hours_words
 from bot.i18n import I18n
 from bot.languages import SUPPORTED_LANGUAGES
 from tests.conftest import REPO
 from tests.fakes import FakeBotAPI
 
 LANGUAGES = [code for code in SUPPORTED_LANGUAGES if code != "en"]
+# One of each kind: Baltic (Latin script with diacritics, three plural forms), East Slavic
+# (Cyrillic, the one/few/many plural), Finnic and Germanic (two forms, formal address).
+JOURNEY_LANGUAGES = ["lt", "ru", "et", "de"]
 FRAGMENT = re.compile(r"\{[a-z_]+\}|<[^>]+>|\n")
 
 
@@ -53,7 +62,7 @@ async def multilingual_bot(bot_settings: Settings, i18n: I18n):
         yield application
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("language", JOURNEY_LANGUAGES)
 async def test_main_flows_have_no_english_left(
     fake: FakeBotAPI, multilingual_bot, language: str
 ) -> None:
@@ -72,11 +81,12 @@ async def test_main_flows_have_no_english_left(
     transcript = "\n".join(texts)
     leaks = [piece for piece in english_fragments(language) if piece in transcript]
     assert not leaks, f"English left in the {language} replies: {leaks}"
-    commands = fake.commands[("default", language)]
-    assert [c["command"] for c in commands] == ["start", "help", "log", "hours", "export",
-                                                "badges", "following", "playlists",
-                                                "profile", "language", "mydata", "forgetme"]
-    assert fake.short_descriptions[language] != fake.short_descriptions[""]
+    for each in LANGUAGES:  # set at start-up for every language at once
+        commands = fake.commands[("default", each)]
+        assert [c["command"] for c in commands] == [
+            "start", "help", "log", "hours", "export", "badges", "following", "playlists",
+            "profile", "language", "mydata", "forgetme"]
+        assert fake.short_descriptions[each] != fake.short_descriptions[""]
     assert fake.rejected == []
 
 
@@ -99,7 +109,7 @@ def test_plural_forms_take_the_right_case(i18n: I18n, language: str, forms: list
         assert text.startswith(form), (form, text)
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("language", JOURNEY_LANGUAGES)
 async def test_console_speaks_every_language(settings: Settings, i18n: I18n,
                                              language: str, tmp_path: Path) -> None:
     typed = iter([f"/lang {language}\n", "/start\n", "/help\n"])
@@ -125,10 +135,19 @@ HOUR_FORMS = {
 
 
 @pytest.mark.parametrize("language", sorted(HOUR_FORMS))
+def test_hours_in_words_take_the_right_case(i18n: I18n, language: str) -> None:
+    """1, 2, 5, 11 and 21 hours as /hours writes them, in every language."""
+    with i18n.use(language):
+        shown = [hours_words(total * 60) for total in (1, 2, 5, 11, 21)]
+    assert shown == HOUR_FORMS[language]
+
+
+@pytest.mark.parametrize("language", ["en", *JOURNEY_LANGUAGES])
 async def test_hours_summary_speaks_each_language_with_the_right_case(
     fake: FakeBotAPI, bot, language: str
 ) -> None:
-    """The /hours summary with 1, 2, 5, 11 and 21 approved hours, in every language."""
+    """The /hours summary with 1, 2, 5, 11 and 21 approved hours (every language:
+    `test_hours_in_words_take_the_right_case`)."""
     from bot.services import hours as hour_rules
     from bot.services import orgs
     from bot.services.hours import NewEntry

@@ -12,7 +12,7 @@ from bot.models import Membership
 from bot.playlist_tables import Playlist, PlaylistMember
 from bot.services import orgs
 from bot.services import playlists as rules
-from tests.e2e.test_languages import LANGUAGES, english_fragments
+from tests.e2e.test_languages import JOURNEY_LANGUAGES, english_fragments
 from tests.fakes import FakeBotAPI, SentMessage
 
 ADMIN, ORGANIZER, LEARNER = 900, 921, 922
@@ -237,9 +237,10 @@ async def test_a_learner_cannot_edit(fake: FakeBotAPI, town) -> None:
         assert playlist.published
 
 
-@pytest.mark.parametrize("language", ["en", *LANGUAGES])
+@pytest.mark.parametrize("language", ["en", *JOURNEY_LANGUAGES])
 async def test_playlists_speak_every_language(fake: FakeBotAPI, town, language: str) -> None:
-    """An organizer builds a playlist and a learner uses it, both in `language`: no English
+    """An organizer builds a playlist and a learner uses it, both in `language` (one of each
+    kind; every message in every language: tests/unit/test_rendered_messages.py): no English
     is left in any reply, button or alert; a second language written for the playlist is
     what readers of that language see."""
     organizer = fake.user(ORGANIZER, language_code=language)

@@ -1,14 +1,14 @@
 """feedparser's own 2,100 test feeds, well- and ill-formed, as messy partner feeds.
 
 Each file goes through `detect_format` and `parse_feed` and must end in a ParseResult or a
-FeedError: no other exception, no file over two seconds. Some files carry an HTTP header in
-their leading comment ('Header: Content-type: ...'); it is passed on as the content type.
+FeedError: no other exception (the time each file takes: benchmarks/bench_hostile_feeds.py).
+Some files carry an HTTP header in their leading comment ('Header: Content-type: ...'); it
+is passed on as the content type.
 """
 
 from __future__ import annotations
 
 import re
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -34,12 +34,9 @@ def test_every_corpus_file_is_ingested_or_rejected_cleanly() -> None:
     assert len(files) > 2000
     ingested = rejected = items = skipped = 0
     reasons: dict[str, int] = {}
-    slowest = (0.0, "")
-    started = time.perf_counter()
     for path in files:
         body = path.read_bytes()
         content_type = _content_type(body)
-        began = time.perf_counter()
         try:
             result = parse_feed(body, detect_format(content_type, body, path.name),
                                 content_type=content_type, now=NOW)
@@ -55,15 +52,9 @@ def test_every_corpus_file_is_ingested_or_rejected_cleanly() -> None:
             items += len(result.items)
             skipped += len(result.skipped)
             assert all(i.title and i.source_id for i in result.items), path
-        took = time.perf_counter() - began
-        assert took < 2.0, f"{path} took {took:.2f} s"
-        slowest = max(slowest, (took, path.name))
-    total = time.perf_counter() - started
     # Most files test one element each, so their entries lack a title or an id: skipped.
     print(f"\nfeedparser corpus: {len(files)} files, {ingested} ingested ({items} items kept, "
-          f"{skipped} entries skipped), {rejected} rejected, {total:.1f} s, "
-          f"slowest {slowest[1]} {slowest[0] * 1000:.0f} ms")
+          f"{skipped} entries skipped), {rejected} rejected")
     for reason, count in sorted(reasons.items(), key=lambda kv: -kv[1]):
         print(f"  {count:5d}  {reason}")
-    assert total < 60
     assert ingested > rejected

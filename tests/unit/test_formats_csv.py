@@ -3,7 +3,6 @@ Windows-1257, and the rows and files that cannot be used."""
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -101,9 +100,7 @@ def test_tabs_url_as_id_and_english_headers() -> None:
 
 def test_a_huge_single_line_field_skips_only_its_row() -> None:
     body = ("id;title\n1;" + "ž" * 300_000 + "\n2;Paskaita\n").encode()
-    started = time.perf_counter()
-    result = parse(body)
-    assert time.perf_counter() - started < 2.0
+    result = parse(body)  # how long it takes: benchmarks/bench_hostile_feeds.py
     assert [i.title for i in result.items] == ["Paskaita"]
     assert len(result.skipped) == 1
     assert result.skipped[0].startswith("row 2: field larger")

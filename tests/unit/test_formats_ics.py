@@ -3,7 +3,6 @@ calendars broken as a whole or in one event."""
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -149,11 +148,10 @@ RRULE:FREQ=WEEKLY;COUNT=3
     ("FREQ=MINUTELY", "unsupported frequency MINUTELY"),
     ("FREQ=SOMETIMES", "unreadable RRULE"),
 ])
-def test_hostile_rules_are_refused_quickly(rule: str, reason: str) -> None:
+def test_hostile_rules_are_refused(rule: str, reason: str) -> None:
+    """Refused before any expansion (how fast: benchmarks/bench_hostile_feeds.py)."""
     body = calendar(f"UID:r@x\nSUMMARY:R\nDTSTART:19700101T000000Z\nRRULE:{rule}")
-    started = time.perf_counter()
     result = parse(body)
-    assert time.perf_counter() - started < 1.0
     assert result.items == []
     assert reason in result.skipped[0]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -120,11 +119,10 @@ BILLION_LAUGHS = b'<?xml version="1.0"?>\n<!DOCTYPE rss [\n<!ENTITY lol "lol">\n
     b"<item><title>&lol9;</title><guid>1</guid></item></channel></rss>"
 
 
-def test_billion_laughs_is_refused_quickly() -> None:
-    started = time.perf_counter()
+def test_billion_laughs_is_refused() -> None:
+    """Refused by its declarations, never expanded (how fast: bench_hostile_feeds.py)."""
     with pytest.raises(FeedError, match="declares entities"):
         parse(BILLION_LAUGHS)
-    assert time.perf_counter() - started < 0.5
 
 
 def test_quadratic_blowup_is_refused() -> None:
