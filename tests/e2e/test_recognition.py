@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from bot.models import BadgeAward
+from bot.storage.models import BadgeAward
 from tests.e2e.test_hours import ORGANIZER, PUPIL, STRANGER, button, school  # noqa: F401
 from tests.e2e.test_playlists import LEARNER, build_playlist, data_of, press, say, town  # noqa: F401
 from tests.e2e.test_playlists import ORGANIZER as PLAYLIST_ORGANIZER

@@ -20,10 +20,10 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from bot import webhook
 from bot.badges import credential, image, keys
 from bot.config import Settings
 from bot.i18n import I18n
+from bot.transports import webhook
 from tests.e2e import test_webhook
 from tests.e2e.test_webhook import (  # noqa: F401 -- server, webhook_settings: fixtures
     SECRET,

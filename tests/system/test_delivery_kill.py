@@ -10,8 +10,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bot.db import Database
-from bot.models import OutboxMessage, OutboxStatus
+from bot.storage.db import Database
+from bot.storage.models import OutboxMessage, OutboxStatus
 from tests.conftest import REPO, subprocess_env
 from tests.fakes import FakeBotAPI
 from tests.unit.test_delivery import FIRST_USER, queue, rows

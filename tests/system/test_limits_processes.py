@@ -9,8 +9,8 @@ from typing import Any
 import aiohttp
 from sqlalchemy import func, select
 
-from bot.db import Database
-from bot.models import InboxUpdate, Membership, utcnow
+from bot.storage.db import Database
+from bot.storage.models import InboxUpdate, Membership, utcnow
 from tests.conftest import subprocess_env
 from tests.e2e.test_webhook import free_port, text_update
 from tests.fakes import FakeBotAPI

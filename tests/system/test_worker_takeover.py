@@ -8,7 +8,7 @@ import signal
 import time
 from typing import Any
 
-from bot.db import Database
+from bot.storage.db import Database
 from tests.conftest import subprocess_env
 from tests.e2e.test_worker import CHAT, POLL, queue, settled, statuses
 from tests.e2e.test_worker import db_url as db_url  # the fixture: always SQLite here

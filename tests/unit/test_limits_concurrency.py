@@ -16,8 +16,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot.db import Database
-from bot.models import (
+from bot.services import broadcasts, hours, orgs
+from bot.services.errors import Refusal
+from bot.services.users import SeenUser, touch_user
+from bot.storage.db import Database
+from bot.storage.models import (
     Broadcast,
     EntryStatus,
     HourEntry,
@@ -25,9 +28,6 @@ from bot.models import (
     Membership,
     User,
 )
-from bot.services import broadcasts, hours, orgs
-from bot.services.errors import Refusal
-from bot.services.users import SeenUser, touch_user
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 20)

@@ -83,11 +83,18 @@ class User(Base):
     grade: Mapped[str | None] = mapped_column(String(20))
     municipality: Mapped[str | None] = mapped_column(String(100))
     yearly_target_minutes: Mapped[int | None] = mapped_column(Integer)
+    # The name the user gave as their full name (asked when joining a class, printed on
+    # certificates, editable in /profile); Telegram's first name is often a nickname.
+    full_name: Mapped[str | None] = mapped_column(String(200))
     # The /profile field waiting for the user's next typed message, if any.
     profile_field: Mapped[str | None] = mapped_column(String(16))
     # False once Telegram says the user blocked the bot or the account is gone: no more
     # messages are queued for them until they write again.
     reachable: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Monthly reminders while behind a yearly target (/profile turns them off), and when
+    # the last one was queued.
+    target_reminders: Mapped[bool] = mapped_column(Boolean, default=True)
+    target_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Organisation(Base):
@@ -99,6 +106,8 @@ class Organisation(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     # The yearly target a school sets for its pupils (a pupil's own target wins).
     yearly_target_minutes: Mapped[int | None] = mapped_column(Integer)
+    # A school has classes, a roster of pupils and yearly targets per grade (below).
+    is_school: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     created_by: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -177,9 +186,13 @@ class HourEntry(Base):
     opportunity_id: Mapped[int | None] = mapped_column(
         ForeignKey("opportunities.id", ondelete="SET NULL"))
     checkin_id: Mapped[int | None] = mapped_column(ForeignKey("checkins.id", ondelete="SET NULL"))
-    # The learning-playlist activity these hours are for (bot/playlist_tables.py).
+    # The learning-playlist activity these hours are for (bot/storage/playlist_tables.py).
     playlist_item_id: Mapped[int | None] = mapped_column(
         ForeignKey("playlist_items.id", ondelete="SET NULL"), index=True)
+    # The school's record of the pupil (Pupil below): set for attendance an organizer
+    # recorded; the only owner of hours of a pupil with no Telegram account (user_id NULL).
+    pupil_id: Mapped[int | None] = mapped_column(
+        ForeignKey("pupils.id", ondelete="SET NULL", name="fk_hour_entries_pupil"), index=True)
     activity: Mapped[str] = mapped_column(String(300))
     day: Mapped[date] = mapped_column(Date, index=True)
     minutes: Mapped[int] = mapped_column(Integer)
@@ -219,6 +232,19 @@ class LogDraft(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class Waiting(Base):
+    """Which flow waits for the user's next typed message, and for what: one row per user,
+    in the database so a restart loses nothing (handlers/waiting.py dispatches by it)."""
+
+    __tablename__ = "waiting"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    flow: Mapped[str] = mapped_column(String(32))
+    state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    since: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class Certificate(Base):
     """A PDF certificate issued by /export; its code lets an organisation check it."""
 
@@ -230,6 +256,11 @@ class Certificate(Base):
     learner: Mapped[str] = mapped_column(String(256))
     approved_minutes: Mapped[int] = mapped_column(Integer)
     issued_on: Mapped[date] = mapped_column(Date)
+    # The first day of the school year it covers; None: all school years.
+    school_year: Mapped[date | None] = mapped_column(Date)
+    # Set when an administrator revoked it: the public page then says so.
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_by: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
@@ -351,7 +382,7 @@ class InboxUpdate(Base):
     """A Telegram update received by a webhook process, stored before it is acknowledged.
 
     `update_id` (Telegram's) is the key, so a redelivered update is stored once. Rows are
-    claimed and processed by one process at a time (see bot/inbox.py).
+    claimed and processed by one process at a time (see bot/storage/inbox.py).
     """
 
     __tablename__ = "inbox_updates"
@@ -359,7 +390,7 @@ class InboxUpdate(Base):
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    # new -> processing -> done | failed (see bot/inbox.py)
+    # new -> processing -> done | failed (see bot/storage/inbox.py)
     status: Mapped[str] = mapped_column(String(10), default="new")
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -435,3 +466,90 @@ class VerificationDigest(Base):
         ForeignKey("users.id", ondelete="CASCADE"), index=True)
     entry_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class SchoolClass(Base):
+    """A class of a school in one school year ("8B", 2026 = 2026/2027).
+
+    Whoever opens `t.me/<bot>?start=cl_<token>` may join it. Moving up a grade makes a new
+    class for the next school year, so the reports of past years keep their classes.
+    """
+
+    __tablename__ = "school_classes"
+    __table_args__ = (UniqueConstraint("organisation_id", "school_year", "grade", "letter",
+                                       name="uq_school_class"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    school_year: Mapped[int] = mapped_column(Integer)  # the calendar year it begins in
+    grade: Mapped[int] = mapped_column(SmallInteger)
+    letter: Mapped[str] = mapped_column(String(4), default="")
+    token: Mapped[str] = mapped_column(String(40), unique=True)
+    created_by: Mapped[int | None] = mapped_column(BigInteger)
+    # The class of the next school year this one moved up into, once the teacher confirmed.
+    promoted_to: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Pupil(Base):
+    """A school's record of one pupil: their roster entry and the owner of their hours.
+
+    `user_id` is NULL for a pupil who is not on Telegram (added by name by the teacher);
+    `claim_code`, shown once to the teacher, lets that pupil take the record over later
+    (it is cleared when used). One record per school and Telegram user.
+    """
+
+    __tablename__ = "pupils"
+    __table_args__ = (UniqueConstraint("organisation_id", "user_id", name="uq_pupil_user"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    claim_code: Mapped[str | None] = mapped_column(String(16), unique=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_by: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ClassMember(Base):
+    """A pupil in a class; one class per pupil and school year (the service keeps to it)."""
+
+    __tablename__ = "class_members"
+    __table_args__ = (UniqueConstraint("class_id", "pupil_id", name="uq_class_member"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    class_id: Mapped[int] = mapped_column(
+        ForeignKey("school_classes.id", ondelete="CASCADE"), index=True)
+    pupil_id: Mapped[int] = mapped_column(ForeignKey("pupils.id", ondelete="CASCADE"),
+                                          index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class GradeTarget(Base):
+    """A school's yearly target for the pupils of one grade; a grade without a row has no
+    target (none is assumed)."""
+
+    __tablename__ = "grade_targets"
+    __table_args__ = (UniqueConstraint("organisation_id", "grade", name="uq_grade_target"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    grade: Mapped[int] = mapped_column(SmallInteger)
+    minutes: Mapped[int] = mapped_column(Integer)
+
+
+class AttendanceDraft(Base):
+    """An organizer's attendance in progress (the class, the pupils ticked so far, the
+    activity and hours), kept in the database so a restart or another process loses none."""
+
+    __tablename__ = "attendance_drafts"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
