@@ -13,6 +13,7 @@ from telegram.ext import TypeHandler
 
 from bot.context import TakasApplication
 from handlers import (
+    alerts,
     badges,
     broadcast,
     certificates,
@@ -44,13 +45,14 @@ FLOW_ANSWERS_GROUP = -10
 LEARNER_GATE_GROUP = -5
 
 
-# Modules that render what the outbox sends to other people (bot/delivery/kinds.py).
-NOTICES = (verification,)
+# Modules that render what the outbox sends to other people (bot/delivery/kinds.py):
+# each has `renderers(application)`, the renderer of each kind it owns.
+NOTICES = (alerts, verification)
 
 
 def register(application: TakasApplication) -> None:
     for module in NOTICES:
-        for kind, renderer in module.KINDS.items():
+        for kind, renderer in module.renderers(application).items():
             application.bot_data.kinds.register(kind, renderer)
     application.add_handler(TypeHandler(Update, middleware.prepare), group=MIDDLEWARE_GROUP)
     # Group chats are answered by their own module, which stops the update there: no flow
