@@ -14,6 +14,7 @@ from telegram.ext import TypeHandler
 from bot.context import TakasApplication
 from handlers import (
     alerts,
+    attendance,
     badges,
     broadcast,
     certificates,
@@ -31,6 +32,8 @@ from handlers import (
     organisations,
     playlists,
     pupil,
+    reports,
+    schools,
     search,
     start,
     verification,
@@ -38,7 +41,8 @@ from handlers import (
 )
 
 FLOWS = (start, language, feeds, search, location, inline, log, verification, organisations,
-         pupil, certificates, follow, broadcast, badges, playlists)
+         pupil, certificates, follow, broadcast, badges, playlists, schools, attendance,
+         reports)
 MIDDLEWARE_GROUP = -100
 GROUP_CHATS_GROUP = -50
 FLOW_ANSWERS_GROUP = -10
