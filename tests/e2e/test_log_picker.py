@@ -5,8 +5,8 @@ diacritics, instead of a list of all of them."""
 from __future__ import annotations
 
 from bot.storage.models import Organisation, Pupil, User
+from tests.e2e.test_hours import button
 from tests.fakes import FakeBotAPI
-from tests.test_e2e_hours import button
 
 PUPIL = 905
 CITY = ("Vilniaus licėjus", "Kauno technologijos mokykla", "Utenos Vyturio gimnazija",
