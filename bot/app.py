@@ -22,14 +22,15 @@ import handlers
 from bot import metrics, retention
 from bot.config import Settings
 from bot.context import BotData, TakasApplication, TakasContext
-from bot.db import Database
+from bot.delivery import kinds
 from bot.delivery.badges import BadgeDocuments
 from bot.delivery.sender import Sender, build_bot, default_concurrency
 from bot.flood import FloodGuard
 from bot.i18n import I18n, _
-from bot.models import utcnow
-from bot.polling import DurableApplication, StoringRequest
 from bot.services.badges import Issuer
+from bot.storage.db import Database
+from bot.storage.models import utcnow
+from bot.transports.polling import DurableApplication, StoringRequest
 from catalog.search.service import SearchService
 from catalog.service import Catalog
 from catalog.sync import FeedReport
@@ -69,7 +70,7 @@ def build_application(
     with webhook processes only the worker does (`python -m bot worker`).
 
     `polling`: this process long-polls Telegram (over HTTP: no `request`); updates then go
-    through the durable inbox (`bot.polling`), and start-up handles what a previous run
+    through the durable inbox (`bot.transports.polling`), and start-up handles what a previous run
     acknowledged but did not handle."""
     token = token or (settings.bot_token.get_secret_value() if settings.bot_token else None)
     if not token:
@@ -107,11 +108,14 @@ def build_application(
                                  pool_size=default_concurrency(settings.paid_broadcast) + 4))
     data.badges = BadgeDocuments(data.db, i18n, Issuer(settings.badge_key(),
                                                        settings.badge_base_url))
+    # Renderers of what goes to other people, by kind; the handler modules add theirs.
+    data.kinds = kinds.Kinds(data.db, i18n)
+    data.kinds.register(kinds.BADGE, data.badges.notice)
     data.sender = Sender(data.db, sender_bot, paid=settings.paid_broadcast,
                          rate=settings.paid_send_rate if settings.paid_broadcast
                          else settings.send_rate,
                          concurrency=default_concurrency(settings.paid_broadcast),
-                         documents=data.badges)
+                         kinds=data.kinds)
     data.flood = FloodGuard(settings.user_flood_burst, settings.user_flood_rate)
     data.extras["background"] = background
     data.catalog = Catalog(data.db, settings.feeds_file)

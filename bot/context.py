@@ -11,11 +11,13 @@ from typing import Any
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Settings
-from bot.db import Database
 from bot.delivery.badges import BadgeDocuments
+from bot.delivery.kinds import Kinds
 from bot.delivery.sender import Sender
 from bot.flood import FloodGuard
 from bot.i18n import I18n
+from bot.services.waiting import Expecting
+from bot.storage.db import Database
 from catalog.search.service import SearchService
 from catalog.service import Catalog
 
@@ -35,6 +37,7 @@ class BotData:
     sender: Sender
     flood: FloodGuard
     badges: BadgeDocuments  # the deployment's badge issuer (key, status list address)
+    kinds: Kinds  # renderers of what the outbox sends to other people (bot/delivery/kinds.py)
 
     def __init__(self) -> None:
         # Services added by later features (catalog index, HTTP session, ...), by name.
@@ -50,6 +53,13 @@ class TakasContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
     # The flows that wait for this user's next typed message ("log", "broadcast",
     # "playlist"), read by the middleware with the user's record; None: not known.
     waiting: frozenset[str] | None = None
+
+    # The sender's id, set by the middleware for a private user's update.
+    user_id: int | None = None
+    # What waits for the sender's typed text (handlers/waiting.py); read by the middleware
+    # in the update's first transaction, so `expecting_known` tells None from "not read".
+    expecting: Expecting | None = None
+    expecting_known: bool = False
 
     def awaits(self, flow: str) -> bool:
         """Whether `flow` may be waiting for this update's text (True when unknown)."""

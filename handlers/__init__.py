@@ -13,8 +13,11 @@ from telegram.ext import TypeHandler
 
 from bot.context import TakasApplication
 from handlers import (
+    alerts,
+    attendance,
     badges,
     broadcast,
+    certificates,
     errors,
     fallback,
     feeds,
@@ -29,24 +32,39 @@ from handlers import (
     organisations,
     playlists,
     pupil,
+    reports,
+    schools,
     search,
     start,
     verification,
+    waiting,
 )
 
 FLOWS = (start, language, feeds, search, location, inline, log, verification, organisations,
-         pupil, follow, broadcast, badges, playlists)
+         pupil, certificates, follow, broadcast, badges, playlists, schools, attendance,
+         reports)
 MIDDLEWARE_GROUP = -100
 GROUP_CHATS_GROUP = -50
 FLOW_ANSWERS_GROUP = -10
 LEARNER_GATE_GROUP = -5
 
 
+# Modules that render what the outbox sends to other people (bot/delivery/kinds.py):
+# each has `renderers(application)`, the renderer of each kind it owns.
+NOTICES = (alerts, verification)
+
+
 def register(application: TakasApplication) -> None:
+    for module in NOTICES:
+        for kind, renderer in module.renderers(application).items():
+            application.bot_data.kinds.register(kind, renderer)
     application.add_handler(TypeHandler(Update, middleware.prepare), group=MIDDLEWARE_GROUP)
     # Group chats are answered by their own module, which stops the update there: no flow
     # below (searches, personal commands) ever runs for a group message.
     application.add_handlers(groups.HANDLERS, group=GROUP_CHATS_GROUP)
+    # A typed message goes first to the flow that waits for it (handlers/waiting.py); when
+    # none waits, or the flow steps aside, the later groups run as usual.
+    application.add_handler(waiting.HANDLER, group=FLOW_ANSWERS_GROUP - 1)
     # A typed answer to the /log flow is taken before anything else reads the text; when
     # no draft waits for one, the handler steps aside and group 0 runs as usual.
     application.add_handler(log.TEXT_HANDLER, group=FLOW_ANSWERS_GROUP)

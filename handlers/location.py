@@ -15,7 +15,7 @@ from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.context import TakasContext
 from bot.i18n import _
-from bot.models import utcnow
+from bot.storage.models import utcnow
 from catalog.search.index import Index, SearchDoc
 from handlers import views
 

@@ -12,6 +12,7 @@ from telegram.ext import ApplicationHandlerStop
 from bot.context import TakasContext
 from bot.flood import Verdict
 from bot.i18n import _, ngettext
+from bot.services import waiting
 from bot.services.users import SeenUser, touch_user, waiting_flows
 from handlers import groups
 
@@ -42,11 +43,17 @@ async def prepare(update: Update, context: TakasContext) -> None:
     # Telegram's language first: if the database cannot be reached below, the apology is
     # still in the user's language (and not in the previous update's).
     context.i18n.activate(context.i18n.resolve(None, user.language_code))
+    context.user_id = user.id
     seen = SeenUser(user.id, user.first_name, user.username, user.language_code)
     async with context.db.transaction() as session:
         record = await touch_user(session, seen, is_admin=user.id in context.settings.admin_ids)
         if update.message is not None:  # a typed answer may be for a flow: which ones wait
             context.waiting = await waiting_flows(session, user.id)
+        if update.message is not None or update.callback_query is not None:
+            # What waits for typed text: the dispatcher routes by it, and a flow that asks
+            # again for what it already waits for writes nothing.
+            context.expecting = await waiting.get(session, user.id)
+            context.expecting_known = True
     language = context.i18n.resolve(record.language, user.language_code)
     context.i18n.activate(language)
     flood.remember_language(user.id, language)

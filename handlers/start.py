@@ -12,7 +12,7 @@ from bot.i18n import _
 from bot.services import checkins, orgs
 from bot.services.errors import Refusal
 from bot.text import esc, is_row_id, shorten
-from handlers import playlists
+from handlers import playlists, schools
 from handlers.commands import ORGANIZER_COMMANDS, described
 from handlers.refusals import explain
 
@@ -41,7 +41,10 @@ async def start(update: Update, context: TakasContext) -> None:
 async def deep_link(message: Message, context: TakasContext, user_id: int,
                     payload: str) -> bool:
     """org_<token>: become an organizer; ci_<code>: check in; pl_<id>: a learning
-    playlist. True when handled."""
+    playlist; cl_<token>, rp_<code>: join a class, claim a roster record. True when
+    handled."""
+    if await schools.deep_link(message, context, user_id, payload):
+        return True
     if payload.startswith("pl_") and is_row_id(payload[3:]):
         await playlists.show_playlist(message, context, user_id, int(payload[3:]))
         return True

@@ -13,10 +13,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.db import Database
+from bot.storage.catalog_tables import Feed, Opportunity
+from bot.storage.db import Database
 from catalog.search.index import Index, SearchDoc, build_index
 from catalog.sync import FeedReport
-from catalog.tables import Feed, Opportunity
 
 log = logging.getLogger(__name__)
 

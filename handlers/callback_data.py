@@ -1,0 +1,226 @@
+"""Typed callback data: one small frozen dataclass per button action, in the manner of
+aiogram's `CallbackData`.
+
+Usage::
+
+    class Approve(CallbackData, prefix="va"):
+        entry: int                     # a table id: checked with bot.text.is_row_id
+
+    Approve(entry=5).pack()            # "va:5"
+    Approve.parse("va:5")              # Approve(entry=5); ValueError when malformed
+    CallbackQueryHandler(on_approve, pattern=Approve.pattern)   # one handler per action
+
+Field types:
+
+- `int`: one of our tables' ids (0 .. ROW_ID_MAX, canonical digits). A forged
+  "va:99999999999999" matches no pattern, so it never reaches a query: the fallback
+  answers the press politely.
+- `Count` (or any `Annotated[int, Bounded(low, high)]`): a small number such as a page.
+- `bool`: "0" or "1".
+- `Literal["a", "b"]`: one of the listed words.
+- `str`: a token of letters, digits, "_" and "-" (at most 24 characters).
+
+Prefixes are lowercase, unique, and none is a ":"-segment prefix of another ("pl" and
+"pl:e" cannot both exist), so exactly one action claims any data. Every class checks at
+definition that its longest possible data fits Telegram's 64 bytes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar, Literal, Self
+
+from telegram import Update
+
+from bot.text import ROW_ID_MAX
+
+MAX_BYTES = 64  # Telegram's limit on callback_data
+SEPARATOR = ":"
+_PREFIX = re.compile(r"[a-z][a-z0-9]*(?::[a-z][a-z0-9]*)*")
+_WORD = r"[A-Za-z0-9_\-]{1,24}"
+_WORD_MAX = 24
+
+
+@dataclass(frozen=True)
+class Bounded:
+    """Marks an int field that is not a table id: a number between `low` and `high`."""
+
+    low: int
+    high: int
+
+
+Count = Annotated[int, Bounded(0, 99_999)]  # pages, minutes, positions, days ago
+UserId = Annotated[int, Bounded(1, 2**53)]  # a Telegram user id (not one of our row ids)
+
+
+def _up_to(high: int) -> str:
+    """A regular expression for the canonical decimals 0..high (no leading zeros), so the
+    handler's pattern itself refuses a number out of range."""
+    digits = str(high)
+    options = ["0"] if high >= 0 else []
+    if len(digits) > 1:  # every shorter number
+        options.append(f"[1-9][0-9]{{0,{len(digits) - 2}}}" if len(digits) > 2 else "[1-9]")
+    for i, d in enumerate(digits):  # same length, smaller at position i, equal before it
+        low = 1 if i == 0 else 0
+        if int(d) > low:
+            rest = len(digits) - i - 1
+            options.append(digits[:i] + f"[{low}-{int(d) - 1}]" + (f"[0-9]{{{rest}}}" if rest
+                                                                    else ""))
+    if len(digits) > 1 or high > 0:
+        options.append(digits)
+    return "(?:" + "|".join(dict.fromkeys(options)) + ")"
+
+
+@dataclass(frozen=True)
+class _Field:
+    """How one field is written, read and matched."""
+
+    name: str
+    regex: str
+    widest: int  # the most characters a packed value can take
+    read: Callable[[str], Any]
+    write: Callable[[Any], str]
+
+
+def _number(name: str, low: int, high: int) -> _Field:
+    def read(text: str) -> int:
+        if not re.fullmatch(_up_to(high), text) or int(text) < low:
+            raise ValueError(f"{name}: not a number in {low}..{high}")
+        return int(text)
+
+    def write(value: Any) -> str:
+        if type(value) is not int or not low <= value <= high:
+            raise ValueError(f"{name}: {value!r} is not in {low}..{high}")
+        return str(value)
+
+    if low not in (0, 1):  # the pattern states the range exactly: 0 or 1 up to `high`
+        raise TypeError(f"{name}: a range starts at 0 or 1")
+    regex = _up_to(high) if low == 0 else f"(?!0){_up_to(high)}"
+    return _Field(name, regex, len(str(high)), read, write)
+
+
+def _choice(name: str, words: tuple[str, ...]) -> _Field:
+    for word in words:
+        if not re.fullmatch(_WORD, word):
+            raise TypeError(f"{name}: {word!r} cannot be written in callback data")
+
+    def read(text: str) -> str:
+        if text not in words:
+            raise ValueError(f"{name}: {text!r} is not one of {words}")
+        return text
+
+    def write(value: Any) -> str:
+        return read(value)
+
+    regex = "(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + ")"
+    return _Field(name, regex, max(map(len, words)), read, write)
+
+
+def _token(name: str) -> _Field:
+    def read(text: str) -> str:
+        if not isinstance(text, str) or not re.fullmatch(_WORD, text):
+            raise ValueError(f"{name}: {text!r} is not a token")
+        return text
+
+    return _Field(name, _WORD, _WORD_MAX, read, read)
+
+
+def _flag(name: str) -> _Field:
+    def read(text: str) -> bool:
+        if text not in ("0", "1"):
+            raise ValueError(f"{name}: {text!r} is not 0 or 1")
+        return text == "1"
+
+    def write(value: Any) -> str:
+        if type(value) is not bool:
+            raise ValueError(f"{name}: {value!r} is not a bool")
+        return "1" if value else "0"
+
+    return _Field(name, "[01]", 1, read, write)
+
+
+def _field(name: str, hint: Any) -> _Field:
+    if hint is int:
+        return _number(name, 0, ROW_ID_MAX)
+    if hint is bool:
+        return _flag(name)
+    if hint is str:
+        return _token(name)
+    if typing.get_origin(hint) is Annotated:
+        base, *extras = typing.get_args(hint)
+        bounds = [e for e in extras if isinstance(e, Bounded)]
+        if base is int and len(bounds) == 1:
+            return _number(name, bounds[0].low, bounds[0].high)
+    if typing.get_origin(hint) is Literal:
+        return _choice(name, tuple(str(word) for word in typing.get_args(hint)))
+    raise TypeError(f"callback data field {name}: unsupported type {hint!r}")
+
+
+_PREFIXES: dict[str, type[CallbackData]] = {}
+
+
+@typing.dataclass_transform(frozen_default=True)
+class CallbackData:
+    """Base of every action's data; subclasses name a `prefix` and declare fields."""
+
+    prefix: ClassVar[str]
+    pattern: ClassVar[re.Pattern[str]]
+    _fields: ClassVar[tuple[_Field, ...]]
+
+    def __init_subclass__(cls, prefix: str, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not _PREFIX.fullmatch(prefix):
+            raise TypeError(f"callback prefix {prefix!r}: lowercase words joined by ':'")
+        for other in _PREFIXES:
+            if (other == prefix or other.startswith(prefix + SEPARATOR)
+                    or prefix.startswith(other + SEPARATOR)):
+                raise TypeError(f"callback prefix {prefix!r} collides with {other!r}")
+        dataclass(frozen=True)(cls)
+        hints = typing.get_type_hints(cls, include_extras=True)
+        cls.prefix = prefix
+        cls._fields = tuple(_field(f.name, hints[f.name])
+                            for f in dataclasses.fields(typing.cast(Any, cls)))
+        cls.pattern = re.compile("^" + re.escape(prefix) + "".join(
+            SEPARATOR + f"({f.regex})" for f in cls._fields) + r"\Z")
+        widest = len(prefix) + sum(1 + f.widest for f in cls._fields)
+        if widest > MAX_BYTES:
+            raise TypeError(f"callback data {prefix!r} can take {widest} bytes; "
+                            f"Telegram allows {MAX_BYTES}")
+        _PREFIXES[prefix] = cls
+
+    def pack(self) -> str:
+        """The callback_data string (ValueError for a value the parser would refuse)."""
+        packed = SEPARATOR.join([self.prefix, *(
+            f.write(getattr(self, f.name)) for f in self._fields)])
+        if len(packed.encode()) > MAX_BYTES:  # cannot happen: checked per class
+            raise ValueError(f"callback data {packed!r} is longer than {MAX_BYTES} bytes")
+        return packed
+
+    @classmethod
+    def parse(cls, data: str | None) -> Self:
+        """The action's data, or ValueError when `data` is not exactly what pack() writes."""
+        if not isinstance(data, str) or len(data.encode()) > MAX_BYTES:
+            raise ValueError("no callback data, or longer than Telegram allows")
+        if cls.pattern.match(data) is None:
+            raise ValueError(f"not {cls.__name__} data")
+        parts = data[len(cls.prefix):].split(SEPARATOR)[1:]
+        values = {f.name: f.read(part) for f, part in zip(cls._fields, parts, strict=True)}
+        return cls(**values)
+
+    @classmethod
+    def of(cls, update: Update) -> Self:
+        """The pressed button's data; the handler's `pattern` has already matched it."""
+        query = update.callback_query
+        return cls.parse(query.data if query is not None else None)
+
+
+def registered() -> dict[str, type[CallbackData]]:
+    """Every action's class by prefix (for tests and documentation)."""
+    return dict(_PREFIXES)
+
+
+__all__ = ["Bounded", "CallbackData", "Count", "UserId", "registered"]
