@@ -100,7 +100,7 @@ async def test_qr_opens_the_page_that_says_valid_then_revoked(fake: FakeBotAPI, 
         "Before your first certificate: write your full name")
     fake.send_text(pupil, "O")  # not a name
     await fake.wait_idle()
-    assert fake.messages(PUPIL)[-1].text.startswith("Please write your full name (first name and")
+    assert fake.messages(PUPIL)[-1].text.startswith("Write your full name (first name and")
     fake.send_text(pupil, "  Ona   <Jonaitytė> ")
     await fake.wait_idle()
     question = fake.messages(PUPIL)[-1]
