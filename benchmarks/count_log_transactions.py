@@ -30,8 +30,9 @@ from bot.config import load_settings
 from bot.i18n import I18n
 from bot.storage.db import Database
 from bot.transports.polling import build_polling_application
+from tests.e2e.test_hours import PUPIL, button, open_school
 from tests.fakes import FakeBotAPI
-from tests.test_e2e_hours import PUPIL, button, open_school
+from tests.fakes.server import RUNNING_APPLICATIONS
 
 COUNTS: Counter[str] = Counter()
 
@@ -78,6 +79,8 @@ async def main() -> None:
                 bot_token=fake.token, bot_api_url=fake.url, admin_ids="900")
             application = build_polling_application(settings, I18n.load())
             async with running(application, polling=True):
+                # wait_idle then also waits for updates being handled (as in tests/conftest)
+                RUNNING_APPLICATIONS.add(application)
                 await open_school(fake)
                 await fake.wait_idle()
                 pupil = fake.user(PUPIL, first_name="Ona", language_code="en")

@@ -39,6 +39,8 @@ MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     "code_invalid": lambda p: _("This check-in code is not valid."),
     "code_closed": lambda p: _("This check-in code is not open now."),
     "certificate_unknown": lambda p: _("No certificate has that code."),
+    "full_name": lambda p: _("Write your full name (first name and surname), at most {limit} "
+                             "characters.").format(limit=p["limit"]),
     "checks_limit": lambda p: _("You have checked {limit} certificates in the last hour; "
                                 "please wait a while before the next.").format(limit=p["limit"]),
     "nothing_approved": lambda p: _("The certificate lists approved hours; none are approved "
@@ -75,8 +77,6 @@ MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     "opportunity_unknown": lambda p: _("That opportunity is no longer in the catalog."),
     "class_name": lambda p: _("Write the class as a grade from 1 to 12 and a letter, for "
                               "example 8B."),
-    "full_name": lambda p: _("Please write your full name (first name and surname), at most "
-                             "{limit} characters.").format(limit=p["limit"]),
     "class_unknown": lambda p: _("That class no longer exists."),
     "class_link_invalid": lambda p: _("This class link is not valid. Ask your class teacher "
                                       "for a new one."),

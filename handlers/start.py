@@ -9,9 +9,10 @@ from telegram.ext import BaseHandler, CommandHandler
 from bot.context import TakasContext
 from bot.formatting import hours
 from bot.i18n import _
-from bot.services import checkins, orgs
+from bot.services import orgs
 from bot.services.errors import Refusal
 from bot.text import esc, is_row_id, shorten
+from bot.usecases import checkins as joining
 from handlers import playlists, schools
 from handlers.commands import ORGANIZER_COMMANDS, described
 from handlers.refusals import explain
@@ -51,19 +52,17 @@ async def deep_link(message: Message, context: TakasContext, user_id: int,
     if not payload.startswith(("org_", "ci_")):
         return False
     try:
-        async with context.db.transaction() as session:
-            if payload.startswith("org_"):
-                organisation = await orgs.accept_invite(session, payload[4:], user_id)
-                text = _("Welcome! You are now an organizer of {name}. You will get the "
-                         "hours to verify here; /pending lists them, /checkin opens a "
-                         "check-in code for an event.").format(
-                    name=f"<b>{esc(organisation.name)}</b>")
-            else:
-                entry, new = await checkins.check_in(session, payload[3:], user_id)
-                text = (_("Checked in: {hours} for «{activity}», verified.") if new else
-                        _("You are already checked in: {hours} for «{activity}»."))
-                text = text.format(hours=esc(hours(entry.minutes / 60)),
-                                   activity=esc(entry.activity))
+        if payload.startswith("org_"):
+            name = await joining.accept_invite(context.db, payload[4:], user_id)
+            text = _("Welcome! You are now an organizer of {name}. You will get the "
+                     "hours to verify here; /pending lists them, /checkin opens a "
+                     "check-in code for an event.").format(name=f"<b>{esc(name)}</b>")
+        else:
+            checked = await joining.check_in(context.db, payload[3:], user_id)
+            text = (_("Checked in: {hours} for «{activity}», verified.") if checked.new else
+                    _("You are already checked in: {hours} for «{activity}»."))
+            text = text.format(hours=esc(hours(checked.minutes / 60)),
+                               activity=esc(checked.activity))
     except Refusal as refusal:
         text = explain(refusal)
     await message.reply_text(text, parse_mode=ParseMode.HTML)
