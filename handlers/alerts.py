@@ -6,7 +6,6 @@ crash safety are the delivery engine's.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import datetime
 
@@ -60,8 +59,7 @@ async def on_synced(application: TakasApplication, reports: list[FeedReport]) ->
         everything = list((await session.scalars(select(Follow))).all())
     if not everything:
         return
-    index = data.search.index
-    found = await asyncio.to_thread(rules.matches, index, everything, new_ids)
+    found = await data.search.in_thread(rules.matches, everything, new_ids)
     now = utcnow()
     async with data.db.transaction() as session:
         fresh = await rules.record_alerts(session, found, now)
@@ -71,16 +69,11 @@ async def on_synced(application: TakasApplication, reports: list[FeedReport]) ->
              len(fresh), len(immediate))
 
 
-def _docs(application: TakasApplication) -> dict[int, SearchDoc]:
-    return {doc.id: doc for doc in application.bot_data.search.index.docs}
-
-
 async def queue_immediate(application: TakasApplication, alerts: list[Alert],
                           now: datetime) -> None:
     if not alerts:
         return
     data = application.bot_data
-    docs = _docs(application)
     not_before = rules.quiet_until(now) or now
     async with data.db.transaction() as session:
         follows = {f.id: f for f in (await session.scalars(select(Follow).where(
@@ -88,8 +81,9 @@ async def queue_immediate(application: TakasApplication, alerts: list[Alert],
         users = {u.id: u for u in (await session.scalars(select(User).where(
             User.id.in_({a.user_id for a in alerts})))).all()}
         for alert in alerts:
-            doc, follow, user = (docs.get(alert.opportunity_id), follows.get(alert.follow_id or 0),
-                                 users.get(alert.user_id))
+            doc, follow = (data.search.by_id(alert.opportunity_id),
+                           follows.get(alert.follow_id or 0))
+            user = users.get(alert.user_id)
             if doc is None or follow is None or user is None:
                 continue
             with data.i18n.use(data.i18n.resolve(user.language, user.telegram_language)):
@@ -109,12 +103,11 @@ async def digest_job(context: TakasContext) -> None:
     """Runs every half hour: queue the daily and weekly digests that are due."""
     data = context.bot_data
     now = utcnow()
-    docs = {doc.id: doc for doc in data.search.index.docs}
     async with data.db.transaction() as session:
         due = await rules.due_digests(session, now)
         for user_id, alerts in due.items():
             user = await session.get(User, user_id)
-            items = [docs[a.opportunity_id] for a in alerts if a.opportunity_id in docs]
+            items = [doc for a in alerts if (doc := data.search.by_id(a.opportunity_id))]
             if user is not None and items:
                 with data.i18n.use(data.i18n.resolve(user.language, user.telegram_language)):
                     text, markup = digest_message(items)

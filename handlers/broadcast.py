@@ -33,7 +33,6 @@ from bot.services import broadcasts as rules
 from bot.services.errors import Refusal
 from bot.text import esc, is_id, shorten
 from catalog.search.index import SearchDoc
-from catalog.search.normalize import fold
 from handlers import views
 from handlers.buttons import expired
 from handlers.refusals import explain
@@ -61,7 +60,7 @@ def announcement(organisation: Organisation, text: str,
 def linked_doc(context: TakasContext, opportunity_id: int | None) -> SearchDoc | None:
     if opportunity_id is None:
         return None
-    return next((d for d in context.bot_data.search.index.docs if d.id == opportunity_id), None)
+    return context.bot_data.search.by_id(opportunity_id)
 
 
 def cancelled_text(stopped: int) -> str:
@@ -141,9 +140,7 @@ async def on_text(update: Update, context: TakasContext) -> None:
 
 def own_opportunities(context: TakasContext, organisation_name: str) -> list[SearchDoc]:
     """The organisation's catalog opportunities (it is their provider), soonest first."""
-    folded = fold(organisation_name)
-    docs = [doc for doc in context.bot_data.search.index.docs
-            if doc.provider and fold(doc.provider) == folded]
+    docs = context.bot_data.search.offered_by(organisation_name)
     return sorted(docs, key=lambda d: (d.start is None, d.start or utcnow()))[:LINKS]
 
 
@@ -162,14 +159,7 @@ async def ask_audience(message: Message, context: TakasContext, draft_id: int,
 
 def served_towns(context: TakasContext, organisation_name: str) -> list[tuple[str, str]]:
     """Towns where the organisation's catalog opportunities take place."""
-    index = context.bot_data.search.index
-    folded = fold(organisation_name)
-    seen: dict[str, str] = {}
-    for number, doc in enumerate(index.docs):
-        place = index.place[number]
-        if place and doc.provider and fold(doc.provider) == folded and place not in seen:
-            seen[place] = index.lexicon.places[place].name
-    return list(seen.items())[:TOWNS]
+    return context.bot_data.search.towns_of(organisation_name)[:TOWNS]
 
 
 async def on_button(update: Update, context: TakasContext) -> None:

@@ -19,8 +19,7 @@ from bot.services.errors import Refusal
 from bot.services.orgs import list_organisations
 from bot.text import esc, is_id, shorten
 from catalog import queries
-from catalog.search.normalize import fold, tokens
-from catalog.search.phrases import find_exact
+from catalog.search.normalize import fold
 from handlers.buttons import expired
 from handlers.refusals import explain
 
@@ -53,22 +52,18 @@ async def follow_command(update: Update, context: TakasContext) -> None:
     if not text:
         await message.reply_text(follow_usage(), parse_mode=ParseMode.HTML)
         return
-    index = context.bot_data.search.index
-    words = tokens(text)
-    places = find_exact(words, index.lexicon.place_names)
+    catalog_search = context.bot_data.search
+    town = catalog_search.town(text)
     folded = fold(" ".join(text.split()))
-    providers = {fold(doc.provider) for doc in index.docs if doc.provider}
+    providers = catalog_search.providers()
     async with context.db.transaction() as session:
         organisations = {fold(o.name): o.name for o in await list_organisations(session)}
-    if places and places[0][1] - places[0][0] == len(words):
-        place = index.lexicon.places[places[0][2]]
-        kind, value, label = "town", place.id, place.name
+    if town is not None:
+        kind, value, label = "town", town[0], town[1]
     elif folded in organisations:  # an organisation on Takas: hear its announcements too
         kind, value, label = "provider", folded, organisations[folded]
     elif folded in providers:
-        label = next(doc.provider for doc in index.docs
-                     if doc.provider and fold(doc.provider) == folded)
-        kind, value = "provider", folded
+        kind, value, label = "provider", folded, providers[folded]
     else:
         kind, value, label = "search", shorten(text, 300), shorten(text, 300)
     await _follow(message, context, user.id, kind, value, label)

@@ -45,7 +45,6 @@ from bot.services.errors import Refusal
 from bot.services.hours import DAY_MINUTES, NewEntry, check_day, log_entry, today
 from bot.services.orgs import list_organisations
 from bot.text import esc, is_id, shorten
-from catalog.search.engine import search
 from catalog.tables import Opportunity
 from handlers.buttons import expired
 from handlers.refusals import explain
@@ -298,7 +297,7 @@ async def on_button(update: Update, context: TakasContext) -> None:
 
 def catalog_candidates(context: TakasContext, text: str) -> list[list[Any]]:
     """Up to three catalog opportunities matching what the pupil typed: [[id, label]]."""
-    result = search(context.bot_data.search.index, text, language=current_language())
+    result = context.bot_data.search.search(text, language=current_language())
     return [[hit.doc.id, " · ".join(p for p in (hit.doc.title, hit.doc.city) if p)]
             for hit in result.hits[:CANDIDATES]]
 

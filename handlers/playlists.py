@@ -42,7 +42,6 @@ from bot.services import playlists as rules
 from bot.services.errors import Refusal
 from bot.services.orgs import organisations_of
 from bot.text import esc, is_id, shorten
-from catalog.search.engine import search
 from handlers.organisations import deep_link
 from handlers.refusals import explain
 
@@ -239,7 +238,7 @@ async def on_text(update: Update, context: TakasContext) -> None:
 
 async def offer_opportunities(message: Message, context: TakasContext, playlist_id: int,
                               query: str) -> None:
-    result = search(context.bot_data.search.index, query, language=current_language())
+    result = context.bot_data.search.search(query, language=current_language())
     hits = (result.hits or result.relaxed)[:OFFERS]
     rows = [[InlineKeyboardButton(
         shorten(" · ".join(p for p in (hit.doc.title, hit.doc.city) if p), 60),
@@ -253,7 +252,7 @@ async def offer_opportunities(message: Message, context: TakasContext, playlist_
 
 async def add_opportunity(message: Message, context: TakasContext, user_id: int,
                           playlist_id: int, opportunity_id: int) -> None:
-    doc = next((d for d in context.bot_data.search.index.docs if d.id == opportunity_id), None)
+    doc = context.bot_data.search.by_id(opportunity_id)
     async with context.db.transaction() as session:
         await rules.editable(session, playlist_id, user_id)
         if doc is None:

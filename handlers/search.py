@@ -22,23 +22,22 @@ from bot.services import playlists as playlist_rules
 from bot.text import is_id, shorten
 from catalog import queries
 from catalog.ics_export import calendar_file
-from catalog.search.engine import SearchResult, search
+from catalog.search.engine import SearchResult
 from catalog.search.service import to_doc
-from handlers import playlists, smalltalk, views
+from handlers import smalltalk, views
 
 QUERY_CHARS = 300  # a longer message is searched by its beginning
 
 
 def _run(context: TakasContext, text: str, only_language: bool) -> SearchResult:
-    result = search(context.bot_data.search.index, text, language=current_language(),
-                    only_language=only_language)
+    result = context.bot_data.search.search(text, language=current_language(),
+                                            only_language=only_language)
     metrics.observe_search(result.took_ms / 1000)
     return result
 
 
 def _place_names(context: TakasContext, result: SearchResult) -> list[str]:
-    places = context.bot_data.search.index.lexicon.places
-    return [places[p].name for p in sorted(result.plan.filters.places) if p in places]
+    return context.bot_data.search.place_names(result.plan.filters.places)
 
 
 async def _show(message: Message, context: TakasContext, query_id: int, text: str,
@@ -73,11 +72,9 @@ async def _playlists(context: TakasContext, text: str,
 
 async def _matching(session: AsyncSession, context: TakasContext, text: str,
                     result: SearchResult) -> list[tuple[int, str]]:
-    hits = (result.hits or result.relaxed)[:20]
-    found = await playlist_rules.matching(
-        session, text, [hit.doc.id for hit in hits],
-        stopwords=context.bot_data.search.index.lexicon.stopwords)
-    return [(playlist.id, playlists.title_of(playlist)) for playlist in found]
+    found = await context.bot_data.search.matching_playlists(session, text, result)
+    return [(match.id, playlist_rules.localized(match.titles, current_language(),
+                                                match.language)) for match in found]
 
 
 async def _show_nothing(message: Message, context: TakasContext, text: str,
