@@ -17,7 +17,7 @@ SOON = NOW + timedelta(days=3)
 def doc(number: int, title: str, **extra: object) -> SearchDoc:
     values: dict[str, object] = {"start": SOON, "language": "lt", "kind": "course"}
     values.update(extra)
-    return SearchDoc(number, "feed", str(number), title, **values)  # type: ignore[arg-type]
+    return SearchDoc(number, "feed", str(number), title, **values)
 
 
 CATALOG = [
@@ -39,7 +39,7 @@ def service() -> SearchService:
 def test_by_id_and_a_refresh_swaps_the_answers() -> None:
     catalog = service()
     assert catalog.by_id(2) is not None
-    assert catalog.by_id(2).title == "Keramikos dirbtuvės"  # type: ignore[union-attr]
+    assert catalog.by_id(2).title == "Keramikos dirbtuvės"
     assert catalog.by_id(99) is None
     assert catalog.by_id(None) is None
     catalog.index = build_index(CATALOG[:1])
