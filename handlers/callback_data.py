@@ -224,3 +224,35 @@ def registered() -> dict[str, type[CallbackData]]:
 
 
 __all__ = ["Bounded", "CallbackData", "Count", "UserId", "registered"]
+
+
+# --- Every action's data, by flow. A new button gets a class here (prefixes stay unique).
+
+# handlers/verification.py
+class Approve(CallbackData, prefix="va"):
+    entry: int
+
+
+class Reject(CallbackData, prefix="vr"):
+    entry: int
+
+
+class RejectFor(CallbackData, prefix="vx"):
+    entry: int
+    reason: str
+
+
+class BackToDecision(CallbackData, prefix="vb"):
+    entry: int
+
+
+class ApproveDigest(CallbackData, prefix="vd:ask"):
+    digest: int
+
+
+class ApproveDigestYes(CallbackData, prefix="vd:yes"):
+    digest: int
+
+
+class ApproveDigestNo(CallbackData, prefix="vd:no"):
+    digest: int

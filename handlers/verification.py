@@ -33,7 +33,8 @@ from bot.services import hours as hour_rules
 from bot.services import verification_digests
 from bot.services.errors import Refusal
 from bot.services.orgs import organizer_ids
-from bot.text import esc, is_id, shorten, split_message
+from bot.text import esc, shorten, split_message
+from handlers import callback_data as cb
 from handlers.buttons import expired
 from handlers.refusals import explain
 
@@ -84,8 +85,8 @@ async def send_request(bot: Bot, chat_id: int, entry: HourEntry, pupil: str,
 
 def decision_keyboard(entry_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[
-        InlineKeyboardButton(_("✔ Approve"), callback_data=f"va:{entry_id}"),
-        InlineKeyboardButton(_("✖ Reject"), callback_data=f"vr:{entry_id}")]])
+        InlineKeyboardButton(_("✔ Approve"), callback_data=cb.Approve(entry=entry_id).pack()),
+        InlineKeyboardButton(_("✖ Reject"), callback_data=cb.Reject(entry=entry_id).pack())]])
 
 
 async def _pupil_and_org(session: object, entry: HourEntry) -> tuple[str, str]:
@@ -140,22 +141,16 @@ async def tell_pupil(context: TakasContext, entry: HourEntry) -> None:
         await context.bot.send_message(entry.user_id, text, parse_mode=ParseMode.HTML)
 
 
-def _ids(update: Update, count: int) -> list[str] | None:
-    data = update.callback_query.data if update.callback_query else None
-    parts = (data or "").split(":")[1:]
-    return parts if len(parts) == count else None
-
-
-async def _decide(update: Update, context: TakasContext, entry_id: str, approve: bool,
+async def _decide(update: Update, context: TakasContext, entry_id: int, approve: bool,
                   reason: str | None = None) -> None:
     query = update.callback_query
     assert query is not None
-    if not is_id(entry_id) or (reason is not None and reason not in REASONS):
+    if reason is not None and reason not in REASONS:
         await query.answer(_("This button is not valid."), show_alert=True)
         return
     try:
         async with context.db.transaction() as session:
-            entry = await hour_rules.decide(session, int(entry_id), organizer_id=query.from_user.id,
+            entry = await hour_rules.decide(session, entry_id, organizer_id=query.from_user.id,
                                             approve=approve, reason=reason)
     except Refusal as refusal:
         await query.answer(explain(refusal)[:200], show_alert=True)
@@ -170,11 +165,7 @@ async def _decide(update: Update, context: TakasContext, entry_id: str, approve:
 
 
 async def approve_pressed(update: Update, context: TakasContext) -> None:
-    ids = _ids(update, 1)
-    if ids is None:
-        await expired(update)
-        return
-    await _decide(update, context, ids[0], approve=True)
+    await _decide(update, context, cb.Approve.of(update).entry, approve=True)
 
 
 async def _may_decide(update: Update, context: TakasContext, entry_id: int) -> bool:
@@ -192,38 +183,34 @@ async def _may_decide(update: Update, context: TakasContext, entry_id: int) -> b
 
 
 async def reject_pressed(update: Update, context: TakasContext) -> None:
-    query, ids = update.callback_query, _ids(update, 1)
-    if query is None or ids is None or not is_id(ids[0]) or \
-            not isinstance(query.message, Message):
+    query, entry = update.callback_query, cb.Reject.of(update).entry
+    if query is None or not isinstance(query.message, Message):
         await expired(update)
         return
-    if not await _may_decide(update, context, int(ids[0])):
+    if not await _may_decide(update, context, entry):
         return
     await query.answer()
-    rows = [[InlineKeyboardButton(reason_text(code), callback_data=f"vx:{ids[0]}:{code}")]
-            for code in REASONS]
-    rows.append([InlineKeyboardButton(_("« Back"), callback_data=f"vb:{ids[0]}")])
+    rows = [[InlineKeyboardButton(reason_text(code), callback_data=cb.RejectFor(
+        entry=entry, reason=code).pack())] for code in REASONS]
+    rows.append([InlineKeyboardButton(_("« Back"), callback_data=cb.BackToDecision(
+        entry=entry).pack())])
     await query.message.edit_reply_markup(InlineKeyboardMarkup(rows))
 
 
 async def reason_pressed(update: Update, context: TakasContext) -> None:
-    ids = _ids(update, 2)
-    if ids is None:
-        await expired(update)
-        return
-    await _decide(update, context, ids[0], approve=False, reason=ids[1])
+    data = cb.RejectFor.of(update)
+    await _decide(update, context, data.entry, approve=False, reason=data.reason)
 
 
 async def back_pressed(update: Update, context: TakasContext) -> None:
-    query, ids = update.callback_query, _ids(update, 1)
-    if query is None or ids is None or not is_id(ids[0]) or \
-            not isinstance(query.message, Message):
+    query, entry = update.callback_query, cb.BackToDecision.of(update).entry
+    if query is None or not isinstance(query.message, Message):
         await expired(update)
         return
-    if not await _may_decide(update, context, int(ids[0])):
+    if not await _may_decide(update, context, entry):
         return
     await query.answer()
-    await query.message.edit_reply_markup(decision_keyboard(int(ids[0])))
+    await query.message.edit_reply_markup(decision_keyboard(entry))
 
 
 async def pending_command(update: Update, context: TakasContext) -> None:
@@ -267,7 +254,7 @@ async def send_digest(context: TakasContext, organizer_id: int) -> None:
                 hours=esc(hours(entry.minutes / 60))))
         markup = InlineKeyboardMarkup([[InlineKeyboardButton(
             _("✔ Approve all {count}").format(count=len(named)),
-            callback_data=f"vA:{digest_id}")]])
+            callback_data=cb.ApproveDigest(digest=digest_id).pack())]])
         parts = split_message("\n".join(lines))
     try:
         for index, part in enumerate(parts):
@@ -278,24 +265,15 @@ async def send_digest(context: TakasContext, organizer_id: int) -> None:
         return
 
 
-async def _digest_id(update: Update) -> int | None:
-    """The digest id of a vA/vY/vN press; None (the presser told it expired) if malformed."""
-    ids = _ids(update, 1)
-    if ids is None or not is_id(ids[0]):
-        await expired(update)
-        return None
-    return int(ids[0])
-
-
 async def _digest_step(
-    update: Update, context: TakasContext,
+    update: Update, context: TakasContext, digest_id: int,
     step: Callable[..., Awaitable[list[HourEntry] | None]],
 ) -> tuple[CallbackQuery, int, list[HourEntry]] | None:
     """Run `step` (`verification_digests.waiting` or `.approve`) for the pressed digest.
     None when the presser has been answered already: an expired or forged button, a
     refusal, or nothing of the digest waits any more."""
-    query, digest_id = update.callback_query, await _digest_id(update)
-    if query is None or digest_id is None:
+    query = update.callback_query
+    if query is None:
         return None
     try:
         async with context.db.transaction() as session:
@@ -314,7 +292,8 @@ async def _digest_step(
 
 async def approve_all_pressed(update: Update, context: TakasContext) -> None:
     """"Approve all" under a digest: ask first, with the count of what it would approve."""
-    found = await _digest_step(update, context, verification_digests.waiting)
+    found = await _digest_step(update, context, cb.ApproveDigest.of(update).digest,
+                               verification_digests.waiting)
     if found is None:
         return
     query, digest_id, waiting = found
@@ -328,13 +307,15 @@ async def approve_all_pressed(update: Update, context: TakasContext) -> None:
                  count).format(count=count),
         reply_markup=InlineKeyboardMarkup([[
             InlineKeyboardButton(_("✔ Yes, approve {count}").format(count=count),
-                                 callback_data=f"vY:{digest_id}"),
-            InlineKeyboardButton(_("✖ No"), callback_data=f"vN:{digest_id}")]]))
+                                 callback_data=cb.ApproveDigestYes(digest=digest_id).pack()),
+            InlineKeyboardButton(_("✖ No"), callback_data=cb.ApproveDigestNo(
+                digest=digest_id).pack())]]))
 
 
 async def approve_digest_pressed(update: Update, context: TakasContext) -> None:
     """"Yes" under the confirmation: approve what the digest listed and still waits."""
-    found = await _digest_step(update, context, verification_digests.approve)
+    found = await _digest_step(update, context, cb.ApproveDigestYes.of(update).digest,
+                               verification_digests.approve)
     if found is None:
         return
     query, _digest, decided = found
@@ -347,8 +328,8 @@ async def approve_digest_pressed(update: Update, context: TakasContext) -> None:
 
 async def keep_digest_pressed(update: Update, context: TakasContext) -> None:
     """"No" under the confirmation: nothing changes."""
-    query, digest_id = update.callback_query, await _digest_id(update)
-    if query is None or digest_id is None:
+    query = update.callback_query
+    if query is None:
         return
     await query.answer()
     if isinstance(query.message, Message):
@@ -363,11 +344,11 @@ def schedule_digest(application: object) -> None:
 
 HANDLERS: list[BaseHandler[Update, TakasContext, None]] = [
     CommandHandler("pending", pending_command),
-    CallbackQueryHandler(approve_pressed, pattern=r"^va:"),
-    CallbackQueryHandler(reject_pressed, pattern=r"^vr:"),
-    CallbackQueryHandler(reason_pressed, pattern=r"^vx:"),
-    CallbackQueryHandler(back_pressed, pattern=r"^vb:"),
-    CallbackQueryHandler(approve_all_pressed, pattern=r"^vA:"),
-    CallbackQueryHandler(approve_digest_pressed, pattern=r"^vY:"),
-    CallbackQueryHandler(keep_digest_pressed, pattern=r"^vN:"),
+    CallbackQueryHandler(approve_pressed, pattern=cb.Approve.pattern),
+    CallbackQueryHandler(reject_pressed, pattern=cb.Reject.pattern),
+    CallbackQueryHandler(reason_pressed, pattern=cb.RejectFor.pattern),
+    CallbackQueryHandler(back_pressed, pattern=cb.BackToDecision.pattern),
+    CallbackQueryHandler(approve_all_pressed, pattern=cb.ApproveDigest.pattern),
+    CallbackQueryHandler(approve_digest_pressed, pattern=cb.ApproveDigestYes.pattern),
+    CallbackQueryHandler(keep_digest_pressed, pattern=cb.ApproveDigestNo.pattern),
 ]
