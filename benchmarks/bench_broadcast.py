@@ -27,9 +27,10 @@ from pathlib import Path
 from sqlalchemy import insert, select
 
 from bot.config import load_settings
-from bot.db import Database
-from bot.delivery import Sender, broadcast_counts, enqueue
-from bot.models import User, utcnow
+from bot.delivery import Sender
+from bot.storage.db import Database
+from bot.storage.models import User, utcnow
+from bot.storage.outbox import broadcast_counts, enqueue
 from tests.fakes import FakeBotAPI
 
 FIRST_USER = 100_000

@@ -25,10 +25,10 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from bot import retention
-from bot.db import Database
-from bot.models import InboxUpdate, OutboxMessage, User, utcnow
 from bot.services import privacy
-from catalog.tables import SearchQuery
+from bot.storage.catalog_tables import SearchQuery
+from bot.storage.db import Database
+from bot.storage.models import InboxUpdate, OutboxMessage, User, utcnow
 
 PERSON = 7_000_000_001
 

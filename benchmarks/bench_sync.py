@@ -21,9 +21,9 @@ from pathlib import Path
 from sqlalchemy import func, select, update
 
 from benchmarks.common import free_port, make_feeds, static_server
-from bot.db import Database
+from bot.storage.catalog_tables import Feed, Opportunity
+from bot.storage.db import Database
 from catalog.service import Catalog
-from catalog.tables import Feed, Opportunity
 
 
 def peak_mb() -> float:

@@ -42,9 +42,9 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from benchmarks.common import free_port
-from bot.db import Database
+from bot.storage.catalog_tables import Opportunity
+from bot.storage.db import Database
 from catalog.service import Catalog
-from catalog.tables import Opportunity
 from tests.conftest import subprocess_env
 from tests.fakes import FakeBotAPI
 from tests.processes import Child

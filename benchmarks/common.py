@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from bot.db import Database
+from bot.storage.db import Database
 from catalog.service import Catalog
 
 REPO = Path(__file__).resolve().parent.parent

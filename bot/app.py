@@ -22,14 +22,14 @@ import handlers
 from bot import metrics, retention
 from bot.config import Settings
 from bot.context import BotData, TakasApplication, TakasContext
-from bot.db import Database
 from bot.delivery.badges import BadgeDocuments
 from bot.delivery.sender import Sender, build_bot, default_concurrency
 from bot.flood import FloodGuard
 from bot.i18n import I18n, _
-from bot.models import utcnow
-from bot.polling import DurableApplication, StoringRequest
 from bot.services.badges import Issuer
+from bot.storage.db import Database
+from bot.storage.models import utcnow
+from bot.transports.polling import DurableApplication, StoringRequest
 from catalog.search.service import SearchService
 from catalog.service import Catalog
 from catalog.sync import FeedReport
@@ -69,7 +69,7 @@ def build_application(
     with webhook processes only the worker does (`python -m bot worker`).
 
     `polling`: this process long-polls Telegram (over HTTP: no `request`); updates then go
-    through the durable inbox (`bot.polling`), and start-up handles what a previous run
+    through the durable inbox (`bot.transports.polling`), and start-up handles what a previous run
     acknowledged but did not handle."""
     token = token or (settings.bot_token.get_secret_value() if settings.bot_token else None)
     if not token:

@@ -11,12 +11,12 @@ from typing import Any
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Settings
-from bot.db import Database
 from bot.delivery.badges import BadgeDocuments
 from bot.delivery.sender import Sender
 from bot.flood import FloodGuard
 from bot.i18n import I18n
 from bot.services.waiting import Expecting
+from bot.storage.db import Database
 from catalog.search.service import SearchService
 from catalog.service import Catalog
 

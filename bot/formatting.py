@@ -16,7 +16,7 @@ from babel.dates import format_datetime, format_skeleton, format_time, format_ti
 from babel.numbers import format_currency, format_decimal, get_currency_symbol
 
 from bot.i18n import _, current_language, ngettext
-from bot.models import utcnow
+from bot.storage.models import utcnow
 
 DEFAULT_ZONE = "Europe/Vilnius"
 

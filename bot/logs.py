@@ -14,7 +14,7 @@ lines, which hold every update and every message sent.
 
 Personal data: a database error's text can carry the values of its statement (a name in a
 unique violation's detail, an id the driver could not convert). Engines hide SQL
-parameters (`bot.db.create_engine`), and the same record factory replaces the message of
+parameters (`bot.storage.db.create_engine`), and the same record factory replaces the message of
 every database error in a record's arguments and traceback with `safe_error()`: its type
 and SQLSTATE, no values. Nothing logs an update's payload or a message's text.
 """

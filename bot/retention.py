@@ -29,11 +29,11 @@ from typing import Any
 from sqlalchemy import Text, cast, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dbtools import rowcount
-from bot.models import InboxUpdate, OutboxMessage, OutboxStatus, User
+from bot.storage.dbtools import rowcount
+from bot.storage.models import InboxUpdate, OutboxMessage, OutboxStatus, User
 
 # Settled rows: nothing will be done with them any more.
-INBOX_SETTLED = ("done", "failed")  # bot.inbox.InboxStatus
+INBOX_SETTLED = ("done", "failed")  # bot.storage.inbox.InboxStatus
 OUTBOX_SETTLED = (OutboxStatus.SENT.value, OutboxStatus.FAILED.value,
                   OutboxStatus.BLOCKED.value, OutboxStatus.CANCELLED.value)
 REPLY_KIND = "reply"  # captured replies of the webhook's processed updates

@@ -1,8 +1,8 @@
 """A `telegram.request.BaseRequest` that hands everything to another one.
 
 The transports that look at the Bot API traffic (`bot.delivery.capture` keeps replies for
-the outbox, `bot.polling` stores getUpdates answers) subclass it and override `do_request`,
-calling `forward` for what they let through.
+the outbox, `bot.transports.polling` stores getUpdates answers) subclass it and override
+`do_request`, calling `forward` for what they let through.
 """
 
 from __future__ import annotations

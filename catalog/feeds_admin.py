@@ -9,12 +9,12 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.storage.catalog_tables import Feed
 from catalog import store
 from catalog.fetch import check_public_url
 from catalog.model import FeedError
 from catalog.registry import FeedSpec, RegistryError, parse_format, validate_name
 from catalog.sync import FeedReport
-from catalog.tables import Feed
 
 
 class Problem(enum.Enum):

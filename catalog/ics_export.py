@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from icalendar import Calendar, Event
 
-from bot.models import utcnow
+from bot.storage.models import utcnow
 from catalog.search.index import SearchDoc
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog.tables import Opportunity, SearchQuery
+from bot.storage.catalog_tables import Opportunity, SearchQuery
 
 MAX_QUERY = 512
 

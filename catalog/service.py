@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from bot.db import Database
+from bot.storage.db import Database
 from catalog import store
 from catalog.fetch import FetchLimits, open_sessions
 from catalog.registry import DEMO_FEEDS_FILE, load_registry

@@ -14,11 +14,11 @@ from typing import Any, cast
 from sqlalchemy import Table, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dbtools import insert_for
+from bot.storage.catalog_tables import Feed, Opportunity
+from bot.storage.dbtools import insert_for
 from catalog.formats.zones import local_zone
 from catalog.model import Item
 from catalog.registry import FeedSpec
-from catalog.tables import Feed, Opportunity
 
 CHUNK = 500
 # The Core table: a plain executemany, without the ORM's per-row bookkeeping.

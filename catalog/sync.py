@@ -23,8 +23,8 @@ from datetime import datetime
 
 import aiohttp
 
-from bot.db import Database
-from bot.models import utcnow
+from bot.storage.db import Database
+from bot.storage.models import utcnow
 from catalog import store
 from catalog.fetch import DEFAULT_LIMITS, FetchLimits, fetch
 from catalog.formats import parse_feed

@@ -13,10 +13,10 @@ from sqlalchemy import select, tuple_, update
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.context import TakasApplication, TakasContext
-from bot.delivery import outbox
 from bot.i18n import _, ngettext
-from bot.models import Alert, Follow, User, utcnow
 from bot.services import follows as rules
+from bot.storage import outbox
+from bot.storage.models import Alert, Follow, User, utcnow
 from bot.text import esc
 from catalog.search.index import SearchDoc
 from catalog.sync import FeedReport

@@ -26,12 +26,12 @@ from bot.badges.image import COLOUR_SIGNS, EMBLEM_SIGNS
 from bot.context import TakasContext
 from bot.formatting import date_text, hours
 from bot.i18n import _
-from bot.models import Badge, BadgeRule
 from bot.services import badges as rules
 from bot.services import orgs
 from bot.services.durations import parse_minutes
 from bot.services.errors import Refusal
 from bot.services.hours import LOCAL
+from bot.storage.models import Badge, BadgeRule
 from bot.text import esc, is_id, shorten
 from handlers.buttons import expired
 from handlers.refusals import explain

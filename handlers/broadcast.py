@@ -26,11 +26,11 @@ from telegram.ext import (
 )
 
 from bot.context import TakasContext
-from bot.delivery import outbox
 from bot.i18n import _, ngettext
-from bot.models import Broadcast, Organisation, User, utcnow
 from bot.services import broadcasts as rules
 from bot.services.errors import Refusal
+from bot.storage import outbox
+from bot.storage.models import Broadcast, Organisation, User, utcnow
 from bot.text import esc, is_id, shorten
 from catalog.search.index import SearchDoc
 from handlers import views

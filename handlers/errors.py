@@ -14,8 +14,8 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 from telegram.ext import ApplicationHandlerStop
 
 from bot.context import TakasContext
-from bot.db import unavailable
 from bot.i18n import _
+from bot.storage.db import unavailable
 
 log = logging.getLogger(__name__)
 

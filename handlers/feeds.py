@@ -11,7 +11,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.context import TakasContext
 from bot.formatting import ago
 from bot.i18n import _, ngettext
-from bot.models import utcnow
+from bot.storage.models import utcnow
 from bot.text import esc, shorten, split_message
 from catalog import store
 from catalog.feeds_admin import (

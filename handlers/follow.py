@@ -13,10 +13,10 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import TakasContext
 from bot.i18n import _
-from bot.models import Follow
 from bot.services import follows as rules
 from bot.services.errors import Refusal
 from bot.services.orgs import list_organisations
+from bot.storage.models import Follow
 from bot.text import esc, is_id, shorten
 from catalog import queries
 from catalog.search.normalize import fold

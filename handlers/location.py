@@ -12,7 +12,7 @@ from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.context import TakasContext
 from bot.i18n import _
-from bot.models import utcnow
+from bot.storage.models import utcnow
 from handlers import views
 
 NEAREST = 5

@@ -36,7 +36,6 @@ from telegram.ext import (
 from bot.context import TakasContext
 from bot.formatting import date_text, hours
 from bot.i18n import _, current_language
-from bot.models import HourEntry
 from bot.services import drafts
 from bot.services import playlists as playlist_rules
 from bot.services.dates import parse_day, split_trailing_day
@@ -44,8 +43,9 @@ from bot.services.durations import parse_minutes
 from bot.services.errors import Refusal
 from bot.services.hours import DAY_MINUTES, NewEntry, check_day, log_entry, today
 from bot.services.orgs import list_organisations
+from bot.storage.catalog_tables import Opportunity
+from bot.storage.models import HourEntry
 from bot.text import esc, is_id, shorten
-from catalog.tables import Opportunity
 from handlers.buttons import expired
 from handlers.refusals import explain
 from handlers.verification import notify_organizers

@@ -36,11 +36,11 @@ from bot.formatting import hours, when
 from bot.i18n import _, current_language, ngettext
 from bot.language_names import in_language, language_name
 from bot.languages import NATIVE_NAMES, SUPPORTED_LANGUAGES
-from bot.models import Organisation
-from bot.playlist_tables import Playlist, PlaylistItem
 from bot.services import playlists as rules
 from bot.services.errors import Refusal
 from bot.services.orgs import organisations_of
+from bot.storage.models import Organisation
+from bot.storage.playlist_tables import Playlist, PlaylistItem
 from bot.text import esc, is_id, shorten
 from handlers.organisations import deep_link
 from handlers.refusals import explain

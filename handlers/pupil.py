@@ -21,11 +21,11 @@ from telegram.ext import (
 from bot.context import TakasContext
 from bot.formatting import date_text, hours, hours_words
 from bot.i18n import _
-from bot.models import User
 from bot.services import badges as badge_rules
 from bot.services import certificates, privacy, profiles
 from bot.services import hours as hour_rules
 from bot.services.errors import Refusal
+from bot.storage.models import User
 from bot.text import esc
 from handlers.buttons import expired
 from handlers.refusals import explain

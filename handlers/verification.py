@@ -28,11 +28,11 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.context import TakasContext
 from bot.formatting import date_text, hours
 from bot.i18n import _, ngettext
-from bot.models import EntryStatus, HourEntry, Organisation, User, utcnow
 from bot.services import hours as hour_rules
 from bot.services import verification_digests
 from bot.services.errors import Refusal
 from bot.services.orgs import organizer_ids
+from bot.storage.models import EntryStatus, HourEntry, Organisation, User, utcnow
 from bot.text import esc, shorten, split_message
 from handlers import callback_data as cb
 from handlers.buttons import expired

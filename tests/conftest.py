@@ -13,8 +13,8 @@ import pytest
 
 from bot.badges.keys import SigningKey
 from bot.config import Settings, load_settings
-from bot.db import Database
 from bot.i18n import I18n
+from bot.storage.db import Database
 from tests import netguard
 
 REPO = Path(__file__).resolve().parent.parent

@@ -13,8 +13,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from bot.db import Database
 from bot.delivery import Sender, build_bot
+from bot.storage.db import Database
 
 
 async def main(args: argparse.Namespace) -> None:

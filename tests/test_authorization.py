@@ -28,11 +28,11 @@ from sqlalchemy import select
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.app import build_application, running
-from bot.models import BadgeRule, Base, Follow, HourEntry, Membership, User, utcnow
-from bot.playlist_tables import Playlist, PlaylistMember
 from bot.services import badges, broadcasts, certificates, orgs, playlists, verification_digests
 from bot.services import hours as hour_rules
-from catalog.tables import Opportunity, SearchQuery
+from bot.storage.catalog_tables import Opportunity, SearchQuery
+from bot.storage.models import BadgeRule, Base, Follow, HourEntry, Membership, User, utcnow
+from bot.storage.playlist_tables import Playlist, PlaylistMember
 from handlers.commands import COMMANDS as MENU
 from handlers.commands import ORGANIZER_COMMANDS
 from tests.fakes import FakeBotAPI, SentMessage

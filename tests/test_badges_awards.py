@@ -13,12 +13,12 @@ from sqlalchemy import func, select
 from bot.badges import image, status, vcjwt
 from bot.badges.keys import SigningKey
 from bot.badges.verify import verify
-from bot.db import Database
-from bot.models import BadgeAward, BadgeRule, Membership, OutboxMessage, User, utcnow
-from bot.playlist_tables import Playlist
 from bot.services import badges, orgs, playlists, privacy
 from bot.services import hours as hour_rules
 from bot.services.errors import Refusal
+from bot.storage.db import Database
+from bot.storage.models import BadgeAward, BadgeRule, Membership, OutboxMessage, User, utcnow
+from bot.storage.playlist_tables import Playlist
 
 ORGANIZER, PUPIL, OTHER = 801, 802, 803
 ISSUER = badges.Issuer(SigningKey.generate(), "https://takas.example")

@@ -17,9 +17,9 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from bot.badge_commands import run_verify
 from bot.badges import credential, image, keys, status, vcjwt
 from bot.badges.verify import verify
+from bot.cli.badge import run_verify
 from bot.config import Settings
 from tests.test_badges_library import NOW, an_award, baked
 

@@ -11,8 +11,8 @@ import pytest
 from bot.badges.verify import REASONS, reason_text
 from bot.delivery.badges import caption
 from bot.i18n import I18n
-from bot.models import Badge, BadgeAward, BadgeRule
 from bot.services.badges import AwardView
+from bot.storage.models import Badge, BadgeAward, BadgeRule
 from handlers.badges import badge_card, badge_usage, badges_page
 
 AWARD = AwardView(

@@ -8,9 +8,10 @@ from typing import Any
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.request import HTTPXRequest
 
-from bot.db import Database
-from bot.delivery import Sender, build_bot, outbox
+from bot.delivery import Sender, build_bot
 from bot.delivery.capture import CapturingRequest, capturing
+from bot.storage import outbox
+from bot.storage.db import Database
 from tests.fakes import FakeBotAPI
 
 USER = 4242

@@ -19,9 +19,9 @@ import aiohttp
 import pytest
 from sqlalchemy import func, select
 
-from bot.db import Database
-from bot.delivery import outbox
-from bot.models import InboxUpdate, OutboxMessage
+from bot.storage import outbox
+from bot.storage.db import Database
+from bot.storage.models import InboxUpdate, OutboxMessage
 from tests.conftest import subprocess_env
 from tests.fakes import FakeBotAPI
 from tests.processes import Child

@@ -9,9 +9,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from bot.config import Settings
-from bot.console import run_console
-from bot.console.render import render_html, render_keyboard, to_entities
 from bot.i18n import I18n
+from bot.transports.console import run_console
+from bot.transports.console.render import render_html, render_keyboard, to_entities
 from tests.conftest import REPO, subprocess_env
 
 

@@ -16,10 +16,11 @@ import pytest
 from sqlalchemy import func, select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.db import Database
-from bot.delivery import Pacer, Sender, build_bot, outbox, retry_after_seconds
-from bot.models import OutboxMessage, OutboxStatus, User, utcnow
+from bot.delivery import Pacer, Sender, build_bot, retry_after_seconds
 from bot.services.users import SeenUser, touch_user
+from bot.storage import outbox
+from bot.storage.db import Database
+from bot.storage.models import OutboxMessage, OutboxStatus, User, utcnow
 from tests.conftest import REPO, subprocess_env
 from tests.fakes import ApiError, FakeBotAPI
 

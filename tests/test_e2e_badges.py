@@ -20,8 +20,8 @@ from bot.app import build_application, running
 from bot.badges import image, status, vcjwt
 from bot.badges.keys import SigningKey
 from bot.badges.verify import verify
-from bot.models import utcnow
-from bot.webhook import WebhookServer, webhook_config
+from bot.storage.models import utcnow
+from bot.transports.webhook import WebhookServer, webhook_config
 from tests.conftest import REPO, subprocess_env
 from tests.fakes import FakeBotAPI, SentMessage
 from tests.test_e2e_hours import ORGANIZER, PUPIL, button, open_school, press

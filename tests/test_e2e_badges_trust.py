@@ -19,11 +19,12 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from bot import badge_check, badge_commands
+from bot import badge_check
 from bot.app import build_application, running
 from bot.badges import credential, image, keys, status, vcjwt
+from bot.cli import badge as badge_commands
 from bot.context import TakasApplication
-from bot.webhook import WebhookConfig, WebhookServer
+from bot.transports.webhook import WebhookConfig, WebhookServer
 from tests.conftest import REPO, subprocess_env
 from tests.fakes import FakeBotAPI
 from tests.test_badges_library import an_award

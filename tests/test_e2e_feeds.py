@@ -114,7 +114,7 @@ async def test_numbers_that_spell_an_inside_address_are_refused_when_added(
     as are the other spellings, and nothing is registered."""
     from sqlalchemy import select
 
-    from catalog.tables import Feed
+    from bot.storage.catalog_tables import Feed
 
     admin = fake.user(ADMIN, language_code="lt")
     urls = ["http://2130706433/", "http://0x7f000001/", "http://0/", "http://127.1/rss",

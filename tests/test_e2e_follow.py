@@ -13,12 +13,12 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import build_application, running
-from bot.delivery import outbox
-from bot.models import Alert, Membership, OutboxMessage
 from bot.services import follows as rules
 from bot.services import hours as hour_rules
 from bot.services import orgs
 from bot.services.users import SeenUser, touch_user
+from bot.storage import outbox
+from bot.storage.models import Alert, Membership, OutboxMessage
 from handlers import alerts
 from tests.fakes import FakeBotAPI, SentMessage
 

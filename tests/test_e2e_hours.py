@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app import build_application, running
-from bot.models import HourEntry
+from bot.storage.models import HourEntry
 from tests.fakes import FakeBotAPI, SentMessage
 
 ADMIN, ORGANIZER, PUPIL, STRANGER = 900, 901, 902, 903
@@ -226,10 +226,10 @@ async def test_approve_all_approves_what_the_digest_listed_after_a_confirmation(
     goes), Petras logs after the digest went out (on SQLite his entry takes the freed id).
     "Approve all" asks first, then approves Ona's entry only, once however often it is
     pressed."""
-    from bot.models import Organisation
     from bot.services import hours as hour_rules
     from bot.services import privacy
     from bot.services.users import SeenUser, touch_user
+    from bot.storage.models import Organisation
 
     db = school.bot_data.db
     organizer = fake.user(ORGANIZER, language_code="en")

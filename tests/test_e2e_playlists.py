@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app import build_application, running
-from bot.models import Membership
-from bot.playlist_tables import Playlist, PlaylistMember
 from bot.services import orgs
 from bot.services import playlists as rules
+from bot.storage.models import Membership
+from bot.storage.playlist_tables import Playlist, PlaylistMember
 from tests.fakes import FakeBotAPI, SentMessage
 from tests.test_languages import LANGUAGES, english_fragments
 

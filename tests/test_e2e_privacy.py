@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import select, text, update
 from sqlalchemy.engine import make_url
 
-from bot.inbox import InboxStatus
-from bot.models import InboxUpdate, OutboxMessage, OutboxStatus, utcnow
+from bot.storage.inbox import InboxStatus
+from bot.storage.models import InboxUpdate, OutboxMessage, OutboxStatus, utcnow
 from tests.fakes import FakeBotAPI
 from tests.test_e2e_hours import ORGANIZER, button, export, press
 from tests.test_e2e_hours import school as school  # the fixture: the bot and a school

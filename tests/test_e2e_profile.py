@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bot.app import build_application, running
-from bot.models import User
+from bot.storage.models import User
 from tests.fakes import FakeBotAPI, SentMessage
 
 PUPIL = 950

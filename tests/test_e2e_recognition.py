@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from bot.models import BadgeAward
+from bot.storage.models import BadgeAward
 from tests.fakes import FakeBotAPI, SentMessage
 from tests.test_e2e_hours import ORGANIZER, PUPIL, STRANGER, button, school  # noqa: F401
 from tests.test_e2e_playlists import LEARNER, build_playlist, data_of, press, say, town  # noqa: F401

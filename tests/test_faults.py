@@ -21,11 +21,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError, OperationalError
 
 from bot.context import TakasApplication
-from bot.db import Database
-from bot.delivery import outbox
 from bot.delivery.sender import Sender, build_bot
-from bot.models import HourEntry, OutboxMessage
-from bot.polling import DurableApplication
+from bot.storage import outbox
+from bot.storage.db import Database
+from bot.storage.models import HourEntry, OutboxMessage
+from bot.transports.polling import DurableApplication
 from catalog.fetch import FetchLimits
 from catalog.service import Catalog
 from tests.fakes import FakeBotAPI

@@ -10,12 +10,12 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.db import Database
-from bot.models import AuditEvent, EntryStatus, HourEntry, Membership, User
 from bot.services import checkins, hours, orgs, privacy
 from bot.services.durations import parse_minutes
 from bot.services.errors import Refusal
 from bot.services.users import SeenUser, touch_user
+from bot.storage.db import Database
+from bot.storage.models import AuditEvent, EntryStatus, HourEntry, Membership, User
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)  # a Friday in the 2026/27 school year
 TODAY = date(2026, 11, 20)

@@ -12,9 +12,9 @@ from babel.messages.pofile import read_po
 
 from bot.app import build_application, running
 from bot.config import Settings
-from bot.console import run_console
 from bot.i18n import I18n
 from bot.languages import SUPPORTED_LANGUAGES
+from bot.transports.console import run_console
 from tests.conftest import REPO
 from tests.fakes import FakeBotAPI
 

@@ -17,8 +17,11 @@ import aiohttp
 import pytest
 from sqlalchemy import func, select
 
-from bot.db import Database
-from bot.models import (
+from bot.services import broadcasts, hours, orgs
+from bot.services.errors import Refusal
+from bot.services.users import SeenUser, touch_user
+from bot.storage.db import Database
+from bot.storage.models import (
     Broadcast,
     EntryStatus,
     HourEntry,
@@ -28,9 +31,6 @@ from bot.models import (
     User,
     utcnow,
 )
-from bot.services import broadcasts, hours, orgs
-from bot.services.errors import Refusal
-from bot.services.users import SeenUser, touch_user
 from tests.conftest import subprocess_env
 from tests.fakes import FakeBotAPI
 from tests.processes import Child

@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
-from bot.db import Database
-from bot.models import Membership, User
 from bot.services import hours as hour_rules
 from bot.services import orgs, playlists, privacy
 from bot.services.errors import Refusal
+from bot.storage.db import Database
+from bot.storage.models import Membership, User
 from catalog.search import playlists as playlist_search
 
 ORGANIZER, LEARNER, OTHER = 31, 32, 33
@@ -128,7 +128,7 @@ async def test_completion_counts_required_items_and_takes_three_queries(db: Data
 
 
 def test_a_playlist_without_required_items_needs_them_all() -> None:
-    from bot.playlist_tables import PlaylistItem
+    from bot.storage.playlist_tables import PlaylistItem
 
     optional = [PlaylistItem(id=n, position=n, required=False, title=str(n)) for n in (1, 2)]
     assert not playlists.Progress(((optional[0], True), (optional[1], False))).complete

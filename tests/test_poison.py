@@ -19,11 +19,12 @@ import pytest
 from sqlalchemy import select
 
 from bot.config import Settings
-from bot.db import Database
-from bot.delivery import Sender, outbox
+from bot.delivery import Sender
 from bot.i18n import I18n
 from bot.logs import setup_logging
-from bot.models import InboxUpdate, OutboxMessage, User
+from bot.storage import outbox
+from bot.storage.db import Database
+from bot.storage.models import InboxUpdate, OutboxMessage, User
 from tests.conftest import subprocess_env
 from tests.fakes import FakeBotAPI
 from tests.processes import Child

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
-from bot import inbox
 from bot.app import build_application, running
-from bot.db import Database
-from bot.models import InboxUpdate
+from bot.storage import inbox
+from bot.storage.db import Database
+from bot.storage.models import InboxUpdate
 from tests.fakes import FakeBotAPI
 
 USER = 5151
@@ -49,7 +49,7 @@ async def test_an_update_is_not_acknowledged_before_it_is_stored(
             raise OperationalError("INSERT", {}, Exception("database is locked"))
         return await real_store(session, payload, **options)
 
-    monkeypatch.setattr("bot.polling.inbox.store", flaky_store)
+    monkeypatch.setattr("bot.transports.polling.inbox.store", flaky_store)
     application = build_application(bot_settings, i18n, polling=True)
     async with running(application, polling=True):
         sent = fake.send_text(fake.user(USER, language_code="en"), "/help")

@@ -14,12 +14,12 @@ import pytest
 from telegram import Update
 from telegram.ext import CommandHandler
 
-from bot import webhook
 from bot.app import build_application, running, sync_feeds_job
 from bot.config import ConfigError, Settings, load_settings
-from bot.db import Database
 from bot.i18n import I18n
 from bot.logs import install_redaction, secret_forms
+from bot.storage.db import Database
+from bot.transports import webhook
 from tests.fakes import FakeBotAPI
 from tests.fakes.models import UploadedFile
 from tests.test_webhook import free_port, serving, text_update

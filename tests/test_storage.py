@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta, timezone
 
 from sqlalchemy import inspect
 
-from bot.db import Database
-from bot.models import Role
 from bot.services.users import SeenUser, get_user, set_language, touch_user
+from bot.storage.db import Database
+from bot.storage.models import Role
 
 
 async def table_names(db: Database) -> set[str]:
@@ -35,7 +35,7 @@ async def test_every_migration_steps_down_and_up_again(db_url: str) -> None:
     PostgreSQL in the suite's second pass)."""
     from alembic.script import ScriptDirectory
 
-    from bot.db import alembic_config
+    from bot.storage.db import alembic_config
 
     revisions = [r.revision for r in
                  ScriptDirectory.from_config(alembic_config()).walk_revisions()]

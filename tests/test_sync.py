@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.db import Database
+from bot.storage.catalog_tables import Feed, Opportunity
+from bot.storage.db import Database
 from catalog.fetch import FetchLimits
 from catalog.service import Catalog
 from catalog.sync import FeedReport, shrink_refusal
-from catalog.tables import Feed, Opportunity
 from tests.conftest import REPO, SHARED, subprocess_env
 from tests.feedserver import FeedServer, make_feeds, serve_directory
 

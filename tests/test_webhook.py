@@ -22,14 +22,15 @@ import pytest
 from sqlalchemy import delete, event, func, select
 from sqlalchemy.exc import DisconnectionError
 
-from bot import inbox, webhook
 from bot.config import ConfigError, Settings
 from bot.context import TakasApplication
-from bot.db import Database
 from bot.delivery import Sender
 from bot.i18n import I18n
-from bot.models import InboxUpdate, utcnow
-from catalog.tables import Feed, Opportunity
+from bot.storage import inbox
+from bot.storage.catalog_tables import Feed, Opportunity
+from bot.storage.db import Database
+from bot.storage.models import InboxUpdate, utcnow
+from bot.transports import webhook
 from tests.fakes import FakeBotAPI
 
 SECRET = "s3cret_Token-for-tests"
@@ -91,7 +92,7 @@ async def serving(settings: Settings, i18n: I18n, port: int,
         built.append(application)
         return application
 
-    monkeypatch.setattr("bot.webhook.build_application", capture)
+    monkeypatch.setattr("bot.transports.webhook.build_application", capture)
     ready, stop = asyncio.Event(), asyncio.Event()
     task = asyncio.create_task(webhook.serve(settings, i18n, host="127.0.0.1", port=port,
                                              ready=ready, stop=stop, timings=timings))

@@ -23,10 +23,10 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from bot import webhook
 from bot.badges import credential, image, keys
 from bot.config import Settings
 from bot.i18n import I18n
+from bot.transports import webhook
 from tests import test_webhook
 from tests.conftest import subprocess_env
 from tests.fakes import FakeBotAPI

@@ -21,20 +21,20 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 from telegram.error import InvalidToken
 
-from bot import worker
 from bot.config import ConfigError, Settings
 from bot.context import TakasApplication
-from bot.db import Database
-from bot.delivery import outbox
 from bot.i18n import I18n
-from bot.leader import (
+from bot.storage import outbox
+from bot.storage.db import Database
+from bot.storage.models import OutboxMessage
+from bot.transports import worker
+from bot.transports.leader import (
     AdvisoryLeadership,
     FileLeadership,
     SoleLeadership,
     leadership_for,
     lock_path,
 )
-from bot.models import OutboxMessage
 from tests.conftest import subprocess_env
 from tests.fakes import ApiError, FakeBotAPI
 from tests.processes import Child
@@ -317,7 +317,7 @@ async def test_a_lost_lock_stops_the_work_and_the_worker_stands_by_again(
     start_worker: Callable[..., tuple[asyncio.Task[None], Activations]],
     fake: FakeBotAPI, lock_file: Path, caplog: pytest.LogCaptureFixture,
 ) -> None:
-    caplog.set_level(logging.INFO, logger="bot.worker")
+    caplog.set_level(logging.INFO, logger="bot.transports.worker")
     _task, activations = start_worker()
     first = await activations.wait()
     # Someone deleted the lock file: another process could lock a new one now.

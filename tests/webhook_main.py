@@ -4,7 +4,7 @@ Usage:
     python -m tests.webhook_main --port PORT [--echo] [--header-timeout SECONDS]
 
 Settings come from the environment only (no `.env`): DATABASE_URL, BOT_TOKEN, BOT_API_URL,
-WEBHOOK_URL, WEBHOOK_SECRET. Runs `bot.webhook.serve` with short intervals (a dead
+WEBHOOK_URL, WEBHOOK_SECRET. Runs `bot.transports.webhook.serve` with short intervals (a dead
 process's updates are taken back after 3 s instead of 60) until SIGTERM, printing
 `READY <pid>` once it listens and `STOPPED <pid>` when it returns. `--echo` swaps Takas's
 handlers for one that echoes text back: the same stack (webhook, inbox, captured replies,
@@ -23,12 +23,12 @@ from typing import Any
 from telegram import Update
 from telegram.ext import MessageHandler, filters
 
-from bot import webhook
 from bot.app import build_application
 from bot.config import load_settings
 from bot.context import TakasApplication, TakasContext
 from bot.i18n import I18n
 from bot.logs import setup_logging
+from bot.transports import webhook
 
 TIMINGS = webhook.Timings(poll=0.2, stale_after=3.0, requeue_every=0.5, heartbeat=0.5,
                           catalog_check=1.0, stop_grace=5.0)

@@ -4,7 +4,7 @@ Usage:
     python -m tests.worker_main [--poll SECONDS]
 
 Settings come from the environment only (no `.env`): DATABASE_URL, BOT_TOKEN, BOT_API_URL,
-FEED_SYNC_INTERVAL. Runs `bot.worker.run` until SIGTERM or SIGINT, and prints one line to
+FEED_SYNC_INTERVAL. Runs `bot.transports.worker.run` until SIGTERM or SIGINT, and prints one line to
 stdout at each change the test waits for: `ACTIVE <pid>` when this process has become the
 active worker (jobs and sender running), `STOPPED <pid>` when `run` returned. Log lines
 (the "standby" one among them) go to stderr.
@@ -20,7 +20,7 @@ from bot.config import load_settings
 from bot.context import TakasApplication
 from bot.i18n import I18n
 from bot.logs import setup_logging
-from bot.worker import run
+from bot.transports.worker import run
 
 
 def announce(_application: TakasApplication) -> None:

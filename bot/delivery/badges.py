@@ -13,12 +13,12 @@ import asyncio
 from dataclasses import dataclass
 
 from bot.badges import image
-from bot.db import Database
 from bot.formatting import date_text, hours
 from bot.i18n import I18n, _
-from bot.models import User
 from bot.services import badges
 from bot.services.hours import LOCAL
+from bot.storage.db import Database
+from bot.storage.models import User
 from bot.text import esc
 
 

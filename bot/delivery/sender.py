@@ -62,11 +62,11 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot import retention
 from bot.config import Settings
-from bot.db import Database
-from bot.delivery import outbox
 from bot.delivery.capture import stored_request
 from bot.delivery.pacing import Pacer
-from bot.models import OutboxMessage, OutboxStatus, utcnow
+from bot.storage import outbox
+from bot.storage.db import Database
+from bot.storage.models import OutboxMessage, OutboxStatus, utcnow
 from bot.text import is_id
 
 log = logging.getLogger(__name__)

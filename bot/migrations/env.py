@@ -1,4 +1,5 @@
-"""Alembic environment: runs migrations on a connection handed in by `bot.db`, or on its own.
+"""Alembic environment: runs migrations on a connection handed in by `bot.storage.db`, or on
+its own.
 
 `python -m bot migrate` passes an open connection in `config.attributes["connection"]`; the
 plain `alembic` command (with `sqlalchemy.url` set) opens an async engine itself.
@@ -11,9 +12,9 @@ import asyncio
 from alembic import context
 from sqlalchemy import Connection
 
-import bot.playlist_tables  # noqa: F401  (registers the playlist tables)
-import catalog.tables  # noqa: F401  (registers the catalog tables on Base.metadata)
-from bot.models import Base
+import bot.storage.catalog_tables
+import bot.storage.playlist_tables  # noqa: F401  (registers the playlist tables)
+from bot.storage.models import Base
 
 config = context.config
 target_metadata = Base.metadata
@@ -31,7 +32,7 @@ def _run(connection: Connection) -> None:
 
 
 async def _run_async(url: str) -> None:
-    from bot.db import create_engine
+    from bot.storage.db import create_engine
 
     engine = create_engine(url)
     async with engine.begin() as connection:

@@ -18,12 +18,12 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dbtools import lock_row
-from bot.models import EntryStatus, HourEntry, Pupil, utcnow
 from bot.services import audit
 from bot.services.errors import Refusal
 from bot.services.hours import DAY_MINUTES, MAX_ACTIVITY, check_day
 from bot.services.orgs import is_organizer
+from bot.storage.dbtools import lock_row
+from bot.storage.models import EntryStatus, HourEntry, Pupil, utcnow
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.models import AuditEvent, utcnow
+from bot.storage.models import AuditEvent, utcnow
 
 
 def record(session: AsyncSession, action: str, *, actor_id: int | None,

@@ -36,8 +36,11 @@ from bot.badges import status as status_list
 from bot.badges import vcjwt
 from bot.badges.image import COLOURS, EMBLEMS
 from bot.badges.keys import SigningKey
-from bot.delivery import outbox
-from bot.models import (
+from bot.services import audit, playlists
+from bot.services.errors import Refusal
+from bot.services.orgs import is_organizer
+from bot.storage import outbox
+from bot.storage.models import (
     Badge,
     BadgeAward,
     BadgeRule,
@@ -47,10 +50,7 @@ from bot.models import (
     User,
     utcnow,
 )
-from bot.playlist_tables import Playlist, PlaylistMember
-from bot.services import audit, playlists
-from bot.services.errors import Refusal
-from bot.services.orgs import is_organizer
+from bot.storage.playlist_tables import Playlist, PlaylistMember
 
 MAX_NAME = 100
 MAX_TEXT = 1000

@@ -12,11 +12,11 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dbtools import lock_row
-from bot.delivery import outbox
-from bot.models import Broadcast, Follow, HourEntry, Mute, Organisation, User, utcnow
 from bot.services.errors import Refusal
 from bot.services.orgs import is_organizer, organisations_of
+from bot.storage import outbox
+from bot.storage.dbtools import lock_row
+from bot.storage.models import Broadcast, Follow, HourEntry, Mute, Organisation, User, utcnow
 from catalog.search.normalize import fold
 
 DAILY_LIMIT = 3
@@ -131,7 +131,7 @@ async def cancel(session: AsyncSession, broadcast_id: int, actor_id: int, *,
 
 
 async def mute(session: AsyncSession, user_id: int, organisation_id: int) -> None:
-    from bot.dbtools import insert_for
+    from bot.storage.dbtools import insert_for
 
     insert = insert_for(session)
     await session.execute(insert(Mute).values(user_id=user_id, organisation_id=organisation_id,

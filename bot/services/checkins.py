@@ -9,11 +9,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.models import CheckIn, HourEntry, utcnow
 from bot.services import audit
 from bot.services.errors import Refusal
 from bot.services.hours import DAY_MINUTES, MAX_ACTIVITY, NewEntry, log_entry, today
 from bot.services.orgs import is_organizer
+from bot.storage.models import CheckIn, HourEntry, utcnow
 
 MAX_CHECKIN_HOURS = 12
 

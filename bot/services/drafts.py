@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.models import EntryStatus, HourEntry, LogDraft, Organisation, utcnow
+from bot.storage.models import EntryStatus, HourEntry, LogDraft, Organisation, utcnow
 
 STEPS = ("activity", "pick", "organisation", "day", "hours", "note", "confirm")
 

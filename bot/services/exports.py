@@ -28,7 +28,7 @@ from fpdf import FPDF, XPos, YPos
 from fpdf.fonts import FontFace
 
 from bot.i18n import _, current_language, pgettext
-from bot.models import EntryStatus
+from bot.storage.models import EntryStatus
 
 FONTS = Path(__file__).resolve().parent.parent / "assets" / "fonts"
 FAMILY = "DejaVu"

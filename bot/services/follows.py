@@ -19,9 +19,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dbtools import insert_for
-from bot.models import Alert, Follow, User, utcnow
 from bot.services.errors import Refusal
+from bot.storage.dbtools import insert_for
+from bot.storage.models import Alert, Follow, User, utcnow
 from catalog.search.engine import search
 from catalog.search.index import Index
 from catalog.search.normalize import fold

@@ -26,13 +26,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-import bot.playlist_tables  # noqa: F401  (hour_entries refers to playlist_items)
-from bot.dbtools import lock_row
-from bot.models import EntryStatus, HourEntry, Organisation, User, utcnow
+import bot.storage.playlist_tables  # noqa: F401  (hour_entries refers to playlist_items)
 from bot.services import audit
 from bot.services.errors import Refusal
 from bot.services.exports import ExportRow
 from bot.services.orgs import is_organizer
+from bot.storage.dbtools import lock_row
+from bot.storage.models import EntryStatus, HourEntry, Organisation, User, utcnow
 
 LOCAL = ZoneInfo("Europe/Vilnius")  # Lithuania, Latvia and Estonia share this offset
 DAY_MINUTES = 24 * 60
@@ -193,7 +193,7 @@ async def decide(session: AsyncSession, entry_id: int, *, organizer_id: int, app
 async def pending_for(session: AsyncSession, organizer_id: int) -> list[HourEntry]:
     """Pending entries of every organisation `organizer_id` organizes, oldest first,
     never their own."""
-    from bot.models import Membership
+    from bot.storage.models import Membership
 
     orgs = select(Membership.organisation_id).where(Membership.user_id == organizer_id)
     query = (select(HourEntry).where(HourEntry.status == EntryStatus.PENDING.value,
@@ -218,7 +218,7 @@ class YearTotals:
 
 async def totals(session: AsyncSession, user_id: int) -> list[YearTotals]:
     """Approved and pending minutes per school year (newest first) and organisation."""
-    from catalog.tables import Opportunity
+    from bot.storage.catalog_tables import Opportunity
 
     query = (select(HourEntry.day, HourEntry.minutes, HourEntry.status, Organisation.name,
                     Organisation.yearly_target_minutes, Opportunity.kind)

@@ -9,10 +9,10 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dbtools import rowcount
-from bot.models import Invite, Membership, Organisation, Role, User, utcnow
 from bot.services import audit
 from bot.services.errors import Refusal
+from bot.storage.dbtools import rowcount
+from bot.storage.models import Invite, Membership, Organisation, Role, User, utcnow
 from bot.text import is_id
 
 INVITE_DAYS = 7

@@ -22,12 +22,12 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.models import CheckIn, EntryStatus, HourEntry, utcnow
-from bot.playlist_tables import Playlist, PlaylistEdit, PlaylistItem, PlaylistMember
 from bot.services import audit
 from bot.services.checkins import create_checkin
 from bot.services.errors import Refusal
 from bot.services.orgs import is_organizer, organisations_of
+from bot.storage.models import CheckIn, EntryStatus, HourEntry, utcnow
+from bot.storage.playlist_tables import Playlist, PlaylistEdit, PlaylistItem, PlaylistMember
 
 MAX_TITLE = 200
 MAX_DESCRIPTION = 1000

@@ -19,8 +19,11 @@ from sqlalchemy import String, Text, cast, delete, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import retention
-from bot.db import Database
-from bot.models import (
+from bot.services import audit
+from bot.services.badges import awards_of, fingerprint
+from bot.storage.catalog_tables import SearchQuery
+from bot.storage.db import Database
+from bot.storage.models import (
     AuditEvent,
     Badge,
     BadgeAward,
@@ -37,10 +40,7 @@ from bot.models import (
     User,
     utcnow,
 )
-from bot.playlist_tables import Playlist, PlaylistMember
-from bot.services import audit
-from bot.services.badges import awards_of, fingerprint
-from catalog.tables import SearchQuery
+from bot.storage.playlist_tables import Playlist, PlaylistMember
 
 
 def _plain(value: Any) -> Any:

@@ -7,9 +7,9 @@ from __future__ import annotations
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.models import User
 from bot.services.durations import parse_minutes
 from bot.services.errors import Refusal
+from bot.storage.models import User
 from bot.text import shorten
 
 # Text fields and their length limits; "target" is the yearly target in hours.

@@ -23,7 +23,11 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.models import (
+from bot.services import audit
+from bot.services.certificates import ALPHABET
+from bot.services.errors import Refusal
+from bot.services.orgs import is_organizer
+from bot.storage.models import (
     ClassMember,
     GradeTarget,
     HourEntry,
@@ -33,10 +37,6 @@ from bot.models import (
     User,
     utcnow,
 )
-from bot.services import audit
-from bot.services.certificates import ALPHABET
-from bot.services.errors import Refusal
-from bot.services.orgs import is_organizer
 
 # A Lithuanian school plan: 10 h a year for grades 5-8, 20 h for grades 9-10 (minutes).
 LITHUANIAN_PRESET = {5: 600, 6: 600, 7: 600, 8: 600, 9: 1200, 10: 1200}

@@ -8,9 +8,9 @@ from datetime import datetime
 from sqlalchemy import case, exists, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dbtools import insert_for
-from bot.models import Broadcast, LogDraft, Role, User, utcnow
-from bot.playlist_tables import PlaylistEdit
+from bot.storage.dbtools import insert_for
+from bot.storage.models import Broadcast, LogDraft, Role, User, utcnow
+from bot.storage.playlist_tables import PlaylistEdit
 
 
 @dataclass(frozen=True)

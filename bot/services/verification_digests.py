@@ -16,9 +16,9 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.models import HourEntry, VerificationDigest, utcnow
 from bot.services import hours
 from bot.services.errors import Refusal
+from bot.storage.models import HourEntry, VerificationDigest, utcnow
 
 
 async def record(session: AsyncSession, organizer_id: int,

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.models import Waiting, utcnow
+from bot.storage.models import Waiting, utcnow
 
 
 @dataclass(frozen=True)

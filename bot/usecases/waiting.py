@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.db import Database
 from bot.services import waiting
 from bot.services.waiting import Expecting
+from bot.storage.db import Database
 
 __all__ = ["Expecting", "clear", "current", "expect"]
 

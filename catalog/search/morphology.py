@@ -7,38 +7,44 @@ languages the query may be in (the user's and the one its letters suggest). Word
 keys meet match as the same word does through a shared stem.
 
 `METHOD` picks the analyser; `benchmarks/eval_search.py --morphology` compares them. Measured
-on the dev sets (success@5 / MRR@10; the hand-written stemmer is on in every row):
+on the dev sets (success@5 / MRR@10; the hand-written stemmer is on in every row; same
+lexicon and framing data in every row):
 
     method                  keyword s@5  keyword MRR  chat s@5  chat MRR  uk    pl    et
-    hand stemmer only       0.978        0.974        0.895     0.855     0.83  0.84  0.80
+    hand stemmer only       0.978        0.974        0.900     0.860     0.83  0.84  0.80
     + Snowball (lt et en
-      de ru pl)             0.978        0.974        0.895     0.855     0.83  0.84  0.80
-    + simplemma             0.976        0.972        0.915     0.873     0.90  0.88  0.84
-    + both                  0.976        0.972        0.915     0.873     0.90  0.88  0.84
+      de ru pl)             0.978        0.974        0.900     0.860     0.83  0.84  0.80
+    + simplemma             0.976        0.972        0.920     0.878     0.90  0.88  0.84
+    + packaged table        0.978        0.974        0.920     0.878     0.90  0.88  0.84
 
-Snowball changes nothing the hand stemmer does not already catch (it stems within one
-language, and folded Baltic forms are what the hand stemmer was written for); simplemma's
-dictionaries bring Polish, Estonian and Ukrainian inflection ('gitarze', 'eakatele',
-'біженцям'), but cost minutes of loading and about a gigabyte of memory (see METHOD), so the
-bot runs on the hand stemmer for now.
+Snowball changes nothing the hand stemmer does not already catch. simplemma's dictionaries
+bring Polish, Estonian and Ukrainian inflection ('gitarze', 'eakatele', 'біженцям') but cost
+minutes of loading and over a gigabyte of memory, so the bot runs on `table`: the part of
+those dictionaries search needs, made at development time by `benchmarks/lemma_table.py`
+(every form of every lemma of a word the lexicon data knows, for en ru de et pl uk; about
+120,000 forms, 240 kB compressed, a second and some 20 MB to load). It keeps simplemma's gain
+and, unlike simplemma on Lithuanian, costs the keyword set nothing.
 """
 
 from __future__ import annotations
 
+import lzma
 import re
 import unicodedata
+from collections import defaultdict
 from collections.abc import Iterator
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from catalog.search.normalize import fold
 
-METHODS = ("none", "simplemma", "snowball", "both")
-# "none" in the running bot: simplemma's eight dictionaries take minutes and over a
-# gigabyte to load on a busy two-core machine, and a dictionary loaded on a user's first
-# query stalls that reply; the comparison keeps the library a dev dependency until the
-# dictionaries can be loaded once, ahead of time, within the memory budget.
-METHOD = "none"
+METHODS = ("none", "table", "simplemma", "snowball", "both")
+TABLE = Path(__file__).resolve().parent.parent / "data" / "lemmas.tsv.xz"
+# "table" in the running bot: simplemma's eight dictionaries take minutes and over a
+# gigabyte to load on a busy two-core machine; the packaged table is what search needs of
+# them (see the module docstring). simplemma and Snowball stay dev dependencies.
+METHOD = "table"
 SNOWBALL = {"lt": "lithuanian", "et": "estonian", "en": "english", "de": "german",
             "ru": "russian", "pl": "polish"}
 SIMPLEMMA = ("lt", "lv", "et", "en", "ru", "uk", "pl", "de")
@@ -61,6 +67,19 @@ def _folded_token(raw: str) -> str | None:
     return folded[0] if len(folded) == 1 else None
 
 
+@lru_cache(maxsize=1)
+def lemma_table() -> dict[str, dict[str, tuple[str, ...]]]:
+    """language -> folded form -> folded lemmas, from the packaged table (made from
+    simplemma's dictionaries by `benchmarks/lemma_table.py`)."""
+    table: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for line in lzma.decompress(TABLE.read_bytes()).decode().splitlines():
+        language, lemma, forms = line.split("\t")
+        for form in forms.split():
+            table[language][form].append(lemma)
+    return {language: {form: tuple(lemmas) for form, lemmas in forms.items()}
+            for language, forms in table.items()}
+
+
 @lru_cache(maxsize=16)
 def _stemmer(language: str) -> Any:
     """A Snowball stemmer (a dev dependency: only the comparison in eval_search uses it)."""
@@ -78,6 +97,10 @@ def keys(raw: str, language: str | None, method: str = "") -> tuple[str, ...]:
     method = method or METHOD
     if not language or method == "none" or raw.isdigit() or len(raw) < 3:
         return ()
+    if method == "table":
+        folded = _folded_token(raw)
+        found = lemma_table().get(language, {}).get(folded or "", ())
+        return tuple("~" + language + lemma for lemma in found)
     out = []
     if method in ("simplemma", "both") and language in SIMPLEMMA:
         import simplemma  # a dev dependency: see METHOD

@@ -11,7 +11,7 @@ from rapidfuzz.distance import Levenshtein
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.playlist_tables import Playlist, PlaylistItem
+from bot.storage.playlist_tables import Playlist, PlaylistItem
 from catalog.search.normalize import tokens
 from catalog.search.stem import stem
 

@@ -19,7 +19,8 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db import Database
+from bot.storage.catalog_tables import Feed, Opportunity
+from bot.storage.db import Database
 from catalog.search import playlists
 from catalog.search.engine import SearchResult
 from catalog.search.engine import search as run_search
@@ -27,7 +28,6 @@ from catalog.search.index import Index, SearchDoc, build_index
 from catalog.search.normalize import fold, tokens
 from catalog.search.phrases import find_exact
 from catalog.sync import FeedReport
-from catalog.tables import Feed, Opportunity
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

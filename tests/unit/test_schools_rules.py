@@ -9,11 +9,11 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
-from bot.db import Database
-from bot.models import EntryStatus, HourEntry, Membership, Organisation, User
 from bot.services import attendance, orgs, schools
 from bot.services.errors import Refusal
 from bot.services.users import SeenUser, touch_user
+from bot.storage.db import Database
+from bot.storage.models import EntryStatus, HourEntry, Membership, Organisation, User
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)  # in the 2026/27 school year
 TODAY = date(2026, 11, 20)

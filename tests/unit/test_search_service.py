@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.db import Database
+from bot.storage.db import Database
 from catalog.search.index import SearchDoc, build_index
 from catalog.search.service import SearchService
 
@@ -75,9 +75,9 @@ def test_search_over_the_current_snapshot() -> None:
 
 
 async def test_matching_playlists_by_their_words(db: Database) -> None:
-    from bot.playlist_tables import Playlist
     from bot.services.orgs import create_organisation
     from bot.services.users import SeenUser, touch_user
+    from bot.storage.playlist_tables import Playlist
 
     async with db.transaction() as session:
         await touch_user(session, SeenUser(5, "Ona", None, "lt"), is_admin=True)

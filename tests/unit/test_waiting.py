@@ -3,8 +3,8 @@ kept in the database."""
 
 from __future__ import annotations
 
-from bot.db import Database
 from bot.services.users import SeenUser, touch_user
+from bot.storage.db import Database
 from bot.usecases import waiting
 
 

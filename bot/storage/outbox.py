@@ -24,9 +24,9 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dbtools import clip, insert_for, rowcount
 from bot.delivery.capture import CapturedCall
-from bot.models import OutboxMessage, OutboxStatus, User, utcnow
+from bot.storage.dbtools import clip, insert_for, rowcount
+from bot.storage.models import OutboxMessage, OutboxStatus, User, utcnow
 from bot.text import without_nul
 
 ERROR_LENGTH = 300  # the width of outbox.error

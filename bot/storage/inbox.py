@@ -34,8 +34,8 @@ from typing import Any
 from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dbtools import clip, insert_for, rowcount
-from bot.models import InboxUpdate, utcnow
+from bot.storage.dbtools import clip, insert_for, rowcount
+from bot.storage.models import InboxUpdate, utcnow
 from bot.text import without_nul
 
 ERROR_LENGTH = 300  # the width of inbox_updates.error

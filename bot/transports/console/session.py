@@ -29,16 +29,16 @@ from telegram import Update
 
 from bot.app import build_application, running
 from bot.config import Settings
-from bot.console.request import BOT_USER, ConsoleAPI, ConsoleRequest
 from bot.context import TakasApplication
-from bot.delivery import outbox
 from bot.i18n import I18n
-from bot.models import utcnow
+from bot.storage import outbox
+from bot.storage.models import utcnow
 from bot.text import is_id, utf16_len
+from bot.transports.console.request import BOT_USER, ConsoleAPI, ConsoleRequest
 from catalog.search.normalize import fold
 
 CONSOLE_TOKEN = "1000:console"  # noqa: S105 - not a secret: the console never leaves the process
-PLACES = Path(__file__).resolve().parent.parent.parent / "catalog" / "data" / "places.json"
+PLACES = Path(__file__).resolve().parents[3] / "catalog" / "data" / "places.json"
 HISTORY = ".console_history"  # beside the SQLite database, when there is one
 SETTLE_SECONDS = 10.0  # at most this long for the outbox to deliver after each line
 

@@ -182,7 +182,7 @@ class HourEntry(Base):
     opportunity_id: Mapped[int | None] = mapped_column(
         ForeignKey("opportunities.id", ondelete="SET NULL"))
     checkin_id: Mapped[int | None] = mapped_column(ForeignKey("checkins.id", ondelete="SET NULL"))
-    # The learning-playlist activity these hours are for (bot/playlist_tables.py).
+    # The learning-playlist activity these hours are for (bot/storage/playlist_tables.py).
     playlist_item_id: Mapped[int | None] = mapped_column(
         ForeignKey("playlist_items.id", ondelete="SET NULL"), index=True)
     # The school's record of the pupil (Pupil below): set for attendance an organizer
@@ -373,7 +373,7 @@ class InboxUpdate(Base):
     """A Telegram update received by a webhook process, stored before it is acknowledged.
 
     `update_id` (Telegram's) is the key, so a redelivered update is stored once. Rows are
-    claimed and processed by one process at a time (see bot/inbox.py).
+    claimed and processed by one process at a time (see bot/storage/inbox.py).
     """
 
     __tablename__ = "inbox_updates"
@@ -381,7 +381,7 @@ class InboxUpdate(Base):
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    # new -> processing -> done | failed (see bot/inbox.py)
+    # new -> processing -> done | failed (see bot/storage/inbox.py)
     status: Mapped[str] = mapped_column(String(10), default="new")
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

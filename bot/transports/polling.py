@@ -34,10 +34,10 @@ from telegram.error import NetworkError
 from telegram.ext import Application
 from telegram.request import BaseRequest, RequestData
 
-from bot import inbox
-from bot.db import Database
 from bot.logs import safe_error
-from bot.models import utcnow
+from bot.storage import inbox
+from bot.storage.db import Database
+from bot.storage.models import utcnow
 from bot.text import without_nul
 from bot.wrapped_request import WrappedRequest
 

@@ -86,19 +86,19 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.request import HTTPXRequest
 
-from bot import badge_check, inbox, metrics
+from bot import badge_check, metrics
 from bot.app import build_application, running
 from bot.config import ConfigError, Settings
 from bot.context import TakasApplication
-from bot.db import Database, unavailable
-from bot.delivery import outbox
 from bot.delivery.capture import CapturedCall, CapturingRequest, capturing
 from bot.i18n import I18n
 from bot.logs import safe_error
-from bot.models import OutboxMessage, OutboxStatus, utcnow
 from bot.services import badges as badge_rules
+from bot.storage import inbox, outbox
+from bot.storage.catalog_tables import Feed, Opportunity
+from bot.storage.db import Database, unavailable
+from bot.storage.models import OutboxMessage, OutboxStatus, utcnow
 from catalog.search.service import SearchService
-from catalog.tables import Feed, Opportunity
 
 log = logging.getLogger(__name__)
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import sys
 
 from bot.config import Settings
-from bot.db import Database
 from bot.services import orgs
 from bot.services.errors import Refusal
+from bot.storage.db import Database
 
 OPERATOR = 0  # the actor id recorded for what the operator does from the command line
 

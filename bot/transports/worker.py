@@ -1,11 +1,11 @@
 """The worker: the one process that runs the scheduled jobs and the outbox sender.
 
-In a deployment with webhook processes (which run no background work) exactly one worker
-is active; more can run as hot standbys. Each waits for the worker lock (`bot.leader`), and
-the one that gets it runs the same `Application` as every other transport, with
-`background=True` and without receiving updates (no polling, no webhook): `running()` opens
-it, `on_startup` schedules the jobs (feed sync, digests, broadcast progress) and starts the
-sender, `Application.start()` starts the job queue, and leaving `running()` stops all of it.
+In a deployment with webhook processes (which run no background work) exactly one worker is
+active; more can run as hot standbys. Each waits for the worker lock (`bot.transports.leader`),
+and the one that gets it runs the same `Application` as every other transport, with
+`background=True` and without receiving updates (no polling, no webhook): `running()` opens it,
+`on_startup` schedules the jobs (feed sync, digests, broadcast progress) and starts the sender,
+`Application.start()` starts the job queue, and leaving `running()` stops all of it.
 
 When the active worker dies its lock goes with it, and a standby is active within about
 `poll` seconds plus its start-up. Being the only sender, the active worker takes back at
@@ -32,7 +32,7 @@ from bot.app import build_application, running
 from bot.config import ConfigError, Settings
 from bot.context import TakasApplication
 from bot.i18n import I18n
-from bot.leader import DEFAULT_POLL, Leadership, leadership_for
+from bot.transports.leader import DEFAULT_POLL, Leadership, leadership_for
 
 log = logging.getLogger(__name__)
 

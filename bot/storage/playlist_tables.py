@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.models import Base, UTCDateTime, utcnow
+from bot.storage.models import Base, UTCDateTime, utcnow
 
 
 class Playlist(Base):

@@ -26,9 +26,9 @@ from bot.badges import image
 from bot.badges.keys import BadKeyError, SigningKey, key_file_for
 from bot.badges.verify import Verdict, reason_text
 from bot.config import PROJECT_ROOT, Settings
-from bot.db import Database
-from bot.models import utcnow
 from bot.services import badges
+from bot.storage.db import Database
+from bot.storage.models import utcnow
 
 log = logging.getLogger(__name__)
 

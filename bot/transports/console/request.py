@@ -22,7 +22,7 @@ from typing import Any
 
 from telegram.request import BaseRequest, RequestData
 
-from bot.console.render import render_html, render_keyboard, to_entities
+from bot.transports.console.render import render_html, render_keyboard, to_entities
 
 BOT_USER = {"id": 1000, "is_bot": True, "first_name": "Takas", "username": "takas_console_bot",
             "can_join_groups": True, "can_read_all_group_messages": False,

@@ -102,7 +102,7 @@ def _load(console: bool = False, quiet: bool = False) -> tuple[Settings, I18n]:
 
 
 def cmd_console() -> int:
-    from bot.console import run_console
+    from bot.transports.console import run_console
 
     settings, i18n = _load(console=True)
     return asyncio.run(run_console(settings, i18n))
@@ -129,7 +129,7 @@ def cmd_run() -> int:
 
 
 def cmd_webhook() -> int:
-    from bot.webhook import serve
+    from bot.transports.webhook import serve
 
     settings, i18n = _load()
     if settings.bot_token is None:
@@ -142,7 +142,7 @@ def cmd_webhook() -> int:
 def cmd_worker(poll: float) -> int:
     from telegram.error import InvalidToken
 
-    from bot.worker import run
+    from bot.transports.worker import run
 
     settings, i18n = _load()
     if settings.bot_token is None:
@@ -157,7 +157,7 @@ def cmd_worker(poll: float) -> int:
 
 
 def cmd_migrate(revision: str) -> int:
-    from bot.db import Database
+    from bot.storage.db import Database
 
     settings, _i18n = _load()
 
@@ -174,21 +174,21 @@ def cmd_migrate(revision: str) -> int:
 
 
 def cmd_sync(feeds_file: Path | None, names: list[str] | None, quiet: bool) -> int:
-    from catalog.commands import run_sync
+    from bot.cli.catalog import run_sync
 
     settings, _i18n = _load(quiet=quiet)
     return asyncio.run(run_sync(settings, feeds_file, names, quiet=quiet))
 
 
 def cmd_feeds_list(feeds_file: Path | None) -> int:
-    from catalog.commands import run_feeds_list
+    from bot.cli.catalog import run_feeds_list
 
     settings, _i18n = _load()
     return asyncio.run(run_feeds_list(settings, feeds_file))
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from catalog.commands import run_search
+    from bot.cli.catalog import run_search
 
     if (args.query is None) == (args.batch is None):
         print("takas: search needs a QUERY or --batch FILE (one of them)", file=sys.stderr)
@@ -199,7 +199,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_org(args: argparse.Namespace) -> int:
-    from bot.org_commands import run_org
+    from bot.cli.org import run_org
 
     settings, _i18n = _load()
     return asyncio.run(run_org(settings, args.action, " ".join(args.name) or None,
@@ -207,7 +207,7 @@ def cmd_org(args: argparse.Namespace) -> int:
 
 
 def cmd_badge(args: argparse.Namespace) -> int:
-    from bot.badge_commands import run_verify
+    from bot.cli.badge import run_verify
 
     settings, _i18n = _load(console=True)
     return run_verify(settings, args.file, offline=args.offline, as_json=args.json,

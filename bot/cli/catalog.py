@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.config import Settings
-from bot.db import Database
+from bot.storage.db import Database
 from catalog import store
 from catalog.feeds_admin import SyncSummary
 from catalog.service import Catalog
