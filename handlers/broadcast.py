@@ -17,12 +17,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
-    ApplicationHandlerStop,
     BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
-    MessageHandler,
-    filters,
 )
 
 from bot.context import TakasContext
@@ -33,7 +30,7 @@ from bot.storage import outbox
 from bot.storage.models import Broadcast, Organisation, User, utcnow
 from bot.text import esc, is_id, shorten
 from catalog.search.index import SearchDoc
-from handlers import views
+from handlers import views, waiting
 from handlers.buttons import expired
 from handlers.refusals import explain
 
@@ -103,28 +100,30 @@ async def begin(message: Message, context: TakasContext, user_id: int, organisat
     except Refusal as refusal:
         await message.reply_text(explain(refusal), parse_mode=ParseMode.HTML)
         return
+    await waiting.expect(context, "broadcast")
     await message.reply_text(
         _("Write the announcement: a text, or a photo with a caption. You will see a preview "
           "before anything is sent."), reply_markup=InlineKeyboardMarkup([
             cancel_button(draft.id)]))
 
 
-async def on_text(update: Update, context: TakasContext) -> None:
+async def on_text(update: Update, context: TakasContext, state: dict[str, Any]) -> bool:
     """The announcement's text or photo, while a draft waits for it."""
     message, user = update.effective_message, update.effective_user
-    if message is None or user is None or not context.awaits("broadcast"):
-        return
+    if message is None or user is None:
+        return False
     async with context.db.transaction() as session:
         draft = await rules.draft_of(session, user.id)
         if draft is None or draft.text or draft.photo_file_id:
-            return  # nothing waits for text: not ours
+            return False  # nothing waits for text: not ours
         draft.text = shorten(message.text or message.caption or "", rules.MAX_TEXT)
         if message.photo:
             draft.photo_file_id = message.photo[-1].file_id
         organisation = await session.get(Organisation, draft.organisation_id)
         draft_id = draft.id
+    await waiting.clear(context, "broadcast")  # the text is taken: buttons from here on
     if organisation is None:
-        raise ApplicationHandlerStop
+        return True
     offers = own_opportunities(context, organisation.name)
     if offers:
         rows = [[InlineKeyboardButton(shorten(doc.title, 50), callback_data=f"bc:l:{doc.id}")]
@@ -135,7 +134,7 @@ async def on_text(update: Update, context: TakasContext) -> None:
                                  reply_markup=InlineKeyboardMarkup(rows))
     else:
         await ask_audience(message, context, draft_id, organisation)
-    raise ApplicationHandlerStop
+    return True
 
 
 def own_opportunities(context: TakasContext, organisation_name: str) -> list[SearchDoc]:
@@ -186,6 +185,7 @@ async def on_button(update: Update, context: TakasContext) -> None:
         except Refusal as refusal:
             await query.answer(explain(refusal)[:200], show_alert=True)
             return
+        await waiting.clear(context, "broadcast")
         await query.answer()
         await query.message.edit_text(cancelled_text(stopped))
     else:
@@ -362,5 +362,4 @@ HANDLERS: list[BaseHandler[Update, TakasContext, None]] = [
     CallbackQueryHandler(mute_pressed, pattern=r"^mu:"),
 ]
 
-TEXT_HANDLER = MessageHandler(
-    filters.ChatType.PRIVATE & (filters.TEXT | filters.PHOTO) & ~filters.COMMAND, on_text)
+waiting.register("broadcast", on_text)

@@ -256,3 +256,16 @@ class ApproveDigestYes(CallbackData, prefix="vd:yes"):
 
 class ApproveDigestNo(CallbackData, prefix="vd:no"):
     digest: int
+
+
+# handlers/pupil.py
+class ProfileField(CallbackData, prefix="pf:s"):
+    field: str
+
+
+class ProfileCancel(CallbackData, prefix="pf:x"):
+    pass
+
+
+class ForgetMe(CallbackData, prefix="fm"):
+    erase: Literal["yes", "no"]

@@ -25,12 +25,9 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
-    ApplicationHandlerStop,
     BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
-    MessageHandler,
-    filters,
 )
 
 from bot.context import TakasContext
@@ -46,6 +43,7 @@ from bot.services.orgs import list_organisations
 from bot.storage.catalog_tables import Opportunity
 from bot.storage.models import HourEntry
 from bot.text import esc, is_id, shorten
+from handlers import waiting
 from handlers.buttons import expired
 from handlers.refusals import explain
 from handlers.verification import notify_organizers
@@ -95,7 +93,8 @@ def day_problem(text: str) -> tuple[date | None, str | None]:
 
 async def ask(message: Message, context: TakasContext, user_id: int,
               data: dict[str, Any], *, edit: bool = False) -> None:
-    """Ask the question of the draft's current step."""
+    """Ask the question of the draft's current step (a draft waits for typed answers)."""
+    await waiting.expect(context, "log")
     step = data["step"]
     rows: list[list[InlineKeyboardButton]] = []
     if step == "activity":
@@ -221,15 +220,15 @@ async def shortcut(message: Message, context: TakasContext, user_id: int, args: 
     await ask(message, context, user_id, data)
 
 
-async def on_text(update: Update, context: TakasContext) -> None:
+async def on_text(update: Update, context: TakasContext, state: dict[str, Any]) -> bool:
     """A text or photo while a draft waits for a typed answer; otherwise not ours."""
     message, user = update.effective_message, update.effective_user
-    if message is None or user is None or not context.awaits("log"):
-        return
+    if message is None or user is None:
+        return False
     async with context.db.transaction() as session:
         data = await drafts.get(session, user.id)
     if data is None or data["step"] not in ("activity", "day", "hours", "note"):
-        return  # not logging: let the search (or whatever is next) have the message
+        return False  # not logging: let the search (or whatever is next) have the message
     text = (message.text or message.caption or "").strip()
     step = data["step"]
     problem = None
@@ -255,11 +254,11 @@ async def on_text(update: Update, context: TakasContext) -> None:
         data["note_done"] = True
     if problem:
         await message.reply_text(problem, parse_mode=ParseMode.HTML)
-        raise ApplicationHandlerStop
+        return True
     async with context.db.transaction() as session:
         data = await drafts.save(session, user.id, data)
     await ask(message, context, user.id, data)
-    raise ApplicationHandlerStop  # handled: not a search
+    return True  # handled: not a search
 
 
 async def on_button(update: Update, context: TakasContext) -> None:
@@ -284,6 +283,7 @@ async def on_button(update: Update, context: TakasContext) -> None:
             if data is not None:
                 data = await drafts.save(session, user.id, data)
     if action == "x":
+        await waiting.clear(context, "log")
         await query.answer()
         await query.message.edit_text(_("Cancelled. Nothing was logged."))
         return
@@ -382,6 +382,7 @@ async def confirm(update: Update, context: TakasContext, nonce: str) -> None:
         await query.answer(_("This entry is no longer open; start again with /log."),
                            show_alert=True)
         return
+    await waiting.clear(context, "log")
     await query.answer()
     if not new:
         return  # a double tap: the first one already answered
@@ -405,7 +406,5 @@ HANDLERS: list[BaseHandler[Update, TakasContext, None]] = [
     CommandHandler("log", start_log),
     CallbackQueryHandler(on_button, pattern=r"^lg:"),
 ]
-
-# Runs in an earlier group than the search: a typed answer to the flow is not a search.
-TEXT_HANDLER = MessageHandler(
-    filters.ChatType.PRIVATE & (filters.TEXT | filters.PHOTO) & ~filters.COMMAND, on_text)
+# A typed answer to a draft's question is not a search: the waiting dispatcher brings it.
+waiting.register("log", on_text)

@@ -186,6 +186,8 @@ BUTTON_TABLE: list[tuple[str, str, dict[str, Outcome]]] = [
     ("uf:{follow}", "stop the pupil's follow", each(gone(), pupil=ok("Done."))),
     ("fm:no", "keep one's data (after /forgetme)", each(ok("Nothing was erased."))),
     ("lang:en", "one's own language", each(ok("Done: from now on I write"))),
+    ("pf:s:school", "start changing one's own profile",
+     each(ok("Write the name of your school."))),
     ("pf:x", "stop changing one's own profile", each(ok("Nothing changed."))),
     ("lg:r:{approved}", "log again the pupil's activity", each(NO_DRAFT, pupil=ok("Which day?"))),
     ("lg:o:{org_a}", "have A verify one's own draft entry",
