@@ -22,6 +22,7 @@ import handlers
 from bot import metrics, retention
 from bot.config import Settings
 from bot.context import BotData, TakasApplication, TakasContext
+from bot.delivery import kinds
 from bot.delivery.badges import BadgeDocuments
 from bot.delivery.sender import Sender, build_bot, default_concurrency
 from bot.flood import FloodGuard
@@ -107,11 +108,14 @@ def build_application(
                                  pool_size=default_concurrency(settings.paid_broadcast) + 4))
     data.badges = BadgeDocuments(data.db, i18n, Issuer(settings.badge_key(),
                                                        settings.badge_base_url))
+    # Renderers of what goes to other people, by kind; the handler modules add theirs.
+    data.kinds = kinds.Kinds(data.db, i18n)
+    data.kinds.register(kinds.BADGE, data.badges.notice)
     data.sender = Sender(data.db, sender_bot, paid=settings.paid_broadcast,
                          rate=settings.paid_send_rate if settings.paid_broadcast
                          else settings.send_rate,
                          concurrency=default_concurrency(settings.paid_broadcast),
-                         documents=data.badges)
+                         kinds=data.kinds)
     data.flood = FloodGuard(settings.user_flood_burst, settings.user_flood_rate)
     data.extras["background"] = background
     data.catalog = Catalog(data.db, settings.feeds_file)

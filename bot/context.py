@@ -12,6 +12,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Settings
 from bot.delivery.badges import BadgeDocuments
+from bot.delivery.kinds import Kinds
 from bot.delivery.sender import Sender
 from bot.flood import FloodGuard
 from bot.i18n import I18n
@@ -36,6 +37,7 @@ class BotData:
     sender: Sender
     flood: FloodGuard
     badges: BadgeDocuments  # the deployment's badge issuer (key, status list address)
+    kinds: Kinds  # renderers of what the outbox sends to other people (bot/delivery/kinds.py)
 
     def __init__(self) -> None:
         # Services added by later features (catalog index, HTTP session, ...), by name.

@@ -43,7 +43,14 @@ FLOW_ANSWERS_GROUP = -10
 LEARNER_GATE_GROUP = -5
 
 
+# Modules that render what the outbox sends to other people (bot/delivery/kinds.py).
+NOTICES = (verification,)
+
+
 def register(application: TakasApplication) -> None:
+    for module in NOTICES:
+        for kind, renderer in module.KINDS.items():
+            application.bot_data.kinds.register(kind, renderer)
     application.add_handler(TypeHandler(Update, middleware.prepare), group=MIDDLEWARE_GROUP)
     # Group chats are answered by their own module, which stops the update there: no flow
     # below (searches, personal commands) ever runs for a group message.

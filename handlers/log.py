@@ -33,31 +33,20 @@ from telegram.ext import (
 from bot.context import TakasContext
 from bot.formatting import date_text, hours
 from bot.i18n import _, current_language
-from bot.services import drafts
-from bot.services import playlists as playlist_rules
 from bot.services.dates import parse_day, split_trailing_day
 from bot.services.durations import parse_minutes
 from bot.services.errors import Refusal
-from bot.services.hours import DAY_MINUTES, NewEntry, check_day, log_entry, today
-from bot.services.orgs import list_organisations
-from bot.storage.catalog_tables import Opportunity
-from bot.storage.models import HourEntry
-from bot.text import esc, is_id, shorten
+from bot.services.hours import DAY_MINUTES, check_day, today
+from bot.text import esc, shorten
+from bot.usecases import log as logging_hours
+from bot.usecases.log import BACK_TO, Question
 from handlers import waiting
 from handlers.buttons import expired
 from handlers.refusals import explain
-from handlers.verification import notify_organizers
 
 ORGS_PER_PAGE = 8
 CANDIDATES = 3
 QUICK_MINUTES = (60, 120, 180, 240)
-# What each step's Back undoes, and what each Edit on the confirmation asks again: the
-# draft fields cleared, so `drafts.next_step` lands on that step (bot.services.drafts).
-BACK_TO = {"pick": "a", "organisation": "a", "day": "o", "hours": "d", "note": "h",
-           "confirm": "n"}
-CLEARS = {"a": ("activity", "candidates", "opportunity_id", "playlist_item_id"),
-          "o": ("organisation_id",), "d": ("day",), "h": ("minutes",),
-          "n": ("note_done", "note", "photo")}
 
 
 def cancel_row(step: str | None = None) -> list[InlineKeyboardButton]:
@@ -91,25 +80,19 @@ def day_problem(text: str) -> tuple[date | None, str | None]:
     return chosen, None
 
 
-async def ask(message: Message, context: TakasContext, user_id: int,
-              data: dict[str, Any], *, edit: bool = False) -> None:
-    """Ask the question of the draft's current step (a draft waits for typed answers)."""
-    await waiting.expect(context, "log")
-    step = data["step"]
+async def ask(message: Message, question: Question, *, edit: bool = False) -> None:
+    """Ask the question of the draft's current step."""
+    data, step = question.data, question.step
     rows: list[list[InlineKeyboardButton]] = []
     if step == "activity":
         text = _("<b>Log hours</b>\nWhat did you do? Write it in a few words, or pick a "
                  "recent activity.")
-        async with context.db.transaction() as session:
-            recent = await drafts.recent_activities(session, user_id)
-            todo = await playlist_rules.open_items(session, user_id)
         # Activities of the learner's playlists that do not count yet come first: hours
         # logged for them count toward the playlist once verified.
-        rows = [[InlineKeyboardButton("📚 " + shorten(item.title, 40),
-                                      callback_data=f"lg:p:{item.id}")]
-                for item, _playlist in todo]
-        rows += [[InlineKeyboardButton(shorten(e.activity, 40), callback_data=f"lg:r:{e.id}")]
-                 for e in recent]
+        rows = [[InlineKeyboardButton("📚 " + shorten(title, 40), callback_data=f"lg:p:{iid}")]
+                for iid, title in question.todo]
+        rows += [[InlineKeyboardButton(shorten(activity, 40), callback_data=f"lg:r:{eid}")]
+                 for eid, activity in question.recent]
     elif step == "pick":
         text = _("Is it one of these? Linking the catalog entry tells the organizers exactly "
                  "what you did.")
@@ -118,12 +101,11 @@ async def ask(message: Message, context: TakasContext, user_id: int,
         rows.append([InlineKeyboardButton(_("✍ Keep my words"), callback_data="lg:t")])
     elif step == "organisation":
         text = _("Which organisation should verify it?")
-        async with context.db.transaction() as session:
-            organisations = await list_organisations(session)
+        organisations = question.organisations
         page = int(data.get("org_page", 0))
         shown = organisations[page * ORGS_PER_PAGE:(page + 1) * ORGS_PER_PAGE]
-        rows = [[InlineKeyboardButton(shorten(o.name, 50), callback_data=f"lg:o:{o.id}")]
-                for o in shown]
+        rows = [[InlineKeyboardButton(shorten(name, 50), callback_data=f"lg:o:{oid}")]
+                for oid, name in shown]
         paging = []
         if page > 0:
             paging.append(InlineKeyboardButton("«", callback_data=f"lg:op:{page - 1}"))
@@ -147,7 +129,7 @@ async def ask(message: Message, context: TakasContext, user_id: int,
         text = _("Add a note or a photo as evidence, or skip.")
         rows = [[InlineKeyboardButton(_("Skip"), callback_data="lg:n")]]
     else:
-        text = await summary(context, data)
+        text = summary(question)
         rows = [[InlineKeyboardButton(_("✔ Confirm"), callback_data=f"lg:c:{data['nonce']}")],
                 *edit_rows()]
     rows.append(cancel_row(step))
@@ -158,12 +140,12 @@ async def ask(message: Message, context: TakasContext, user_id: int,
         await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
 
 
-async def summary(context: TakasContext, data: dict[str, Any]) -> str:
-    async with context.db.transaction() as session:
-        organisation = await drafts.organisation_name(session, data.get("organisation_id"))
+def summary(question: Question) -> str:
+    data = question.data
     lines = [_("<b>Please check and confirm</b>"),
              _("Activity: {activity}").format(activity=esc(data["activity"])),
-             _("Organisation: {organisation}").format(organisation=esc(organisation or "?")),
+             _("Organisation: {organisation}").format(
+                 organisation=esc(question.organisation or "?")),
              _("Day: {day}").format(day=esc(date_text(date.fromisoformat(data["day"])))),
              _("Hours: {hours}").format(hours=esc(hours(data["minutes"] / 60)))]
     if data.get("note"):
@@ -180,18 +162,16 @@ async def start_log(update: Update, context: TakasContext) -> None:
     if context.args:
         await shortcut(message, context, user.id, context.args, update.update_id)
         return
-    async with context.db.transaction() as session:
-        existing = await drafts.get(session, user.id)
-        if existing is None:
-            data = await drafts.save(session, user.id, {})
-    if existing is not None:
+    started = await logging_hours.start(context.db, user.id)
+    if started.question is None:
         await message.reply_text(
             _("You have an unfinished entry. Continue it or start again?"),
             reply_markup=InlineKeyboardMarkup([[
                 InlineKeyboardButton(_("Continue"), callback_data="lg:k"),
                 InlineKeyboardButton(_("Start again"), callback_data="lg:new")]]))
         return
-    await ask(message, context, user.id, data)
+    await waiting.expect(context, "log")  # a draft waits for typed answers
+    await ask(message, started.question)
 
 
 async def shortcut(message: Message, context: TakasContext, user_id: int, args: list[str],
@@ -210,14 +190,11 @@ async def shortcut(message: Message, context: TakasContext, user_id: int, args: 
     except Refusal as refusal:
         await message.reply_text(explain(refusal), parse_mode=ParseMode.HTML)
         return
-    async with context.db.transaction() as session:
-        organisation_id = await drafts.last_organisation(session, user_id)
-        data = await drafts.save(session, user_id, {
-            "activity": " ".join(words), "minutes": minutes, "note_done": True,
-            "day": (day or today()).isoformat(), "nonce": f"u{update_id}",
-            "organisation_id": organisation_id,
-        })
-    await ask(message, context, user_id, data)
+    question = await logging_hours.shortcut(
+        context.db, user_id, activity=" ".join(words), minutes=minutes, day=day,
+        nonce=f"u{update_id}")
+    await waiting.expect(context, "log")
+    await ask(message, question)
 
 
 async def on_text(update: Update, context: TakasContext, state: dict[str, Any]) -> bool:
@@ -225,40 +202,53 @@ async def on_text(update: Update, context: TakasContext, state: dict[str, Any]) 
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
         return False
-    async with context.db.transaction() as session:
-        data = await drafts.get(session, user.id)
-    if data is None or data["step"] not in ("activity", "day", "hours", "note"):
-        return False  # not logging: let the search (or whatever is next) have the message
     text = (message.text or message.caption or "").strip()
-    step = data["step"]
+    photo = message.photo[-1].file_id if message.photo else None
+    problems: list[str] = []
+
+    def changes(step: str) -> dict[str, Any] | None:
+        changed, problem = typed_answer(context, step, text, photo)
+        if problem:
+            problems.append(problem)
+            return None
+        return changed
+
+    question = await logging_hours.answer(context.db, user.id, changes)
+    if problems:
+        await message.reply_text(problems[0], parse_mode=ParseMode.HTML)
+        return True
+    if question is None:
+        return False  # not logging: let the search (or whatever is next) have the message
+    await ask(message, question)
+    return True  # handled: not a search
+
+
+def typed_answer(context: TakasContext, step: str, text: str,
+                 photo: str | None) -> tuple[dict[str, Any], str | None]:
+    """The draft fields a typed answer sets at `step`, or what is wrong with it."""
+    changed: dict[str, Any] = {}
     problem = None
     if step == "activity" and text:
         if len(text) > 300:
             problem = explain(Refusal("activity_long", limit=300))
-        data["activity"] = text
-        data["candidates"] = catalog_candidates(context, text)
+        changed["activity"] = text
+        changed["candidates"] = catalog_candidates(context, text)
     elif step == "day":
         chosen, problem = day_problem(text)
         if chosen is not None:
-            data["day"] = chosen.isoformat()
+            changed["day"] = chosen.isoformat()
     elif step == "hours":
         minutes = parse_minutes(text)
         if minutes is None or minutes > DAY_MINUTES:
             problem = explain(Refusal("hours_range"))
         else:
-            data["minutes"] = minutes
+            changed["minutes"] = minutes
     elif step == "note":
-        if message.photo:
-            data["photo"] = message.photo[-1].file_id
-        data["note"] = text[:1000] or None
-        data["note_done"] = True
-    if problem:
-        await message.reply_text(problem, parse_mode=ParseMode.HTML)
-        return True
-    async with context.db.transaction() as session:
-        data = await drafts.save(session, user.id, data)
-    await ask(message, context, user.id, data)
-    return True  # handled: not a search
+        if photo:
+            changed["photo"] = photo
+        changed["note"] = text[:1000] or None
+        changed["note_done"] = True
+    return changed, problem
 
 
 async def on_button(update: Update, context: TakasContext) -> None:
@@ -271,28 +261,19 @@ async def on_button(update: Update, context: TakasContext) -> None:
     if action == "c":
         await confirm(update, context, value)
         return
-    async with context.db.transaction() as session:
-        data = await drafts.get(session, user.id)
-        if action == "x":
-            await drafts.drop(session, user.id)
-        elif action == "new":
-            await drafts.drop(session, user.id)
-            data = await drafts.save(session, user.id, {})
-        elif data is not None:
-            data = await apply_choice(session, user.id, data, action, value)
-            if data is not None:
-                data = await drafts.save(session, user.id, data)
-    if action == "x":
+    chosen = await logging_hours.choose(context.db, user.id, action, value)
+    if chosen.cancelled:
         await waiting.clear(context, "log")
         await query.answer()
         await query.message.edit_text(_("Cancelled. Nothing was logged."))
         return
-    if data is None:
+    if chosen.question is None:
         await query.answer(_("This entry is no longer open; start again with /log."),
                            show_alert=True)
         return
+    await waiting.expect(context, "log")  # "Start again" opens a new draft
     await query.answer()
-    await ask(query.message, context, user.id, data, edit=True)
+    await ask(query.message, chosen.question, edit=True)
 
 
 def catalog_candidates(context: TakasContext, text: str) -> list[list[Any]]:
@@ -302,104 +283,32 @@ def catalog_candidates(context: TakasContext, text: str) -> list[list[Any]]:
             for hit in result.hits[:CANDIDATES]]
 
 
-async def apply_choice(session: Any, user_id: int, data: dict[str, Any], action: str,
-                       value: str) -> dict[str, Any] | None:
-    if action == "s" and is_id(value):
-        if int(value) not in [oid for oid, _label in data.get("candidates", [])]:
-            return None
-        opportunity = await session.get(Opportunity, int(value))
-        if opportunity is None:
-            return None
-        data.update(activity=opportunity.title[:300], opportunity_id=opportunity.id,
-                    candidates=[])
-        data["organisation_id"] = await drafts.organisation_for_provider(
-            session, opportunity.provider) or data.get("organisation_id")
-    elif action == "t":
-        data["candidates"] = []
-    elif action == "p" and is_id(value):
-        found = await playlist_rules.item_for_log(session, int(value), user_id)
-        if found is None:
-            return None
-        item, playlist = found
-        data.update(activity=item.title, playlist_item_id=item.id, candidates=[],
-                    opportunity_id=item.opportunity_id,
-                    organisation_id=playlist.organisation_id)
-    elif action == "r" and is_id(value):
-        entry = await session.get(HourEntry, int(value))
-        if entry is None or entry.user_id != user_id:
-            return None
-        data.update(activity=entry.activity, organisation_id=entry.organisation_id)
-    elif action == "o" and is_id(value):
-        data["organisation_id"] = int(value)
-    elif action == "op" and is_id(value):
-        data["org_page"] = int(value)
-    elif action == "d" and value in ("0", "1"):
-        data["day"] = (today() - timedelta(days=int(value))).isoformat()
-    elif action == "h" and is_id(value) and 0 < int(value) <= 24 * 60:
-        data["minutes"] = int(value)
-    elif action == "n":
-        data["note_done"] = True
-    elif action == "b" and BACK_TO.get(value) and data.get("step") == value:
-        _clear(data, BACK_TO[value])
-    elif action == "e" and value in CLEARS and data.get("step") == "confirm":
-        _clear(data, value)
-    return data
-
-
-def _clear(data: dict[str, Any], field: str) -> None:
-    """Forget one answer, so the flow asks for it again (see `CLEARS`)."""
-    for key in CLEARS[field]:
-        data.pop(key, None)
-    if field == "o":
-        data.pop("org_page", None)
-
-
 async def confirm(update: Update, context: TakasContext, nonce: str) -> None:
     query, user = update.callback_query, update.effective_user
     if query is None or user is None or not isinstance(query.message, Message):
         await expired(update)
         return
-    key = f"log:{user.id}:{nonce}"
     try:
-        async with context.db.transaction() as session:
-            data = await drafts.get(session, user.id)
-            if data is None or data.get("nonce") != nonce or data["step"] != "confirm":
-                entry, new = await already_logged(session, key)
-            else:
-                entry, new = await log_entry(session, NewEntry(
-                    user_id=user.id, organisation_id=int(data["organisation_id"]),
-                    activity=data["activity"], day=date.fromisoformat(data["day"]),
-                    minutes=int(data["minutes"]), key=key, note=data.get("note"),
-                    photo_file_id=data.get("photo"),
-                    opportunity_id=data.get("opportunity_id"),
-                    playlist_item_id=data.get("playlist_item_id")))
-                await drafts.drop(session, user.id)
+        logged = await logging_hours.confirm(context.db, user.id, nonce)
     except Refusal as refusal:
         await query.answer()
         await query.message.reply_text(explain(refusal), parse_mode=ParseMode.HTML)
         return
-    if entry is None:
+    if logged is None:
         await query.answer(_("This entry is no longer open; start again with /log."),
                            show_alert=True)
         return
     await waiting.clear(context, "log")
     await query.answer()
-    if not new:
+    if not logged.new:
         return  # a double tap: the first one already answered
+    if logged.requests:
+        context.bot_data.sender.wake()  # the organizers' verification requests
     await query.message.edit_text(
         _("Logged: {hours} on {day}. The organizers will verify it; I will tell you when "
           "they do. /hours shows your progress.").format(
-            hours=esc(hours(entry.minutes / 60)), day=esc(date_text(entry.day))),
+            hours=esc(hours(logged.minutes / 60)), day=esc(date_text(logged.day))),
         parse_mode=ParseMode.HTML)
-    await notify_organizers(context, entry.id)
-
-
-async def already_logged(session: Any, key: str) -> tuple[HourEntry | None, bool]:
-    from sqlalchemy import select
-
-    found = (await session.scalars(
-        select(HourEntry).where(HourEntry.idempotency_key == key))).first()
-    return found, False
 
 
 HANDLERS: list[BaseHandler[Update, TakasContext, None]] = [

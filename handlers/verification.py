@@ -2,46 +2,35 @@
 or, when many wait, one daily digest whose entries can be approved together; /pending lists
 what waits. The pupil hears the outcome in their own language.
 
-Callback data: va:<entry> approve, vr:<entry> choose a reason, vx:<entry>:<reason> reject,
-vA:<digest> ask to approve what a digest listed, vY:<digest> approve it, vN:<digest> not now.
+Callback data (handlers/callback_data.py): va:<entry> approve, vr:<entry> choose a reason,
+vx:<entry>:<reason> reject, vb:<entry> back; vd:ask:<digest> ask to approve what a digest
+listed, vd:yes:<digest> approve it, vd:no:<digest> not now.
 """
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Awaitable, Callable
-from datetime import time, timedelta
+from datetime import time
 
-from sqlalchemy import func, select
-from telegram import (
-    Bot,
-    CallbackQuery,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    Message,
-    Update,
-)
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import TakasContext
+from bot.delivery import kinds
+from bot.delivery.kinds import Notice, Part, Renderer
 from bot.formatting import date_text, hours
 from bot.i18n import _, ngettext
-from bot.services import hours as hour_rules
-from bot.services import verification_digests
 from bot.services.errors import Refusal
-from bot.services.orgs import organizer_ids
-from bot.storage.models import EntryStatus, HourEntry, Organisation, User, utcnow
+from bot.services.hours import LOCAL
 from bot.text import esc, shorten, split_message
+from bot.usecases import verification
+from bot.usecases.verification import EntryView
 from handlers import callback_data as cb
 from handlers.buttons import expired
 from handlers.refusals import explain
 
-# More pending entries than this for one organisation in a day: no more single messages,
-# the daily digest carries them.
-DIGEST_AFTER = 5
-DIGEST_TIME = time(17, 0, tzinfo=hour_rules.LOCAL)
+DIGEST_TIME = time(17, 0, tzinfo=LOCAL)
 REASONS = ("absent", "hours", "organisation", "evidence")
 
 
@@ -54,9 +43,11 @@ def reason_text(code: str) -> str:
     }.get(code, code)
 
 
-def entry_text(entry: HourEntry, pupil: str, organisation: str) -> str:
-    lines = [_("<b>Hours to verify</b> ({organisation})").format(organisation=esc(organisation)),
-             _("{pupil}: {activity}").format(pupil=esc(pupil), activity=esc(entry.activity)),
+def entry_text(entry: EntryView) -> str:
+    lines = [_("<b>Hours to verify</b> ({organisation})").format(
+                 organisation=esc(entry.organisation)),
+             _("{pupil}: {activity}").format(pupil=esc(entry.pupil),
+                                             activity=esc(entry.activity)),
              _("{day}, {hours}").format(day=esc(date_text(entry.day)),
                                         hours=esc(hours(entry.minutes / 60)))]
     if entry.note:
@@ -66,21 +57,19 @@ def entry_text(entry: HourEntry, pupil: str, organisation: str) -> str:
     return "\n".join(lines)
 
 
-def photo_caption(entry: HourEntry, pupil: str) -> str:
+def photo_caption(entry: EntryView) -> str:
     """The caption of the evidence photo sent just before its verification request."""
     return _("📷 Photo from {pupil}: {activity}").format(
-        pupil=esc(shorten(pupil, 60)), activity=esc(shorten(entry.activity, 200)))
+        pupil=esc(shorten(entry.pupil, 60)), activity=esc(shorten(entry.activity, 200)))
 
 
-async def send_request(bot: Bot, chat_id: int, entry: HourEntry, pupil: str,
-                       organisation: str) -> None:
+def request_parts(entry: EntryView) -> list[Part]:
     """The verification request for one entry, its evidence photo first when it has one
     (the request stays a text message: deciding edits its text)."""
-    if entry.photo_file_id:
-        await bot.send_photo(chat_id, entry.photo_file_id, caption=photo_caption(entry, pupil),
-                             parse_mode=ParseMode.HTML)
-    await bot.send_message(chat_id, entry_text(entry, pupil, organisation),
-                           parse_mode=ParseMode.HTML, reply_markup=decision_keyboard(entry.id))
+    parts = [Part(text=photo_caption(entry), photo_file_id=entry.photo_file_id)] \
+        if entry.photo_file_id else []
+    parts.append(Part(text=entry_text(entry), reply_markup=decision_keyboard(entry.id)))
+    return parts
 
 
 def decision_keyboard(entry_id: int) -> InlineKeyboardMarkup:
@@ -89,56 +78,72 @@ def decision_keyboard(entry_id: int) -> InlineKeyboardMarkup:
         InlineKeyboardButton(_("✖ Reject"), callback_data=cb.Reject(entry=entry_id).pack())]])
 
 
-async def _pupil_and_org(session: object, entry: HourEntry) -> tuple[str, str]:
-    pupil = await session.get(User, entry.user_id) if entry.user_id else None  # type: ignore[attr-defined]
-    organisation = await session.get(Organisation, entry.organisation_id)  # type: ignore[attr-defined]
-    return (pupil.first_name if pupil else "?"), (organisation.name if organisation else "?")
+def outcome_text(entry: EntryView) -> str:
+    """What the pupil hears when their entry is decided."""
+    if entry.approved:
+        text = _("✔ Your {hours} for «{activity}» on {day} were approved.")
+    else:
+        text = _("✖ Your {hours} for «{activity}» on {day} were not approved: {reason}.")
+    return text.format(hours=esc(hours(entry.minutes / 60)), day=esc(date_text(entry.day)),
+                       activity=esc(shorten(entry.activity, 100)),
+                       reason=esc(reason_text(entry.reason or "")))
 
 
-async def notify_organizers(context: TakasContext, entry_id: int) -> None:
-    """Tell the organisation's organizers about a new entry, unless the digest will."""
-    async with context.db.transaction() as session:
-        entry = await session.get(HourEntry, entry_id)
-        if entry is None or entry.status != EntryStatus.PENDING.value:
-            return
-        since = utcnow() - timedelta(days=1)
-        waiting = await session.scalar(select(func.count()).select_from(HourEntry).where(
-            HourEntry.organisation_id == entry.organisation_id,
-            HourEntry.status == EntryStatus.PENDING.value, HourEntry.created_at >= since))
-        if int(waiting or 0) > DIGEST_AFTER:
-            return
-        pupil, organisation = await _pupil_and_org(session, entry)
-        recipients = [uid for uid in await organizer_ids(session, entry.organisation_id)
-                      if uid != entry.user_id]
-        languages = {uid: (await session.get(User, uid)) for uid in recipients}
-    for uid in recipients:
-        user = languages[uid]
-        language = context.i18n.resolve(user.language if user else None,
-                                        user.telegram_language if user else None)
-        try:
-            with context.i18n.use(language):
-                await send_request(context.bot, uid, entry, pupil, organisation)
-        except TelegramError:
-            continue  # the digest and /pending still show it
+def digest_parts(digest: verification.DigestView) -> list[Part]:
+    """The daily digest: what waits, with one "Approve all" under its last message."""
+    count = len(digest.entries)
+    lines = [_("<b>{count} entries wait for your verification</b>").format(count=count)]
+    for entry in digest.entries:
+        lines.append(_("• {pupil}, {organisation}: {activity} — {day}, {hours}").format(
+            pupil=esc(entry.pupil), organisation=esc(entry.organisation),
+            activity=esc(shorten(entry.activity, 60)), day=esc(date_text(entry.day)),
+            hours=esc(hours(entry.minutes / 60))))
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton(
+        _("✔ Approve all {count}").format(count=count), callback_data=cb.ApproveDigest(
+            digest=digest.id).pack())]])
+    texts = split_message("\n".join(lines))
+    return [Part(text=text, reply_markup=markup if index == len(texts) - 1 else None)
+            for index, text in enumerate(texts)]
 
 
-async def tell_pupil(context: TakasContext, entry: HourEntry) -> None:
-    if entry.user_id is None:
-        return
-    async with context.db.transaction() as session:
-        pupil = await session.get(User, entry.user_id)
-    if pupil is None:
-        return
-    with context.i18n.use(context.i18n.resolve(pupil.language, pupil.telegram_language)):
-        if entry.status == EntryStatus.APPROVED.value:
-            text = _("✔ Your {hours} for «{activity}» on {day} were approved.")
+# -- renderers of what the outbox sends (bot/delivery/kinds.py), in the recipient's language
+
+
+async def render_request(notice: Notice) -> list[Part]:
+    entry = await verification.request_view(notice.db, int(notice.ref))
+    return request_parts(entry) if entry is not None else []
+
+
+async def render_outcome(notice: Notice) -> list[Part]:
+    entry = await verification.outcome_view(notice.db, int(notice.ref))
+    return [Part(text=outcome_text(entry))] if entry is not None else []
+
+
+async def render_digest(notice: Notice) -> list[Part]:
+    try:
+        digest = await verification.digest_view(notice.db, int(notice.ref), notice.chat_id)
+    except Refusal:
+        return []
+    return digest_parts(digest) if digest is not None else []
+
+
+KINDS: dict[str, Renderer] = {
+    kinds.VERIFY_REQUEST: render_request,
+    kinds.VERIFY_OUTCOME: render_outcome,
+    kinds.VERIFY_DIGEST: render_digest,
+}
+
+
+async def send_parts(context: TakasContext, chat_id: int, parts: list[Part]) -> None:
+    """Rendered parts as replies in the current chat (/pending shows requests this way)."""
+    for part in parts:
+        if part.photo_file_id:
+            await context.bot.send_photo(chat_id, part.photo_file_id, caption=part.text,
+                                         parse_mode=ParseMode.HTML,
+                                         reply_markup=part.reply_markup)
         else:
-            text = _("✖ Your {hours} for «{activity}» on {day} were not approved: {reason}.")
-        text = text.format(hours=esc(hours(entry.minutes / 60)), day=esc(date_text(entry.day)),
-                           activity=esc(shorten(entry.activity, 100)),
-                           reason=esc(reason_text(entry.reason or "")))
-    with contextlib.suppress(TelegramError):  # if it fails, they will see it in /hours
-        await context.bot.send_message(entry.user_id, text, parse_mode=ParseMode.HTML)
+            await context.bot.send_message(chat_id, part.text, parse_mode=ParseMode.HTML,
+                                           reply_markup=part.reply_markup)
 
 
 async def _decide(update: Update, context: TakasContext, entry_id: int, approve: bool,
@@ -149,19 +154,18 @@ async def _decide(update: Update, context: TakasContext, entry_id: int, approve:
         await query.answer(_("This button is not valid."), show_alert=True)
         return
     try:
-        async with context.db.transaction() as session:
-            entry = await hour_rules.decide(session, entry_id, organizer_id=query.from_user.id,
-                                            approve=approve, reason=reason)
+        await verification.decide(context.db, entry_id, query.from_user.id,
+                                  approve=approve, reason=reason)
     except Refusal as refusal:
         await query.answer(explain(refusal)[:200], show_alert=True)
         return
+    context.bot_data.sender.wake()  # the pupil's outcome was queued
     await query.answer(_("Approved.") if approve else _("Rejected."))
     if isinstance(query.message, Message):
         outcome = _("✔ Approved") if approve else _("✖ Rejected: {reason}").format(
             reason=esc(reason_text(reason or "")))
         await query.message.edit_text(f"{query.message.text_html}\n\n<b>{outcome}</b>",
                                       parse_mode=ParseMode.HTML)
-    await tell_pupil(context, entry)
 
 
 async def approve_pressed(update: Update, context: TakasContext) -> None:
@@ -174,8 +178,7 @@ async def _may_decide(update: Update, context: TakasContext, entry_id: int) -> b
     query = update.callback_query
     assert query is not None
     try:
-        async with context.db.transaction() as session:
-            await hour_rules.decider_check(session, entry_id, query.from_user.id)
+        await verification.check_decider(context.db, entry_id, query.from_user.id)
     except Refusal as refusal:
         await query.answer(explain(refusal)[:200], show_alert=True)
         return False
@@ -218,89 +221,54 @@ async def pending_command(update: Update, context: TakasContext) -> None:
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
         return
-    async with context.db.transaction() as session:
-        waiting = await hour_rules.pending_for(session, user.id)
-        named = [(entry, *(await _pupil_and_org(session, entry))) for entry in waiting[:20]]
-    if not named:
+    waiting = await verification.pending(context.db, user.id)
+    if not waiting:
         await message.reply_text(_("Nothing waits for your verification."))
         return
-    for entry, pupil, organisation in named:
-        await send_request(context.bot, message.chat_id, entry, pupil, organisation)
+    for entry in waiting:
+        await send_parts(context, message.chat_id, request_parts(entry))
 
 
 async def digest_job(context: TakasContext) -> None:
     """Once a day: each organizer gets one message listing what waits, with Approve all."""
-    async with context.db.transaction() as session:
-        organizers = (await session.scalars(
-            select(User.id).where(User.role.in_(("organizer", "admin"))))).all()
-    for organizer_id in organizers:
-        await send_digest(context, organizer_id)
-
-
-async def send_digest(context: TakasContext, organizer_id: int) -> None:
-    async with context.db.transaction() as session:
-        waiting = await hour_rules.pending_for(session, organizer_id)
-        named = [(entry, *(await _pupil_and_org(session, entry))) for entry in waiting]
-        user = await session.get(User, organizer_id)
-        if not named or user is None:
-            return
-        digest_id = await verification_digests.record(session, organizer_id, waiting)
-    with context.i18n.use(context.i18n.resolve(user.language, user.telegram_language)):
-        lines = [_("<b>{count} entries wait for your verification</b>").format(count=len(named))]
-        for entry, pupil, organisation in named:
-            lines.append(_("• {pupil}, {organisation}: {activity} — {day}, {hours}").format(
-                pupil=esc(pupil), organisation=esc(organisation),
-                activity=esc(shorten(entry.activity, 60)), day=esc(date_text(entry.day)),
-                hours=esc(hours(entry.minutes / 60))))
-        markup = InlineKeyboardMarkup([[InlineKeyboardButton(
-            _("✔ Approve all {count}").format(count=len(named)),
-            callback_data=cb.ApproveDigest(digest=digest_id).pack())]])
-        parts = split_message("\n".join(lines))
-    try:
-        for index, part in enumerate(parts):
-            await context.bot.send_message(organizer_id, part, parse_mode=ParseMode.HTML,
-                                           reply_markup=markup if index == len(parts) - 1
-                                           else None)
-    except TelegramError:
-        return
+    if await verification.queue_digests(context.db):
+        context.bot_data.sender.wake()
 
 
 async def _digest_step(
     update: Update, context: TakasContext, digest_id: int,
-    step: Callable[..., Awaitable[list[HourEntry] | None]],
-) -> tuple[CallbackQuery, int, list[HourEntry]] | None:
-    """Run `step` (`verification_digests.waiting` or `.approve`) for the pressed digest.
-    None when the presser has been answered already: an expired or forged button, a
-    refusal, or nothing of the digest waits any more."""
+    step: Callable[..., Awaitable[int | None]],
+) -> tuple[CallbackQuery, int, int] | None:
+    """Run `step` (`verification.digest_waiting` or `.approve_digest`) for the pressed
+    digest: the query, the digest and the count. None when the presser has been answered
+    already: an expired or forged button, a refusal, or nothing of the digest waits."""
     query = update.callback_query
     if query is None:
         return None
     try:
-        async with context.db.transaction() as session:
-            entries = await step(session, digest_id, query.from_user.id)
+        count = await step(context.db, digest_id, query.from_user.id)
     except Refusal as refusal:
         await query.answer(explain(refusal)[:200], show_alert=True)
         return None
-    if entries is None:
+    if count is None:
         await expired(update)
         return None
-    if not entries:
+    if not count:
         await query.answer(_("Nothing waits for your verification."), show_alert=True)
         return None
-    return query, digest_id, entries
+    return query, digest_id, count
 
 
 async def approve_all_pressed(update: Update, context: TakasContext) -> None:
     """"Approve all" under a digest: ask first, with the count of what it would approve."""
     found = await _digest_step(update, context, cb.ApproveDigest.of(update).digest,
-                               verification_digests.waiting)
+                               verification.digest_waiting)
     if found is None:
         return
-    query, digest_id, waiting = found
+    query, digest_id, count = found
     await query.answer()
     if not isinstance(query.message, Message):
         return
-    count = len(waiting)
     await query.message.reply_text(
         ngettext("Approve the {count} entry of this digest that still waits?",
                  "Approve the {count} entries of this digest that still wait?",
@@ -315,15 +283,14 @@ async def approve_all_pressed(update: Update, context: TakasContext) -> None:
 async def approve_digest_pressed(update: Update, context: TakasContext) -> None:
     """"Yes" under the confirmation: approve what the digest listed and still waits."""
     found = await _digest_step(update, context, cb.ApproveDigestYes.of(update).digest,
-                               verification_digests.approve)
+                               verification.approve_digest)
     if found is None:
         return
     query, _digest, decided = found
-    await query.answer(_("Approved: {count}.").format(count=len(decided)))
+    context.bot_data.sender.wake()  # the pupils' outcomes were queued
+    await query.answer(_("Approved: {count}.").format(count=decided))
     if isinstance(query.message, Message):
-        await query.message.edit_text(_("Approved: {count}.").format(count=len(decided)))
-    for entry in decided:
-        await tell_pupil(context, entry)
+        await query.message.edit_text(_("Approved: {count}.").format(count=decided))
 
 
 async def keep_digest_pressed(update: Update, context: TakasContext) -> None:

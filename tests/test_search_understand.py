@@ -122,6 +122,44 @@ def test_explicit_audiences(language: str) -> None:
     assert request.constraints.audiences == {"audience.seniors"}
 
 
+AFTERNOONS = {"lt": "po pietų", "lv": "pēcpusdienā", "en": "in the afternoon",
+              "ru": "после обеда", "de": "nachmittags", "uk": "після обіду",
+              "pl": "po południu", "et": "pärastlõunal"}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_afternoon(language: str) -> None:
+    request = understand(INDEX, f"keramika {AFTERNOONS[language]}", NOW)
+    assert request.constraints.day_part == "afternoon"
+    assert [t.word for t in request.terms] == ["keramika"]
+
+
+AGES = {"lt": "mano sūnui 15 metų", "lv": "manam dēlam ir 15 gadu", "en": "my son is 15 years old",
+        "ru": "моему сыну 15 лет", "de": "mein Sohn ist 15 Jahre alt",
+        "uk": "моєму сину 15 років", "pl": "mój syn ma 15 lat", "et": "mu poeg on 15 aastat"}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_an_age_in_every_language_maps_to_an_audience(language: str) -> None:
+    request = understand(INDEX, f"{AGES[language]}, keramika", NOW)
+    assert request.constraints.age_audiences == {"audience.youth"}
+    assert [t.word for t in request.terms] == ["keramika"]
+
+
+CHILDREN = {"lt": "vaikams", "lv": "bērniem", "en": "for children", "ru": "для детей",
+            "de": "für Kinder", "uk": "для дітей", "pl": "dla dzieci", "et": "lastele"}
+FAMILIES = {"lt": "šeimoms", "lv": "ģimenēm", "en": "for families", "ru": "для семей",
+            "de": "für Familien", "uk": "для сімей", "pl": "dla rodzin", "et": "peredele"}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_children_and_families(language: str) -> None:
+    assert understand(INDEX, f"keramika {CHILDREN[language]}",
+                      NOW).constraints.audiences == {"audience.children"}
+    assert understand(INDEX, f"keramika {FAMILIES[language]}",
+                      NOW).constraints.audiences == {"audience.families"}
+
+
 def test_a_word_for_who_asks_is_no_audience_filter() -> None:
     assert not understand(INDEX, "dovana mamai keramika", NOW).constraints.audiences
 

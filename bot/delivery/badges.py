@@ -13,13 +13,14 @@ import asyncio
 from dataclasses import dataclass
 
 from bot.badges import image
+from bot.delivery.kinds import Notice, Part
 from bot.formatting import date_text, hours
 from bot.i18n import I18n, _
 from bot.services import badges
 from bot.services.hours import LOCAL
 from bot.storage.db import Database
 from bot.storage.models import User
-from bot.text import esc
+from bot.text import esc, is_id
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,13 @@ class BadgeDocuments:
 
     def __init__(self, db: Database, i18n: I18n, issuer: badges.Issuer) -> None:
         self.db, self.i18n, self.issuer = db, i18n, issuer
+
+    async def notice(self, notice: Notice) -> list[Part]:
+        """The renderer of kind `badge` (bot/delivery/kinds.py): the award's document."""
+        document = await self.render(int(notice.ref)) if is_id(notice.ref) else None
+        if document is None:
+            return []
+        return [Part(text=document.caption, document=document.png, filename=document.filename)]
 
     async def render(self, award_id: int, *, for_user: int | None = None,
                      resent: bool = False) -> BadgeDocument | None:

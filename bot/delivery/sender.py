@@ -44,7 +44,7 @@ import warnings
 from dataclasses import dataclass
 from datetime import timedelta
 from types import TracebackType
-from typing import Any, Protocol
+from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup, InputFile, LinkPreviewOptions
 from telegram.constants import ParseMode
@@ -63,11 +63,11 @@ from telegram.warnings import PTBDeprecationWarning
 from bot import retention
 from bot.config import Settings
 from bot.delivery.capture import stored_request
+from bot.delivery.kinds import Kinds, Part
 from bot.delivery.pacing import Pacer
 from bot.storage import outbox
 from bot.storage.db import Database
 from bot.storage.models import OutboxMessage, OutboxStatus, utcnow
-from bot.text import is_id
 
 log = logging.getLogger(__name__)
 
@@ -78,24 +78,6 @@ DEFER_AFTER = 2.0  # s; a row whose chat is busy for longer goes back to the que
 ERROR_PAUSE = 5.0  # s; run() waits this long after an unexpected error (database down)
 MAX_RETRY_DELAY = 300.0  # s; the longest wait between tries while the Bot API is unwell
 GIVE_UP_AFTER = timedelta(days=1)  # a row the API kept refusing this long is `failed`
-
-
-class Document(Protocol):
-    @property
-    def png(self) -> bytes: ...
-    @property
-    def filename(self) -> str: ...
-    @property
-    def caption(self) -> str: ...
-
-
-class DocumentSource(Protocol):
-    """Makes the file of a row whose kind it renders (badge awards: bot/delivery/badges)."""
-
-    async def render(self, award_id: int) -> Document | None: ...
-
-
-DOCUMENT_KINDS = frozenset({"badge"})  # rows whose text is the id of what to render
 
 
 class Skipped(Exception):  # noqa: N818 - an outcome, not a programming error
@@ -171,14 +153,15 @@ class Sender:
         give_up_after: timedelta = GIVE_UP_AFTER,
         idle_interval: float = 0.5,
         pacer: Pacer | None = None,
-        documents: DocumentSource | None = None,
+        kinds: Kinds | None = None,
     ) -> None:
         """`exclusive`: this is the only sender, so at start every `sending` row belongs
         to a dead one (otherwise only claims older than `stale_after` are taken back).
         `concurrency`: sends in flight at once; a crash can repeat that many.
         `max_attempts`, `give_up_after`: when a row the Bot API keeps failing (5xx,
         timeouts, no connection) is given up: after that many attempts (default: no
-        limit) or once it is that old."""
+        limit) or once it is that old. `kinds`: the renderers of rows queued as a kind
+        and a reference (bot/delivery/kinds.py), rendered when sent."""
         if not paid and rate > FREE_RATE_LIMIT:
             raise ValueError(f"rate {rate}/s is above Telegram's {FREE_RATE_LIMIT:g}/s; "
                              "only paid broadcasts may go faster")
@@ -197,7 +180,10 @@ class Sender:
         self.give_up_after = give_up_after
         self.idle_interval = idle_interval
         self.stats = DeliveryStats()
-        self.documents = documents
+        self.kinds = kinds
+        # Set by `wake` when this process queued something: the idle pause ends at once.
+        self._wake = asyncio.Event()
+        self._woken = self._running = False
         self._held: dict[int, OutboxMessage] = {}  # claimed by us and not settled yet
         self._pending: list[OutboxMessage] = []  # claimed and not tried yet
         self._last_requeue = -math.inf
@@ -235,21 +221,48 @@ class Sender:
         """Send until `stop` is set; rows claimed but not tried then go back to the queue."""
         await self.bot.initialize()
         started = False
-        while not stop.is_set():
-            try:
-                if not started:  # also when the database is away at start-up: retried
-                    await self._requeue_stale(at_start=True)
-                    started = True
-                handled = await self._round(stop)
-                await self._requeue_stale()
-                pause = 0.0 if handled else await self._idle_pause()
-            except Exception:
-                # The database may be restarting: what was claimed is taken back once stale.
-                log.exception("the sender failed; trying again in %.0f s", ERROR_PAUSE)
-                pause = ERROR_PAUSE
-            if pause:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), pause)
+        self._running = True
+        try:
+            while not stop.is_set():
+                self._wake.clear()  # a wake during this round ends the next pause at once
+                try:
+                    if not started:  # also when the database is away at start-up: retried
+                        await self._requeue_stale(at_start=True)
+                        started = True
+                    handled = await self._round(stop)
+                    await self._requeue_stale()
+                    if not handled and not self._wake.is_set():
+                        self._woken = False
+                    pause = 0.0 if handled else await self._idle_pause()
+                except Exception:
+                    # The database may be restarting: what was claimed is taken back once stale.
+                    log.exception("the sender failed; trying again in %.0f s", ERROR_PAUSE)
+                    pause = ERROR_PAUSE
+                if pause:
+                    await self._pause(stop, pause)
+        finally:
+            self._running = self._woken = False
+
+    def wake(self) -> None:
+        """This process just queued something: a running sender looks at the outbox now
+        instead of after its idle pause (a web process's sender is not running: no-op)."""
+        if self._running:
+            self._woken = True
+            self._wake.set()
+
+    @property
+    def active(self) -> bool:
+        """Woken by `wake` and not yet back to an empty outbox (tests wait for this)."""
+        return self._woken
+
+    async def _pause(self, stop: asyncio.Event, seconds: float) -> None:
+        """Sleep `seconds`, or less if stopped or woken."""
+        waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())]
+        try:
+            await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
 
     async def drain(self, timeout: float) -> None:  # noqa: ASYNC109 -- a deadline, not a cancel scope
         """Send until nothing is queued or sending; `TimeoutError` if that takes longer than
@@ -439,6 +452,35 @@ class Sender:
         await self._settle_later(row.id, delay, error)
 
     async def _send(self, row: OutboxMessage, chat_id: int) -> None:
+        if self.kinds is not None and row.kind in self.kinds:
+            parts = await self.kinds.render(row.kind, row.text, chat_id)
+            if not parts:
+                raise Skipped(f"nothing to send for {row.kind} {row.text}")
+            for part in parts:
+                await self._send_part(chat_id, part)
+            return
+        await self._send_stored(row, chat_id)
+
+    async def _send_part(self, chat_id: int, part: Part) -> None:
+        """One message of a notice rendered now (a document, a photo or a text)."""
+        paid = True if self.paid else None
+        if part.document is not None:
+            await self.bot.send_document(
+                chat_id, InputFile(part.document, filename=part.filename),
+                caption=part.text, parse_mode=ParseMode.HTML, reply_markup=part.reply_markup,
+                allow_paid_broadcast=paid)
+        elif part.photo_file_id:
+            await self.bot.send_photo(
+                chat_id, part.photo_file_id, caption=part.text, parse_mode=ParseMode.HTML,
+                reply_markup=part.reply_markup, allow_paid_broadcast=paid)
+        else:
+            await self.bot.send_message(
+                chat_id, part.text, parse_mode=ParseMode.HTML, reply_markup=part.reply_markup,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                allow_paid_broadcast=paid)
+
+    async def _send_stored(self, row: OutboxMessage, chat_id: int) -> None:
+        """A row whose message was made when it was queued (alerts, broadcasts, replies)."""
         if row.method:  # a reply captured in a web process: posted as it was made
             stored = dict(row.request or {})
             if chat_id != row.chat_id and "chat_id" in stored.get("params", {}):
@@ -449,17 +491,7 @@ class Sender:
         markup = (InlineKeyboardMarkup.de_json(row.reply_markup, self.bot)
                   if row.reply_markup else None)
         paid = True if self.paid else None
-        if row.kind in DOCUMENT_KINDS:
-            document = (await self.documents.render(int(row.text))
-                        if self.documents is not None and is_id(row.text) else None)
-            if document is None:
-                raise Skipped(f"nothing to send for {row.kind} {row.text}")
-            await self.bot.send_document(
-                chat_id, InputFile(document.png, filename=document.filename),
-                caption=document.caption, parse_mode=ParseMode.HTML, reply_markup=markup,
-                allow_paid_broadcast=paid,
-            )
-        elif row.photo_file_id:
+        if row.photo_file_id:
             await self.bot.send_photo(
                 chat_id, row.photo_file_id, caption=row.text, parse_mode=ParseMode.HTML,
                 reply_markup=markup, allow_paid_broadcast=paid,

@@ -26,6 +26,7 @@ from pathlib import Path
 import stopwordsiso
 from babel.dates import get_day_names, get_month_names
 
+from catalog.search import morphology
 from catalog.search.normalize import fold, tokens
 from catalog.search.stem import concept_key, stem
 
@@ -158,13 +159,21 @@ def load_lexicon() -> Lexicon:
     vocabulary: set[str] = set()
     concept_entries: list[tuple[Phrase, str]] = []
     groups: dict[str, str] = {}
+    lemmas = morphology.lemma_table() if morphology.METHOD == "table" else {}
     for concept in _read("lexicon.json")["concepts"]:  # type: ignore[attr-defined]
         groups[concept["id"]] = concept.get("group", "topic")
-        for labels in concept["labels"].values():
+        for language, labels in concept["labels"].items():
             for label in labels:
                 words = [w for w in tokens(label) if w not in curated] or tokens(label)
                 vocabulary.update(words)
                 concept_entries.append((tuple(concept_key(w) for w in words), concept["id"]))
+                # The label in dictionary forms too: a query word is also compared by its
+                # lemma, which may be a form no label spells ('pagulaste' -> 'pagulane'
+                # while the labels say 'pagulased', 'pagulastele').
+                based = [next(iter(lemmas.get(language, {}).get(w, ())), w) for w in words]
+                if based != words:
+                    concept_entries.append((tuple(concept_key(w) for w in based),
+                                            concept["id"]))
     places: dict[str, Place] = {}
     place_entries: list[tuple[Phrase, str]] = []
     for place in _read("places.json")["places"]:  # type: ignore[attr-defined]

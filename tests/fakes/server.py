@@ -37,10 +37,18 @@ RUNNING_APPLICATIONS: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
 def applications_busy() -> bool:
+    """Whether a running application still handles an update, or its sender was woken by
+    something just queued for another chat (bot/delivery/kinds.py) and has not sent it."""
     return any(application.running and (
         application.update_queue.qsize() > 0
-        or application.update_processor.current_concurrent_updates > 0)
+        or application.update_processor.current_concurrent_updates > 0
+        or _sender_active(application))
         for application in list(RUNNING_APPLICATIONS))
+
+
+def _sender_active(application: Any) -> bool:
+    sender = getattr(application.bot_data, "sender", None)
+    return bool(getattr(sender, "active", False))
 
 
 class FakeBotAPI(UserActions, BotMethods):
