@@ -20,6 +20,7 @@ from bot.storage.models import Alert, Follow, User, utcnow
 from bot.text import esc
 from catalog.search.index import SearchDoc
 from catalog.sync import FeedReport
+from handlers import callback_data as cb
 from handlers import views
 
 log = logging.getLogger(__name__)
@@ -30,8 +31,9 @@ def alert_message(doc: SearchDoc, follow: Follow) -> tuple[str, InlineKeyboardMa
     text = "\n".join([_("🔔 New for «{label}»:").format(label=esc(follow.label)), "",
                       views.card(0, doc).replace("<b>0. ", "<b>", 1)])
     markup = InlineKeyboardMarkup([
-        [InlineKeyboardButton(_("Details"), callback_data=f"od:{doc.id}:0:0")],
-        [InlineKeyboardButton(_("Stop these alerts"), callback_data=f"uf:{follow.id}")]])
+        [InlineKeyboardButton(_("Details"), callback_data=views.details(doc.id))],
+        [InlineKeyboardButton(_("Stop these alerts"),
+                              callback_data=cb.Unfollow(follow=follow.id).pack())]])
     return text, markup
 
 
@@ -43,9 +45,9 @@ def digest_message(docs: list[SearchDoc]) -> tuple[str, InlineKeyboardMarkup]:
     for number, doc in enumerate(shown, start=1):
         lines += ["", views.card(number, doc)]
     markup = InlineKeyboardMarkup([
-        [InlineKeyboardButton(str(n), callback_data=f"od:{d.id}:0:0")
+        [InlineKeyboardButton(str(n), callback_data=views.details(d.id))
          for n, d in enumerate(shown, start=1)],
-        [InlineKeyboardButton(_("What I follow"), callback_data="fl:list")]])
+        [InlineKeyboardButton(_("What I follow"), callback_data=cb.FollowList().pack())]])
     return "\n".join(lines), markup
 
 

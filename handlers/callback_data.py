@@ -269,3 +269,51 @@ class ProfileCancel(CallbackData, prefix="pf:x"):
 
 class ForgetMe(CallbackData, prefix="fm"):
     erase: Literal["yes", "no"]
+
+
+# handlers/search.py, views.py, smalltalk.py, alerts.py (query 0: not from a stored search)
+class SearchPage(CallbackData, prefix="sp"):
+    query: int
+    page: Count
+
+
+class SearchScope(CallbackData, prefix="sl"):
+    query: int
+    only_language: bool
+
+
+class Suggestion(CallbackData, prefix="ss"):
+    query: int
+
+
+class Details(CallbackData, prefix="od"):
+    opportunity: int
+    query: int
+    page: Count
+
+
+class Calendar(CallbackData, prefix="oc"):
+    opportunity: int
+
+
+# handlers/follow.py
+class NotifyMe(CallbackData, prefix="nf"):
+    query: int
+
+
+class FollowList(CallbackData, prefix="fl:list"):
+    pass
+
+
+class Unfollow(CallbackData, prefix="uf"):
+    follow: int
+
+
+class FollowFrequency(CallbackData, prefix="ff"):
+    follow: int
+    frequency: str
+
+
+# handlers/badges.py
+class BadgesPage(CallbackData, prefix="bd:p"):
+    page: Count

@@ -213,7 +213,7 @@ BUTTON_TABLE: list[tuple[str, str, dict[str, Outcome]]] = [
      each(NOT_ORG, organizer_a=ok("Whose «Pagalbininkas» do you revoke?"))),
     ("Bv:{award}", "ask to revoke the pupil's award",
      each(NOT_ORG, organizer_a=ok("Revoke «Pagalbininkas»?"))),
-    ("BP:0", "a page of one's own badges",
+    ("bd:p:0", "a page of one's own badges",
      each(ok("No badges yet."), pupil=ok(f"Pagalbininkas, {A}"))),
     ("Bs:{award}", "send the pupil's badge again",
      each(NO_BADGE, pupil=ok(f"Your badge «Pagalbininkas» from {A}"))),
