@@ -181,7 +181,13 @@ class Settings(BaseSettings):
 
     @property
     def badge_base_url(self) -> str | None:
-        """Where `/badges/status/<n>` is served: PUBLIC_URL, else WEBHOOK_URL's origin."""
+        """Where `/badges/status/<n>` is served: the public base URL."""
+        return self.public_base_url
+
+    @property
+    def public_base_url(self) -> str | None:
+        """Where the web process answers the public (badge status lists, certificate
+        pages): PUBLIC_URL, else WEBHOOK_URL's origin; None when neither is set."""
         if self.public_url:
             return self.public_url
         if self.webhook_url:

@@ -15,6 +15,7 @@ from bot.context import TakasApplication
 from handlers import (
     badges,
     broadcast,
+    certificates,
     errors,
     fallback,
     feeds,
@@ -36,7 +37,7 @@ from handlers import (
 )
 
 FLOWS = (start, language, feeds, search, location, inline, log, verification, organisations,
-         pupil, follow, broadcast, badges, playlists)
+         pupil, certificates, follow, broadcast, badges, playlists)
 MIDDLEWARE_GROUP = -100
 GROUP_CHATS_GROUP = -50
 FLOW_ANSWERS_GROUP = -10

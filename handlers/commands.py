@@ -25,6 +25,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("profile", N_("Your school, grade and yearly target")),
     Command("language", N_("Change the language")),
     Command("mydata", N_("Everything stored about you")),
+    Command("verify", N_("Check a certificate's code")),
     Command("forgetme", N_("Erase your data")),
 )
 
@@ -35,9 +36,9 @@ ORGANIZER_COMMANDS: tuple[Command, ...] = (
     Command("checkin", N_("Open a check-in code for an event")),
     Command("badge", N_("Define, award and revoke your organisation's badges")),
     Command("playlist", N_("Build learning playlists of opportunities and activities")),
-    Command("verify", N_("Check a certificate's code")),
     Command("org", N_("Organisations and invitation links")),
     Command("feeds", N_("Partner feeds (administrators)")),
+    Command("revoke", N_("Revoke a certificate (administrators)")),
 )
 
 

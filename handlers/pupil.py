@@ -1,10 +1,9 @@
-"""A pupil's own things: /profile, /hours (progress by school year), /export (CSV and PDF
-certificate), /mydata (everything stored, as JSON) and /forgetme (erase, with confirmation).
+"""A pupil's own things: /profile, /hours (progress by school year), /mydata (everything
+stored, as JSON) and /forgetme (erase, with confirmation). /export: handlers/certificates.py.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 
@@ -17,11 +16,10 @@ from telegram.ext import (
 )
 
 from bot.context import TakasContext
-from bot.formatting import date_text, hours, hours_words
+from bot.formatting import hours, hours_words
 from bot.i18n import _
-from bot.services import badges as badge_rules
-from bot.services import certificates, privacy, profiles
 from bot.services import hours as hour_rules
+from bot.services import privacy, profiles
 from bot.services.errors import Refusal
 from bot.storage.models import User
 from bot.text import esc
@@ -172,69 +170,6 @@ async def hours_command(update: Update, context: TakasContext) -> None:
     await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML)
 
 
-async def export_command(update: Update, context: TakasContext) -> None:
-    from bot.services import exports
-
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
-        return
-    async with context.db.transaction() as session:
-        rows = await hour_rules.export_rows(session, user.id)
-        record = await session.get(User, user.id)
-    if not rows or record is None:
-        await message.reply_text(_("No hours logged yet. /log adds your first."))
-        return
-    await message.reply_document(InputFile(exports.entries_csv(rows), filename="takas-hours.csv"),
-                                 caption=_("All your entries (CSV)."))
-    approved = [row for row in rows if row.status == "approved"]
-    if not approved:
-        await message.reply_text(_("The certificate lists approved hours; none are approved "
-                                   "yet."))
-        return
-    async with context.db.transaction() as session:
-        certificate = await certificates.issue(
-            session, record, sum(row.minutes for row in approved), hour_rules.today())
-        earned = await badge_rules.awards_of(session, user.id)
-    data = exports.CertificateData(
-        learner=record.first_name, school=record.school, grade=record.grade,
-        rows=tuple(rows), issued_on=certificate.issued_on, code=certificate.code,
-        badges=tuple(exports.BadgeLine(item.badge.name, item.organisation,
-                                       item.award.issued_at.astimezone(hour_rules.LOCAL).date())
-                     for item in earned))
-    # Laying out the PDF is CPU work: off the event loop (the language context goes along).
-    pdf = await asyncio.to_thread(exports.certificate_pdf, data)
-    await message.reply_document(
-        InputFile(pdf, filename="takas-certificate.pdf"),
-        caption=_("Your certificate of approved hours (code {code}).").format(code=data.code))
-
-
-async def verify_command(update: Update, context: TakasContext) -> None:
-    """/verify CODE: an organizer checks a certificate a pupil handed in."""
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
-        return
-    if not context.args:
-        await message.reply_text(_("Write it as /verify CODE, with the code printed on the "
-                                   "certificate."))
-        return
-    try:
-        async with context.db.transaction() as session:
-            found = await certificates.check(session, context.args[0], actor_id=user.id,
-                                             is_admin=user.id in context.settings.admin_ids)
-    except Refusal as refusal:
-        await message.reply_text(explain(refusal), parse_mode=ParseMode.HTML)
-        return
-    values = {"code": esc(found.code), "learner": esc(found.learner),
-              "hours": esc(hours_words(found.approved_minutes)),
-              "day": esc(date_text(found.issued_on))}
-    if found.learner:
-        text = _("✔ Valid certificate {code}: {learner}, {hours} approved, issued on {day}.")
-    else:  # the learner erased their data with /forgetme: the hours stand, nameless
-        text = _("✔ Valid certificate {code}: {hours} approved, issued on {day}. The learner "
-                 "has since erased their data from Takas.")
-    await message.reply_text(text.format(**values), parse_mode=ParseMode.HTML)
-
-
 async def mydata_command(update: Update, context: TakasContext) -> None:
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
@@ -278,9 +213,7 @@ HANDLERS: list[BaseHandler[Update, TakasContext, None]] = [
     CallbackQueryHandler(field_pressed, pattern=cb.ProfileField.pattern),
     CallbackQueryHandler(cancel_pressed, pattern=cb.ProfileCancel.pattern),
     CommandHandler("hours", hours_command),
-    CommandHandler("export", export_command),
     CommandHandler("mydata", mydata_command),
-    CommandHandler("verify", verify_command),
     CommandHandler("forgetme", forgetme_command),
     CallbackQueryHandler(forgetme_pressed, pattern=cb.ForgetMe.pattern),
 ]

@@ -39,6 +39,10 @@ MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     "code_invalid": lambda p: _("This check-in code is not valid."),
     "code_closed": lambda p: _("This check-in code is not open now."),
     "certificate_unknown": lambda p: _("No certificate has that code."),
+    "checks_limit": lambda p: _("You have checked {limit} certificates in the last hour; "
+                                "please wait a while before the next.").format(limit=p["limit"]),
+    "nothing_approved": lambda p: _("The certificate lists approved hours; none are approved "
+                                    "in that school year."),
     "follows_full": lambda p: _("You follow {limit} things already; /following lets you "
                                 "stop some.").format(limit=p["limit"]),
     "broadcast_limit": lambda p: _("Your organisation has sent {limit} announcements in the "

@@ -31,7 +31,7 @@ from bot.app import build_application, running
 from bot.services import badges, broadcasts, certificates, orgs, playlists, verification_digests
 from bot.services import hours as hour_rules
 from bot.storage.catalog_tables import Opportunity, SearchQuery
-from bot.storage.models import BadgeRule, Base, Follow, HourEntry, Membership, User, utcnow
+from bot.storage.models import BadgeRule, Base, Follow, HourEntry, Membership, utcnow
 from bot.storage.playlist_tables import Playlist, PlaylistMember
 from handlers.commands import COMMANDS as MENU
 from handlers.commands import ORGANIZER_COMMANDS
@@ -105,8 +105,9 @@ COMMAND_TABLE: dict[str, dict[str, Outcome]] = {
                        admin=ok("For which organisation?")),
     "/checkin 2 Talka": each(NOT_ORG, organizer_a=ok(f"Check-in for «Talka» (2 h, {A})"),
                              organizer_b=ok(f"Check-in for «Talka» (2 h, {B})"), **LEARNERS),
-    "/verify {cert}": each(ok("✔ Valid certificate"), **LEARNERS),
-    "/verify TK-AAAA-BBBB": each(ok("No certificate has that code."), **LEARNERS),
+    "/verify {cert}": each(ok("✔ Valid certificate")),
+    "/verify TK-AAAA-BBBB": each(ok("No certificate has that code.")),
+    "/revoke TK-AAAA-BBBB": each(NOT_ADMIN, admin=ok("No certificate has that code.")),
     "/org": each(ok("/org new NAME"), organizer_a=ok(f"Your organisations\n1. {A}"),
                  organizer_b=ok(f"Your organisations\n2. {B}"),
                  admin=ok(f"Your organisations\n2. {B}\n1. {A}")),
@@ -185,6 +186,10 @@ BUTTON_TABLE: list[tuple[str, str, dict[str, Outcome]]] = [
      each(gone(), pupil=ok("Done."))),
     ("uf:{follow}", "stop the pupil's follow", each(gone(), pupil=ok("Done."))),
     ("fm:no", "keep one's data (after /forgetme)", each(ok("Nothing was erased."))),
+    ("cy:0", "a certificate of one's own approved hours of all school years",
+     each(no("none are approved in that school year"),
+          pupil=ok("Your certificate of approved hours"))),
+    ("cy:x", "a certificate's school year, forged", each(gone())),
     ("lang:en", "one's own language", each(ok("Done: from now on I write"))),
     ("pf:s:school", "start changing one's own profile",
      each(ok("Write the name of your school."))),
@@ -314,9 +319,9 @@ async def world(fake: FakeBotAPI, make_settings, i18n, tmp_path: Path):
             assert pending3 is not None
             values["digest"] = await verification_digests.record(session, ORG_A, [pending3])
             await hour_rules.decide(session, approved, organizer_id=ORG_A, approve=True)
-            record = await session.get(User, PUPIL)
-            assert record is not None
-            cert = await certificates.issue(session, record, 60, hour_rules.today())
+            cert = await certificates.issue(session, user_id=PUPIL, learner="Pupil",
+                                            approved_minutes=60, issued_on=hour_rules.today(),
+                                            school_year=None)
             follow = (await session.scalars(select(Follow).where(Follow.user_id == PUPIL))).one()
             query = (await session.scalars(
                 select(SearchQuery).where(SearchQuery.user_id == PUPIL))).one()

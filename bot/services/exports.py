@@ -7,7 +7,8 @@ through Babel in the current language.
 - `entries_csv`: every entry, UTF-8 with a BOM and ';' between cells, so Excel in the Baltic
   locales opens it as columns; cells that a spreadsheet would run as a formula are defused.
 - `certificate_pdf`: an A4 certificate of the approved hours (of one school year, or all),
-  with the verifying organisations and a verification code. DejaVu Sans, shipped in
+  with the verifying organisations, a verification code and, when the deployment has a
+  public address, a QR code of the page that checks it (segno). DejaVu Sans, shipped in
   `bot/assets/fonts`, covers the Baltic, Polish, German and Cyrillic letters. The same data
   always gives the same bytes: the document's date is the issue date.
 """
@@ -22,6 +23,7 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 
+import segno
 from babel.dates import format_date, format_interval
 from babel.numbers import format_decimal
 from fpdf import FPDF, XPos, YPos
@@ -39,6 +41,7 @@ _ACTIVITY_CHARS, _ORGANISATION_CHARS, _NAME_CHARS = 120, 80, 60
 _COLUMNS = (22, 58, 40, 16, 34)  # mm; 170 mm between the 20 mm margins of A4
 _PADDING = 1.5  # mm left and right inside a cell
 _FLEXIBLE = 1  # the activity column gives up width so that no heading word is split
+_QR_SIZE = 36  # mm: phones read it from an arm's length
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,7 @@ class CertificateData:
     code: str  # verification code printed on the certificate
     school_year: tuple[date, date] | None = None  # first and last day; None: all years
     badges: tuple[BadgeLine, ...] = ()  # the learner's Open Badges in force
+    verify_url: str | None = None  # the public page that checks the code (QR code)
 
 
 def hours_text(minutes: int, *, grouping: bool = True) -> str:
@@ -250,6 +254,22 @@ def certificate_pdf(data: CertificateData) -> bytes:
     issued = format_date(data.issued_on, "long", locale=language)
     pdf.paragraph(_("Issued on {date}").format(date=issued))
     pdf.paragraph(_("Verification code: {code}").format(code=data.code), bold=True)
-    pdf.paragraph(_("To check this certificate, give the verification code to one of the "
-                    "organisations that verified the hours."), size=9)
+    if data.verify_url:
+        _qr_code(pdf, data.verify_url)
+        pdf.paragraph(_("Scan the QR code or open {url} to check this certificate: the page "
+                        "says whether it is valid.").format(url=data.verify_url), size=9)
+    else:
+        pdf.paragraph(_("To check this certificate, send /verify {code} to Takas in "
+                        "Telegram.").format(code=data.code), size=9)
     return bytes(pdf.output())
+
+
+def _qr_code(pdf: _Certificate, url: str) -> None:
+    """The QR code of `url`, _QR_SIZE mm wide, on a new page when this one is too full."""
+    png = io.BytesIO()
+    # Error correction M (15%) survives a crease or a smudge on a printed sheet.
+    segno.make(url, error="m", micro=False).save(png, kind="png", scale=8, border=4)
+    if pdf.get_y() + _QR_SIZE > pdf.h - pdf.b_margin:
+        pdf.add_page()
+    pdf.image(png, x=pdf.l_margin, y=pdf.get_y(), w=_QR_SIZE, h=_QR_SIZE)
+    pdf.set_y(pdf.get_y() + _QR_SIZE + 2)

@@ -90,6 +90,10 @@ class User(Base):
     # False once Telegram says the user blocked the bot or the account is gone: no more
     # messages are queued for them until they write again.
     reachable: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Monthly reminders while behind a yearly target (/profile turns them off), and when
+    # the last one was queued.
+    target_reminders: Mapped[bool] = mapped_column(Boolean, default=True)
+    target_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Organisation(Base):
@@ -251,6 +255,11 @@ class Certificate(Base):
     learner: Mapped[str] = mapped_column(String(256))
     approved_minutes: Mapped[int] = mapped_column(Integer)
     issued_on: Mapped[date] = mapped_column(Date)
+    # The first day of the school year it covers; None: all school years.
+    school_year: Mapped[date | None] = mapped_column(Date)
+    # Set when an administrator revoked it: the public page then says so.
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_by: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

@@ -86,7 +86,7 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.request import HTTPXRequest
 
-from bot import badge_check, metrics
+from bot import badge_check, metrics, verify_page
 from bot.app import build_application, running
 from bot.config import ConfigError, Settings
 from bot.context import TakasApplication
@@ -98,6 +98,7 @@ from bot.storage import inbox, outbox
 from bot.storage.catalog_tables import Feed, Opportunity
 from bot.storage.db import Database, unavailable
 from bot.storage.models import OutboxMessage, OutboxStatus, utcnow
+from bot.usecases import certificates as certificate_usecase
 from catalog.search.service import SearchService
 
 log = logging.getLogger(__name__)
@@ -594,6 +595,7 @@ class WebhookServer:
         app.router.add_get("/metrics", self.metrics)
         app.router.add_post("/badges/verify", self.verify_badge)
         app.router.add_get(r"/badges/status/{number:\d{1,6}}", self.badge_status)
+        app.router.add_get(r"/verify/{code:[A-Za-z0-9-]{1,24}}", self.certificate_page)
         return app
 
     async def start(self, host: str, port: int) -> None:
@@ -747,6 +749,22 @@ class WebhookServer:
             raise web.HTTPNotFound()
         return web.Response(text=token, content_type="application/vc+jwt",
                             headers={"Cache-Control": "max-age=300"})
+
+
+    async def certificate_page(self, request: web.Request) -> web.Response:
+        """The public page of a certificate (its QR code opens it): valid or revoked, in
+        the reader's language; 404 with the same kind of page for an unknown code."""
+        data = self.application.bot_data
+        status = await certificate_usecase.certificate_status(self.db,
+                                                              request.match_info["code"])
+        language = data.i18n.resolve(request.query.get("lang"),
+                                     request.headers.get("Accept-Language", "")[:35] or None)
+        base = data.settings.public_base_url or self.config.url
+        with data.i18n.use(language):
+            body = verify_page.render(status, deployment=urlsplit(base).netloc)
+        return web.Response(text=body, content_type="text/html", charset="utf-8",
+                            status=200 if status is not None else 404,
+                            headers=verify_page.HEADERS)
 
 
 class UploadError(ValueError):
