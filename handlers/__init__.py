@@ -13,6 +13,8 @@ from telegram.ext import TypeHandler
 
 from bot.context import TakasApplication
 from handlers import (
+    alerts,
+    attendance,
     badges,
     broadcast,
     certificates,
@@ -30,6 +32,8 @@ from handlers import (
     organisations,
     playlists,
     pupil,
+    reports,
+    schools,
     search,
     start,
     verification,
@@ -37,20 +41,22 @@ from handlers import (
 )
 
 FLOWS = (start, language, feeds, search, location, inline, log, verification, organisations,
-         pupil, certificates, follow, broadcast, badges, playlists)
+         pupil, certificates, follow, broadcast, badges, playlists, schools, attendance,
+         reports)
 MIDDLEWARE_GROUP = -100
 GROUP_CHATS_GROUP = -50
 FLOW_ANSWERS_GROUP = -10
 LEARNER_GATE_GROUP = -5
 
 
-# Modules that render what the outbox sends to other people (bot/delivery/kinds.py).
-NOTICES = (verification,)
+# Modules that render what the outbox sends to other people (bot/delivery/kinds.py):
+# each has `renderers(application)`, the renderer of each kind it owns.
+NOTICES = (alerts, verification)
 
 
 def register(application: TakasApplication) -> None:
     for module in NOTICES:
-        for kind, renderer in module.KINDS.items():
+        for kind, renderer in module.renderers(application).items():
             application.bot_data.kinds.register(kind, renderer)
     application.add_handler(TypeHandler(Update, middleware.prepare), group=MIDDLEWARE_GROUP)
     # Group chats are answered by their own module, which stops the update there: no flow

@@ -1,23 +1,20 @@
-"""Alerts: after every sync, new opportunities go to the people who follow something they
-match, in each person's language, as a message now or in a daily/weekly digest, and never
-during quiet hours. Messages go through the outbox (bot.delivery), so pacing, retries and
-crash safety are the delivery engine's.
+"""Alerts and alert digests as the follower reads them, rendered when the outbox sends them
+(bot/delivery/kinds.py), in the follower's language of that moment; and the half-hourly
+job that queues the digests due. What is matched, recorded and queued, and when, is
+bot/usecases/alerts.py.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 
-from sqlalchemy import select, tuple_, update
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.context import TakasApplication, TakasContext
+from bot.delivery.kinds import Notice, Part, Renderer
 from bot.i18n import _, ngettext
-from bot.services import follows as rules
-from bot.storage import outbox
-from bot.storage.models import Alert, Follow, User, utcnow
 from bot.text import esc
+from bot.usecases import alerts
 from catalog.search.index import SearchDoc
 from catalog.sync import FeedReport
 from handlers import callback_data as cb
@@ -27,13 +24,13 @@ log = logging.getLogger(__name__)
 DIGEST_ITEMS = 10
 
 
-def alert_message(doc: SearchDoc, follow: Follow) -> tuple[str, InlineKeyboardMarkup]:
-    text = "\n".join([_("🔔 New for «{label}»:").format(label=esc(follow.label)), "",
+def alert_message(doc: SearchDoc, label: str, follow_id: int) -> tuple[str, InlineKeyboardMarkup]:
+    text = "\n".join([_("🔔 New for «{label}»:").format(label=esc(label)), "",
                       views.card(0, doc).replace("<b>0. ", "<b>", 1)])
     markup = InlineKeyboardMarkup([
         [InlineKeyboardButton(_("Details"), callback_data=views.details(doc.id))],
         [InlineKeyboardButton(_("Stop these alerts"),
-                              callback_data=cb.Unfollow(follow=follow.id).pack())]])
+                              callback_data=cb.Unfollow(follow=follow_id).pack())]])
     return text, markup
 
 
@@ -51,70 +48,46 @@ def digest_message(docs: list[SearchDoc]) -> tuple[str, InlineKeyboardMarkup]:
     return "\n".join(lines), markup
 
 
+def renderers(application: TakasApplication) -> dict[str, Renderer]:
+    """The renderers of alerts and digests: the opportunities as the search index of this
+    application knows them when the message is sent."""
+
+    async def render_alert(notice: Notice) -> list[Part]:
+        found = await alerts.alert_views(notice.db, notice.chat_id, notice.ref)
+        for view in found:  # one alert per row
+            doc = application.bot_data.search.by_id(view.opportunity_id)
+            if doc is None or view.label is None or view.follow_id is None:
+                return []  # withdrawn from the catalog, or unfollowed meanwhile
+            text, markup = alert_message(doc, view.label, view.follow_id)
+            return [Part(text=text, reply_markup=markup)]
+        return []
+
+    async def render_digest(notice: Notice) -> list[Part]:
+        search = application.bot_data.search
+        items = [doc for view in await alerts.alert_views(notice.db, notice.chat_id, notice.ref)
+                 if (doc := search.by_id(view.opportunity_id)) is not None]
+        if not items:
+            return []
+        text, markup = digest_message(items)
+        return [Part(text=text, reply_markup=markup)]
+
+    return {alerts.ALERT: render_alert, alerts.DIGEST: render_digest}
+
+
 async def on_synced(application: TakasApplication, reports: list[FeedReport]) -> None:
     """The catalog listener: match new opportunities, queue what is due."""
     new_ids = {oid for report in reports for oid in report.added_ids}
     if not new_ids:
         return
     data = application.bot_data
-    async with data.db.transaction() as session:
-        everything = list((await session.scalars(select(Follow))).all())
-    if not everything:
-        return
-    found = await data.search.in_thread(rules.matches, everything, new_ids)
-    now = utcnow()
-    async with data.db.transaction() as session:
-        fresh = await rules.record_alerts(session, found, now)
-    immediate = [a for a in fresh if a.frequency == "immediate"]
-    await queue_immediate(application, immediate, now)
+    done = await alerts.alert_new(data.db, data.search.index, new_ids)
+    if done.immediate:
+        data.sender.wake()
     log.info("alerts: %d new opportunities, %d alerts (%d immediate)", len(new_ids),
-             len(fresh), len(immediate))
-
-
-async def queue_immediate(application: TakasApplication, alerts: list[Alert],
-                          now: datetime) -> None:
-    if not alerts:
-        return
-    data = application.bot_data
-    not_before = rules.quiet_until(now) or now
-    async with data.db.transaction() as session:
-        follows = {f.id: f for f in (await session.scalars(select(Follow).where(
-            Follow.id.in_({a.follow_id for a in alerts if a.follow_id})))).all()}
-        users = {u.id: u for u in (await session.scalars(select(User).where(
-            User.id.in_({a.user_id for a in alerts})))).all()}
-        for alert in alerts:
-            doc, follow = (data.search.by_id(alert.opportunity_id),
-                           follows.get(alert.follow_id or 0))
-            user = users.get(alert.user_id)
-            if doc is None or follow is None or user is None:
-                continue
-            with data.i18n.use(data.i18n.resolve(user.language, user.telegram_language)):
-                text, markup = alert_message(doc, follow)
-            await outbox.enqueue(session, dedupe_key=f"alert:{user.id}:{doc.id}",
-                                 chat_id=user.id, kind="alert", text=text,
-                                 reply_markup=markup.to_dict(), not_before=not_before)
-        # Exactly these (user, opportunity) pairs: a separate IN on users and on
-        # opportunities would also mark someone's digest alert for another opportunity.
-        pairs = [(a.user_id, a.opportunity_id) for a in alerts]
-        await session.execute(update(Alert).where(
-            tuple_(Alert.user_id, Alert.opportunity_id).in_(pairs),
-            Alert.queued_at.is_(None)).values(queued_at=now))
+             done.alerts, done.immediate)
 
 
 async def digest_job(context: TakasContext) -> None:
     """Runs every half hour: queue the daily and weekly digests that are due."""
-    data = context.bot_data
-    now = utcnow()
-    async with data.db.transaction() as session:
-        due = await rules.due_digests(session, now)
-        for user_id, alerts in due.items():
-            user = await session.get(User, user_id)
-            items = [doc for a in alerts if (doc := data.search.by_id(a.opportunity_id))]
-            if user is not None and items:
-                with data.i18n.use(data.i18n.resolve(user.language, user.telegram_language)):
-                    text, markup = digest_message(items)
-                await outbox.enqueue(
-                    session, dedupe_key=f"digest:{user_id}:{now.date().isoformat()}",
-                    chat_id=user_id, kind="digest", text=text, reply_markup=markup.to_dict())
-            await session.execute(update(Alert).where(
-                Alert.id.in_([a.id for a in alerts])).values(queued_at=now))
+    if await alerts.queue_digests(context.db):
+        context.bot_data.sender.wake()

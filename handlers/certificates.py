@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from babel.dates import format_date
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
@@ -27,10 +27,12 @@ from bot.storage.models import utcnow
 from bot.text import esc
 from bot.usecases import certificates as usecase
 from bot.usecases.certificates import CertificateStatus
+from handlers import waiting
 from handlers.buttons import expired
 from handlers.callback_data import Bounded, CallbackData
 from handlers.refusals import explain
 
+NAME_FLOW = "certificate_name"  # handlers/waiting.py: the full name typed before /export
 ALL_YEARS = 0  # CertificateYear.year for a certificate of every school year
 
 
@@ -60,12 +62,43 @@ async def export_command(update: Update, context: TakasContext) -> None:
         await message.reply_text(_("The certificate lists approved hours; none are approved "
                                    "yet."))
         return
-    if len(choice.years) == 1:  # nothing to choose: that year's certificate
-        await send_certificate(message, context, user.id, choice.years[0])
+    if choice.needs_name:
+        await waiting.expect(context, NAME_FLOW)
+        await message.reply_text(_("Before your first certificate: write your full name as it "
+                                   "should be printed on it, e.g. Ona Jonaitytė. /profile can "
+                                   "change it later."))
         return
+    await offer_certificate(message, context, user.id, choice.years)
+
+
+async def name_typed(update: Update, context: TakasContext, state: dict[str, Any]) -> bool:
+    """The full name asked before the first certificate; then the certificate goes on."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None or not message.text:
+        return False
+    try:
+        await usecase.set_full_name(context.db, user.id, message.text)
+    except Refusal as refusal:  # still waiting for a usable name
+        await message.reply_text(explain(refusal), parse_mode=ParseMode.HTML)
+        return True
+    await waiting.clear(context, NAME_FLOW)
+    choice = await usecase.export_choice(context.db, user.id)
+    await offer_certificate(message, context, user.id, choice.years)
+    return True
+
+
+async def offer_certificate(message: Message, context: TakasContext, user_id: int,
+                            years: tuple[date, ...]) -> None:
+    """The certificate at once when one school year has approved hours, else the choice."""
+    if not years:
+        return
+    if len(years) == 1:  # nothing to choose: that year's certificate
+        await send_certificate(message, context, user_id, years[0])
+        return
+    choices = years
     rows = [[InlineKeyboardButton(year_label(first),
                                   callback_data=CertificateYear(year=first.year).pack())]
-            for first in choice.years]
+            for first in choices]
     rows.append([InlineKeyboardButton(_("All school years"),
                                       callback_data=CertificateYear(year=ALL_YEARS).pack())])
     await message.reply_text(_("A certificate of which school year?"),
@@ -169,6 +202,8 @@ async def revoke_command(update: Update, context: TakasContext) -> None:
     await message.reply_text(_("Certificate {code} is revoked; /verify and its page now say "
                                "so.").format(code=esc(status.code)), parse_mode=ParseMode.HTML)
 
+
+waiting.register(NAME_FLOW, name_typed)
 
 HANDLERS: list[BaseHandler[Update, TakasContext, None]] = [
     CommandHandler("export", export_command),

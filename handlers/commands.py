@@ -23,6 +23,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("following", N_("What you follow and how often you hear")),
     Command("playlists", N_("Learning playlists you joined and your progress")),
     Command("profile", N_("Your school, grade and yearly target")),
+    Command("claim", N_("Take over the record your class teacher made for you")),
     Command("language", N_("Change the language")),
     Command("mydata", N_("Everything stored about you")),
     Command("verify", N_("Check a certificate's code")),
@@ -37,6 +38,10 @@ ORGANIZER_COMMANDS: tuple[Command, ...] = (
     Command("badge", N_("Define, award and revoke your organisation's badges")),
     Command("playlist", N_("Build learning playlists of opportunities and activities")),
     Command("org", N_("Organisations and invitation links")),
+    Command("classes", N_("Your school's classes, their links and pupils")),
+    Command("attendance", N_("Record who took part in an activity")),
+    Command("targets", N_("Yearly targets per grade")),
+    Command("report", N_("Your organisation's report for the e-diary (CSV and PDF)")),
     Command("feeds", N_("Partner feeds (administrators)")),
     Command("revoke", N_("Revoke a certificate (administrators)")),
 )

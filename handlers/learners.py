@@ -1,6 +1,7 @@
 """Organizer commands typed by a learner: one sentence a learner understands.
 
-/pending, /broadcast, /checkin, /badge, /playlist, /org invite and /org target are
+/pending, /broadcast, /checkin, /badge, /playlist, /org invite, /org target, /classes,
+/attendance, /targets and /report are
 tools of an organisation's organizers. Someone who organizes nothing (and is not an
 administrator) hears what the command is for and how to become an organizer, instead of a
 refusal about "that organisation" they never named. Organizers and administrators pass on
@@ -17,7 +18,8 @@ from bot.i18n import _
 from bot.services.orgs import organizes_anything
 
 # /verify is not here: anyone may check a certificate's code.
-GATED = ("pending", "broadcast", "checkin", "badge", "playlist", "org")
+GATED = ("pending", "broadcast", "checkin", "badge", "playlist", "org", "classes", "attendance",
+         "targets", "report")
 # /org alone lists organisations (and how to ask for one); only these need an organizer.
 ORG_TOOLS = frozenset({"invite", "target"})
 

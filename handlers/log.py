@@ -100,7 +100,16 @@ async def ask(message: Message, question: Question, *, edit: bool = False) -> No
                 for oid, label in data["candidates"]]
         rows.append([InlineKeyboardButton(_("✍ Keep my words"), callback_data="lg:t")])
     elif step == "organisation":
+        wanted = data.get("org_query")
         text = _("Which organisation should verify it?")
+        if wanted and question.organisations:
+            text = _("Organisations like «{words}»: pick one, or write the name again."
+                     ).format(words=esc(shorten(wanted, 60)))
+        elif wanted:
+            text = _("No organisation is called like «{words}». Write its name another "
+                     "way.").format(words=esc(shorten(wanted, 60)))
+        else:
+            text += "\n" + _("Not in the list? Write its name, and I will look for it.")
         organisations = question.organisations
         page = int(data.get("org_page", 0))
         shown = organisations[page * ORGS_PER_PAGE:(page + 1) * ORGS_PER_PAGE]
@@ -113,7 +122,7 @@ async def ask(message: Message, question: Question, *, edit: bool = False) -> No
             paging.append(InlineKeyboardButton("»", callback_data=f"lg:op:{page + 1}"))
         if paging:
             rows.append(paging)
-        if not organisations:
+        if not organisations and not wanted:
             text = _("No organisation can verify hours yet. Ask your school or organizer to "
                      "join Takas.")
     elif step == "day":
@@ -233,6 +242,8 @@ def typed_answer(context: TakasContext, step: str, text: str,
             problem = explain(Refusal("activity_long", limit=300))
         changed["activity"] = text
         changed["candidates"] = catalog_candidates(context, text)
+    elif step == "organisation" and text:
+        changed["org_query"] = text[:100]  # words of its name: the question searches them
     elif step == "day":
         chosen, problem = day_problem(text)
         if chosen is not None:

@@ -19,7 +19,7 @@ from bot.context import TakasContext
 from bot.formatting import hours, hours_words
 from bot.i18n import _
 from bot.services import hours as hour_rules
-from bot.services import privacy, profiles
+from bot.services import privacy, profiles, schools
 from bot.services.errors import Refusal
 from bot.storage.models import User
 from bot.text import esc
@@ -141,6 +141,9 @@ async def hours_command(update: Update, context: TakasContext) -> None:
     async with context.db.transaction() as session:
         years = await hour_rules.totals(session, user.id)
         record = await session.get(User, user.id)
+        # The target of the pupil's grade at their school wins over any other.
+        grade = await schools.grade_target_of(
+            session, user.id, hour_rules.school_year(hour_rules.today())[0].year)
     if not years:
         await message.reply_text(_("No hours logged yet. /log adds your first."))
         return
@@ -159,12 +162,16 @@ async def hours_command(update: Update, context: TakasContext) -> None:
             for kind, minutes in sorted(year.by_kind.items()):
                 lines.append(_("• {kind}: {hours} approved").format(
                     kind=esc(kind_name(kind)), hours=esc(hours_words(minutes))))
-        target = (record.yearly_target_minutes if record else None) or year.organisation_target
+        target = ((grade[1] if grade else None)
+                  or (record.yearly_target_minutes if record else None)
+                  or year.organisation_target)
         if year.first == current and target:
             share = min(100, round(100 * year.approved / target))
             bar = "▓" * (share // 10) + "░" * (10 - share // 10)
             lines.append(_("Yearly target: {target} · {bar} {share}%").format(
                 target=esc(hours_words(target)), bar=bar, share=share))
+            if year.approved >= target:
+                lines.append(_("✔ Passed: the yearly target is reached."))
         lines.append("")
     lines.append(_("/export sends a CSV and a PDF certificate."))
     await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML)

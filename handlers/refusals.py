@@ -73,6 +73,26 @@ MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     "playlist_busy": lambda p: _("The playlist changed at the same moment; please try again."),
     "playlist_empty": lambda p: _("Add at least one activity before publishing."),
     "opportunity_unknown": lambda p: _("That opportunity is no longer in the catalog."),
+    "class_name": lambda p: _("Write the class as a grade from 1 to 12 and a letter, for "
+                              "example 8B."),
+    "full_name": lambda p: _("Please write your full name (first name and surname), at most "
+                             "{limit} characters.").format(limit=p["limit"]),
+    "class_unknown": lambda p: _("That class no longer exists."),
+    "class_link_invalid": lambda p: _("This class link is not valid. Ask your class teacher "
+                                      "for a new one."),
+    "organizer_not_pupil": lambda p: _("You organize for this school, so you cannot join it "
+                                       "as a pupil."),
+    "claim_invalid": lambda p: _("This code is not valid or was already used. Ask your "
+                                 "class teacher."),
+    "already_pupil": lambda p: _("You are already a pupil of this school. Ask your class "
+                                 "teacher to record your hours on your own record."),
+    "class_last_grade": lambda p: _("Grade 12 is the last one: this class leaves school."),
+    "pupil_unknown": lambda p: _("That pupil is not on this school's list."),
+    "no_classes": lambda p: _("Your school has no classes this school year yet: /classes "
+                              "new 8B creates one."),
+    "attendance_gone": lambda p: _("This attendance list was already saved or replaced. "
+                                   "/attendance starts a new one."),
+    "attendance_empty": lambda p: _("Tick at least one pupil first."),
 }
 
 

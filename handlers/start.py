@@ -9,10 +9,11 @@ from telegram.ext import BaseHandler, CommandHandler
 from bot.context import TakasContext
 from bot.formatting import hours
 from bot.i18n import _
-from bot.services import checkins, orgs
+from bot.services import orgs
 from bot.services.errors import Refusal
 from bot.text import esc, is_row_id, shorten
-from handlers import playlists
+from bot.usecases import checkins as joining
+from handlers import playlists, schools
 from handlers.commands import ORGANIZER_COMMANDS, described
 from handlers.refusals import explain
 
@@ -41,26 +42,27 @@ async def start(update: Update, context: TakasContext) -> None:
 async def deep_link(message: Message, context: TakasContext, user_id: int,
                     payload: str) -> bool:
     """org_<token>: become an organizer; ci_<code>: check in; pl_<id>: a learning
-    playlist. True when handled."""
+    playlist; cl_<token>, rp_<code>: join a class, claim a roster record. True when
+    handled."""
+    if await schools.deep_link(message, context, user_id, payload):
+        return True
     if payload.startswith("pl_") and is_row_id(payload[3:]):
         await playlists.show_playlist(message, context, user_id, int(payload[3:]))
         return True
     if not payload.startswith(("org_", "ci_")):
         return False
     try:
-        async with context.db.transaction() as session:
-            if payload.startswith("org_"):
-                organisation = await orgs.accept_invite(session, payload[4:], user_id)
-                text = _("Welcome! You are now an organizer of {name}. You will get the "
-                         "hours to verify here; /pending lists them, /checkin opens a "
-                         "check-in code for an event.").format(
-                    name=f"<b>{esc(organisation.name)}</b>")
-            else:
-                entry, new = await checkins.check_in(session, payload[3:], user_id)
-                text = (_("Checked in: {hours} for «{activity}», verified.") if new else
-                        _("You are already checked in: {hours} for «{activity}»."))
-                text = text.format(hours=esc(hours(entry.minutes / 60)),
-                                   activity=esc(entry.activity))
+        if payload.startswith("org_"):
+            name = await joining.accept_invite(context.db, payload[4:], user_id)
+            text = _("Welcome! You are now an organizer of {name}. You will get the "
+                     "hours to verify here; /pending lists them, /checkin opens a "
+                     "check-in code for an event.").format(name=f"<b>{esc(name)}</b>")
+        else:
+            checked = await joining.check_in(context.db, payload[3:], user_id)
+            text = (_("Checked in: {hours} for «{activity}», verified.") if checked.new else
+                    _("You are already checked in: {hours} for «{activity}»."))
+            text = text.format(hours=esc(hours(checked.minutes / 60)),
+                               activity=esc(checked.activity))
     except Refusal as refusal:
         text = explain(refusal)
     await message.reply_text(text, parse_mode=ParseMode.HTML)

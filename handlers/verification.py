@@ -16,7 +16,7 @@ from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, 
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.context import TakasContext
+from bot.context import TakasApplication, TakasContext
 from bot.delivery import kinds
 from bot.delivery.kinds import Notice, Part, Renderer
 from bot.formatting import date_text, hours
@@ -127,11 +127,9 @@ async def render_digest(notice: Notice) -> list[Part]:
     return digest_parts(digest) if digest is not None else []
 
 
-KINDS: dict[str, Renderer] = {
-    kinds.VERIFY_REQUEST: render_request,
-    kinds.VERIFY_OUTCOME: render_outcome,
-    kinds.VERIFY_DIGEST: render_digest,
-}
+def renderers(_application: TakasApplication) -> dict[str, Renderer]:
+    return {kinds.VERIFY_REQUEST: render_request, kinds.VERIFY_OUTCOME: render_outcome,
+            kinds.VERIFY_DIGEST: render_digest}
 
 
 async def send_parts(context: TakasContext, chat_id: int, parts: list[Part]) -> None:

@@ -28,7 +28,15 @@ from sqlalchemy import select
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.app import build_application, running
-from bot.services import badges, broadcasts, certificates, orgs, playlists, verification_digests
+from bot.services import (
+    badges,
+    broadcasts,
+    certificates,
+    orgs,
+    playlists,
+    schools,
+    verification_digests,
+)
 from bot.services import hours as hour_rules
 from bot.storage.catalog_tables import Opportunity, SearchQuery
 from bot.storage.models import BadgeRule, Base, Follow, HourEntry, Membership, utcnow
@@ -133,10 +141,31 @@ COMMAND_TABLE: dict[str, dict[str, Outcome]] = {
                        pupil=ok("1. Keramikos pradmenys — 0 of 2 required activities done")),
     "/start pl_{published}": each(ok("Keramikos pradmenys\nUtenos biblioteka")),
     "/start pl_{draft}": each(NO_PLAYLIST, organizer_a=ok("Plakatų dirbtuvės")),
+    # Schools: B is a school with class 8B (a pupil not on Telegram); A becomes one below.
+    "/classes": each(NOT_ORG, organizer_a=ok(f"{A}, school year"),
+                     organizer_b=ok("Class 8B · pupils: 1"), **LEARNERS),
+    "/classes new 9A": each(NOT_ORG, organizer_a=ok("Class 9A"), organizer_b=ok("Class 9A"),
+                            **LEARNERS),
+    "/classes add 8B Jonas Jonaitis": each(
+        NOT_ORG, organizer_a=no("That class no longer exists."),
+        organizer_b=ok("Jonas Jonaitis is now on the list of class 8B"), **LEARNERS),
+    "/targets": each(NOT_ORG, organizer_a=ok("Grade 5: 10 hours"),
+                     organizer_b=ok("Grade 9: 20 hours"), **LEARNERS),
+    "/targets 8 12": each(NOT_ORG, organizer_a=ok("Grade 8: 12 hours"),
+                          organizer_b=ok("Grade 8: 12 hours"), **LEARNERS),
+    "/attendance 2 Talka": each(NOT_ORG, organizer_a=ok("Which class?"),
+                                organizer_b=ok("Which class?"), **LEARNERS),
+    "/report": each(NOT_ORG, organizer_a=ok(f"{A}, school year"),
+                    organizer_b=ok(f"{B}, school year"), **LEARNERS),
+    "/claim P-AAAA-BBBB": each(no("This code is not valid or was already used.")),
+    "/start rp_P-AAAA-BBBB": each(no("This code is not valid or was already used.")),
+    "/start cl_{class_token}": each(ok(f"Class 8B (grade 8) of {B}"),
+                                    organizer_b=no("You organize for this school")),
 }
 # How README shows the placeholders of COMMAND_TABLE.
 SHOWN = {"{cert}": "CODE", str(PUPIL): "PUPIL_ID", "{published}": "PLAYLIST_ID",
-         "{draft}": "DRAFT_ID"}
+         "{draft}": "DRAFT_ID", "{class_token}": "TOKEN"}
+NO_ATTENDANCE = no("This attendance list was already saved or replaced.")
 
 # (callback data, what it stands for, {role: outcome}). Placeholders: see `values()`.
 BUTTON_TABLE: list[tuple[str, str, dict[str, Outcome]]] = [
@@ -271,6 +300,22 @@ BUTTON_TABLE: list[tuple[str, str, dict[str, Outcome]]] = [
      each(NOT_ORG, organizer_a=ok("Published: learners find it"))),
     ("pl:rm:{item_draft}", "remove an activity of A's playlist",
      each(NOT_ORG, organizer_a=ok("1. ★ 🔎 Keramikos kursai"))),
+    # Schools: only B's organizers open, move up and take attendance in B's classes.
+    ("scc:{class_b}", "open B's class", each(NOT_ORG, organizer_b=ok("Link for its pupils"))),
+    ("scp:{class_b}", "ask to move B's class up a grade",
+     each(NOT_ORG, organizer_b=ok("Move class 8B (pupils: 2) up to grade 9"))),
+    ("scy:{class_b}", "move B's class up a grade", each(NOT_ORG, organizer_b=ok("Done: class 9B"))),
+    ("scj", "join the class of one's own link (after writing one's full name)",
+     each(gone("This button is not valid any more."))),
+    ("scx", "cancel one's own joining", each(ok("Cancelled."))),
+    ("sac:{class_b}", "take attendance in B's class (one's own list)",
+     each(NO_ATTENDANCE, organizer_a=NOT_ORG, organizer_b=ok("Class 8B: who took part"))),
+    ("sat:{roster}:0", "tick B's pupil on one's own list",
+     each(NO_ATTENDANCE, organizer_b=ok("☑ Rūta Rūtaitė"))),
+    ("sap:0", "a page of one's own list", each(NO_ATTENDANCE, organizer_b=ok("Ticked: 1"))),
+    ("sas", "save one's own list",
+     each(NO_ATTENDANCE, organizer_a=no("Tick at least one pupil first."),
+          organizer_b=ok("Recorded and approved"))),
     ("zz:forged", "data no flow knows", each(gone())),
 ]
 
@@ -330,6 +375,7 @@ async def world(fake: FakeBotAPI, make_settings, i18n, tmp_path: Path):
                           town=follow.value, follow=follow.id, query=query.id,
                           opportunity=opportunity.id, learner=LEARNER, pupil=PUPIL)
             values.update(await badges_and_playlists(session, a.id, opportunity))
+            values.update(await school_b(session, b.id))
         await fake.wait_for_request(  # the pupil's badge, delivered
             "sendDocument", lambda r: r.ok and str(r.params.get("chat_id")) == str(PUPIL),
             timeout=30)
@@ -368,6 +414,16 @@ async def badges_and_playlists(session: Any, org_a: int,
     return {"badge_hours": by_hours.id, "badge_hand": by_hand.id, "award": award.id,
             "published": published, "item_own": item_own, "draft": draft,
             "item_draft": item_draft}
+
+
+async def school_b(session: Any, org_b: int) -> dict[str, Any]:
+    """B is a school: class 8B of this school year with a pupil who is not on Telegram."""
+    year = schools.school_year_of(utcnow())
+    eight_b = await schools.create_class(session, org_b, schools.ClassName(8, "B"),
+                                         actor_id=ORG_B, year=year)
+    roster = await schools.add_roster_pupil(session, eight_b.id, "Rūta Rūtaitė",
+                                            actor_id=ORG_B)
+    return {"class_b": eight_b.id, "class_token": eight_b.token, "roster": roster.id}
 
 
 async def drafts(application: Any) -> None:

@@ -59,7 +59,7 @@ def pdf_text(pdf: bytes) -> str:
 
 
 def as_pupil(fake: FakeBotAPI):
-    return fake.user(PUPIL, first_name="Ona <Jonaitytė>", language_code="en")
+    return fake.user(PUPIL, first_name="Onutė", language_code="en")
 
 
 async def log_and_approve(fake: FakeBotAPI, text: str, *, first: bool = False) -> None:
@@ -95,6 +95,13 @@ async def test_qr_opens_the_page_that_says_valid_then_revoked(fake: FakeBotAPI, 
     pupil = as_pupil(fake)
 
     fake.send_text(pupil, "/export")
+    await fake.wait_idle()
+    assert fake.messages(PUPIL)[-1].text.startswith(
+        "Before your first certificate: write your full name")
+    fake.send_text(pupil, "O")  # not a name
+    await fake.wait_idle()
+    assert fake.messages(PUPIL)[-1].text.startswith("Write your full name (first name and")
+    fake.send_text(pupil, "  Ona   <Jonaitytė> ")
     await fake.wait_idle()
     question = fake.messages(PUPIL)[-1]
     assert question.text == "A certificate of which school year?"
@@ -165,7 +172,7 @@ async def test_qr_opens_the_page_that_says_valid_then_revoked(fake: FakeBotAPI, 
     finally:
         await server.close()
 
-    fake.send_text(pupil, "/export")
+    fake.send_text(pupil, "/export")  # the name is asked once
     await fake.wait_idle()
     question = fake.messages(PUPIL)[-1]
     fake.press_button(pupil, question, button(question, "All school years"))
@@ -182,7 +189,9 @@ async def test_without_a_public_address_the_code_still_works(fake: FakeBotAPI, b
     """The console or plain polling: no public page, so no QR code, and the pupil is told."""
     await open_school(fake)
     await log_and_approve(fake, "/log 2 Litter picking", first=True)
-    fake.send_text(as_pupil(fake), "/export")  # one year: no question
+    fake.send_text(as_pupil(fake), "/export")  # one year: no question after the name
+    await fake.wait_idle()
+    fake.send_text(as_pupil(fake), "Onutė Petraitytė")
     document = await certificate_file(fake)
     code = document.caption.split("code ")[1].rstrip(").")
     assert fake.messages(PUPIL)[-1].text == (

@@ -19,7 +19,7 @@ from bot.services import orgs
 from bot.services.users import SeenUser, touch_user
 from bot.storage import outbox
 from bot.storage.models import Alert, Membership, OutboxMessage
-from handlers import alerts
+from bot.usecases import alerts
 from tests.fakes import FakeBotAPI, SentMessage
 
 ORGANIZER, FOLLOWER, PUPIL = 801, 802, 803
@@ -99,7 +99,8 @@ async def test_quiet_hours_and_digests_follow_the_clock(fake: FakeBotAPI, app) -
     late = datetime(2026, 11, 24, 22, 30, tzinfo=VILNIUS)
     async with db.transaction() as session:
         fresh = await rules.record_alerts(session, found, late)
-    await alerts.queue_immediate(app, [a for a in fresh if a.frequency == "immediate"], late)
+    await alerts.queue_immediate(
+        db, [a.id for a in fresh if a.frequency == "immediate"], late)
     async with db.transaction() as session:
         queued = (await session.scalars(select(OutboxMessage))).all()
         waiting = (await session.scalars(select(Alert).where(Alert.queued_at.is_(None)))).all()
@@ -214,7 +215,8 @@ async def test_queuing_immediate_alerts_leaves_other_digest_alerts_waiting(
             rules.Match(FOLLOWER, second, daily.id, "daily"),
             rules.Match(PUPIL, second, other.id, "immediate")])
     noon = datetime(2026, 11, 24, 12, 0, tzinfo=VILNIUS)
-    await alerts.queue_immediate(app, [a for a in fresh if a.frequency == "immediate"], noon)
+    await alerts.queue_immediate(
+        db, [a.id for a in fresh if a.frequency == "immediate"], noon)
     async with db.transaction() as session:
         waiting = (await session.scalars(select(Alert).where(Alert.queued_at.is_(None)))).all()
     assert [(w.user_id, w.opportunity_id) for w in waiting] == [(FOLLOWER, second)]
@@ -242,6 +244,8 @@ async def test_the_fastest_frequency_wins_when_two_follows_match(fake: FakeBotAP
         due = await rules.due_digests(session, morning)
     assert alert.frequency == "immediate"
     assert alert.queued_at is not None
-    assert [(row.kind, row.text.splitlines()[0]) for row in queued] == [
-        ("alert", "🔔 New for «Kaunas»:")]
+    # Queued as the alert's reference, rendered (in the follower's language) when sent.
+    assert [(row.kind, row.text) for row in queued] == [(alerts.ALERT, str(alert.id))]
+    [part] = await app.bot_data.kinds.render(alerts.ALERT, queued[0].text, FOLLOWER)
+    assert part.text.splitlines()[0] == "🔔 New for «Kaunas»:"
     assert due == {}

@@ -61,8 +61,12 @@ async def school(fake: FakeBotAPI, bot_settings, i18n):
 
 
 async def export(fake: FakeBotAPI, pupil) -> None:
-    """/export, until the PDF certificate is sent."""
+    """/export, until the PDF certificate is sent; the first time, the full name it asks for
+    is the pupil's Telegram first name."""
     fake.send_text(pupil, "/export")
+    await fake.wait_idle()
+    if fake.messages(pupil.id)[-1].text.startswith("Before your first certificate"):
+        fake.send_text(pupil, pupil.first_name)
     # Building the PDF takes a moment: wait for it rather than for a quiet spell.
     await fake.wait_for_request(
         "sendDocument", lambda r: r.status == 200 and r.params.get("document") is not None

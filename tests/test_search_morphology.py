@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from catalog.search import morphology
 from catalog.search.engine import search
-from catalog.search.index import SearchDoc, build_index
-from catalog.search.understand import DEFAULT_ZONE
+from catalog.search.index import SAME_STEM, SearchDoc, build_index
+from catalog.search.understand import DEFAULT_ZONE, understand
 
 NOW = datetime(2026, 11, 18, 12, 0, tzinfo=DEFAULT_ZONE)
 TABLE = morphology.lemma_table()
@@ -80,3 +80,22 @@ def test_a_query_in_another_form_finds_the_item(query: str, language: str, found
                                                           now=NOW).hits][:1]
     finally:
         morphology.keys.cache_clear()
+
+
+def test_a_lemma_meets_a_concept_label_spelt_in_another_form() -> None:
+    # 'pagulaste' (of refugees) has the lemma 'pagulane'; the labels say 'pagulased',
+    # 'pagulastele': labels are keyed by their lemmas too.
+    index = build_index(ITEMS)
+    request = understand(index, "pagulaste abistamine", NOW, language="et")
+    assert any(concept == "audience.refugees" and quality >= SAME_STEM
+               for concept, _start, _end, quality in request.concepts)
+
+
+def test_help_in_one_language_meets_help_in_another() -> None:
+    index = build_index([
+        SearchDoc(1, "f", "1", "Помощь беженцам из Украины", language="ru",
+                  kind="volunteering", city="Rīga"),
+        SearchDoc(2, "f", "2", "Anglų kalbos kursai", language="lt", city="Rīga"),
+    ])
+    hits = search(index, "допомога біженцям волонтер Рига", language="uk", now=NOW).hits
+    assert [hit.doc.id for hit in hits] == [1]

@@ -87,54 +87,46 @@ SATURDAYS = {"lt": "šeštadieniais", "lv": "sestdienās", "en": "on Saturdays",
 WEEKENDS = {"lt": "savaitgaliais", "lv": "brīvdienās", "en": "weekends",
             "ru": "по выходным", "de": "am Wochenende", "uk": "на вихідних",
             "pl": "w weekendy", "et": "nädalavahetustel"}
-
-
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_weekdays_and_weekends(language: str) -> None:
-    assert understand(INDEX, f"keramika {SATURDAYS[language]}",
-                      NOW).constraints.weekdays == {5}
-    assert understand(INDEX, f"keramika {WEEKENDS[language]}",
-                      NOW).constraints.weekdays == {5, 6}
-
-
 EVENINGS = {"lt": "vakarais", "lv": "vakaros", "en": "in the evening", "ru": "по вечерам",
             "de": "am Abend", "uk": "ввечері", "pl": "wieczorem", "et": "õhtuti"}
 MORNINGS = {"lt": "rytais", "lv": "no rīta", "en": "in the morning", "ru": "по утрам",
             "de": "vormittags", "uk": "вранці", "pl": "rano", "et": "hommikuti"}
-
-
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_time_of_day(language: str) -> None:
-    assert understand(INDEX, f"keramika {EVENINGS[language]}",
-                      NOW).constraints.day_part == "evening"
-    assert understand(INDEX, f"keramika {MORNINGS[language]}",
-                      NOW).constraints.day_part == "morning"
-
-
-SENIORS = {"lt": "senjorams", "lv": "senioriem", "en": "for seniors", "ru": "для пенсионеров",
-           "de": "für Senioren", "uk": "для пенсіонерів", "pl": "dla seniorów",
-           "et": "eakatele"}
-
-
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_explicit_audiences(language: str) -> None:
-    request = understand(INDEX, f"keramika {SENIORS[language]}", NOW)
-    assert request.constraints.audiences == {"audience.seniors"}
-
-
 AFTERNOONS = {"lt": "po pietų", "lv": "pēcpusdienā", "en": "in the afternoon",
               "ru": "после обеда", "de": "nachmittags", "uk": "після обіду",
               "pl": "po południu", "et": "pärastlõunal"}
+SENIORS = {"lt": "senjorams", "lv": "senioriem", "en": "for seniors", "ru": "для пенсионеров",
+           "de": "für Senioren", "uk": "для пенсіонерів", "pl": "dla seniorów",
+           "et": "eakatele"}
+CHILDREN = {"lt": "vaikams", "lv": "bērniem", "en": "for children", "ru": "для детей",
+            "de": "für Kinder", "uk": "для дітей", "pl": "dla dzieci", "et": "lastele"}
+FAMILIES = {"lt": "šeimoms", "lv": "ģimenēm", "en": "for families", "ru": "для семей",
+            "de": "für Familien", "uk": "для сімей", "pl": "dla rodzin", "et": "peredele"}
 
 
+# (phrases per language, the constraint they set, its value)
+PHRASE_CONSTRAINTS = {
+    "saturdays": (SATURDAYS, "weekdays", {5}),
+    "weekends": (WEEKENDS, "weekdays", {5, 6}),
+    "evening": (EVENINGS, "day_part", "evening"),
+    "morning": (MORNINGS, "day_part", "morning"),
+    "afternoon": (AFTERNOONS, "day_part", "afternoon"),
+    "seniors": (SENIORS, "audiences", {"audience.seniors"}),
+    "children": (CHILDREN, "audiences", {"audience.children"}),
+    "families": (FAMILIES, "audiences", {"audience.families"}),
+}
+
+
+@pytest.mark.parametrize("case", sorted(PHRASE_CONSTRAINTS))
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_afternoon(language: str) -> None:
-    request = understand(INDEX, f"keramika {AFTERNOONS[language]}", NOW)
-    assert request.constraints.day_part == "afternoon"
-    assert [t.word for t in request.terms] == ["keramika"]
+def test_weekdays_times_of_day_and_audiences(language: str, case: str) -> None:
+    phrases, name, value = PHRASE_CONSTRAINTS[case]
+    request = understand(INDEX, f"keramika {phrases[language]}", NOW)
+    assert getattr(request.constraints, name) == value
+    assert "keramika" in [t.word for t in request.terms]
 
 
-AGES = {"lt": "mano sūnui 15 metų", "lv": "manam dēlam ir 15 gadu", "en": "my son is 15 years old",
+AGES = {"lt": "mano sūnui 15 metų", "lv": "manam dēlam ir 15 gadu",
+        "en": "my son is 15 years old",
         "ru": "моему сыну 15 лет", "de": "mein Sohn ist 15 Jahre alt",
         "uk": "моєму сину 15 років", "pl": "mój syn ma 15 lat", "et": "mu poeg on 15 aastat"}
 
@@ -144,20 +136,6 @@ def test_an_age_in_every_language_maps_to_an_audience(language: str) -> None:
     request = understand(INDEX, f"{AGES[language]}, keramika", NOW)
     assert request.constraints.age_audiences == {"audience.youth"}
     assert [t.word for t in request.terms] == ["keramika"]
-
-
-CHILDREN = {"lt": "vaikams", "lv": "bērniem", "en": "for children", "ru": "для детей",
-            "de": "für Kinder", "uk": "для дітей", "pl": "dla dzieci", "et": "lastele"}
-FAMILIES = {"lt": "šeimoms", "lv": "ģimenēm", "en": "for families", "ru": "для семей",
-            "de": "für Familien", "uk": "для сімей", "pl": "dla rodzin", "et": "peredele"}
-
-
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_children_and_families(language: str) -> None:
-    assert understand(INDEX, f"keramika {CHILDREN[language]}",
-                      NOW).constraints.audiences == {"audience.children"}
-    assert understand(INDEX, f"keramika {FAMILIES[language]}",
-                      NOW).constraints.audiences == {"audience.families"}
 
 
 def test_a_word_for_who_asks_is_no_audience_filter() -> None:

@@ -72,6 +72,15 @@ def _parser() -> argparse.ArgumentParser:
     org.add_argument("name", nargs="*", help="the organisation's name (or id for invite)")
     org.add_argument("--many", action="store_true", help="an invitation several people can use")
     org.add_argument("--days", type=int, default=7, help="days the invitation is valid")
+    report = commands.add_parser(
+        "report", help="an organisation's report of a school year: e-diary CSV and PDF")
+    report.add_argument("organisation", nargs="+", help="the organisation's name or id")
+    report.add_argument("--year", type=int,
+                        help="the year the school year begins in (default: the current one)")
+    report.add_argument("--class", dest="school_class", help="one class only, e.g. 8B")
+    report.add_argument("--out", type=Path, default=Path("."),
+                        help="folder for the files (default: here)")
+    report.add_argument("--lang", help="the language of headings and status words")
     badge = commands.add_parser("badge", help="Open Badges: verify FILE.png")
     badge.add_argument("action", choices=("verify",))
     badge.add_argument("file", type=Path, help="a badge image (PNG with a baked credential)")
@@ -206,6 +215,14 @@ def cmd_org(args: argparse.Namespace) -> int:
                                many=args.many, days=max(1, args.days)))
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from bot.cli.report import run_report
+
+    settings, i18n = _load()
+    return run_report(settings, i18n, " ".join(args.organisation), year=args.year,
+                      class_text=args.school_class, out=args.out, language=args.lang)
+
+
 def cmd_badge(args: argparse.Namespace) -> int:
     from bot.cli.badge import run_verify
 
@@ -229,6 +246,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "search": lambda: cmd_search(args),
         "org": lambda: cmd_org(args),
         "badge": lambda: cmd_badge(args),
+        "report": lambda: cmd_report(args),
     }
     try:
         return commands[args.command]()

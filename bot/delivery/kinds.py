@@ -13,12 +13,13 @@ Usage:
     # in a use case, inside its one transaction
     await kinds.enqueue(session, kinds.VERIFY_REQUEST, entry.id, chat_id=organizer_id)
 
-    # where the renderer lives (a handlers module lists it in its KINDS, like HANDLERS)
+    # where the renderer lives: a handlers module listed in handlers.NOTICES
     async def render_request(notice: Notice) -> list[Part]:
         view = await verification.request_view(notice.db, int(notice.ref))
         return [Part(text=..., reply_markup=...)] if view else []
 
-    KINDS = {kinds.VERIFY_REQUEST: render_request}
+    def renderers(application: TakasApplication) -> dict[str, Renderer]:
+        return {kinds.VERIFY_REQUEST: render_request}
 
 Because the outbox is the road, polling, webhook and console behave the same, and a
 message Telegram refused for a moment (5xx, timeout, 429) is sent again later by the
@@ -43,6 +44,7 @@ VERIFY_REQUEST = "verify_request"  # an hour entry's id; to one of its organizer
 VERIFY_OUTCOME = "verify_outcome"  # an hour entry's id; to its pupil, once decided
 VERIFY_DIGEST = "verify_digest"  # a verification digest's id; to the organizer it lists for
 BADGE = "badge"  # a badge award's id; to its learner (bot/delivery/badges.py)
+# Alerts and alert digests: bot/usecases/alerts.py (ALERT, DIGEST).
 
 # Notices go after replies to people waiting in a chat (outbox.REPLY_PRIORITY) but before
 # broadcasts and alerts: a verification request must not wait behind 3,000 announcements.

@@ -143,9 +143,12 @@ async def record_alerts(session: AsyncSession, found: Iterable[Match],
             insert(Alert).values(user_id=match.user_id, opportunity_id=match.opportunity_id,
                                  follow_id=match.follow_id, frequency=match.frequency,
                                  created_at=now)
-            .on_conflict_do_nothing(index_elements=["user_id", "opportunity_id"]))
-        if result.rowcount:  # type: ignore[attr-defined]
-            fresh.append(Alert(user_id=match.user_id, opportunity_id=match.opportunity_id,
+            .on_conflict_do_nothing(index_elements=["user_id", "opportunity_id"])
+            .returning(Alert.id))
+        alert_id = result.scalar_one_or_none()
+        if alert_id is not None:  # new: its id is what the outbox row refers to
+            fresh.append(Alert(id=alert_id, user_id=match.user_id,
+                               opportunity_id=match.opportunity_id,
                                follow_id=match.follow_id, frequency=match.frequency))
     return fresh
 

@@ -9,8 +9,9 @@ Rules (each refusal is a `Refusal` with a code the handlers translate):
 - only organizers of the entry's organisation decide, never on their own hours, and only
   a pending entry can be decided: of two organizers pressing Approve at once, one wins;
 - every state change is written to the audit trail;
-- approved hours may earn badges: `decide` and check-ins award them in the same
-  transaction (bot/services/badges.py).
+- approved hours may earn badges: the use cases that approve them (bot/usecases/
+  verification.py, checkins.py) award them in the same transaction; this module never
+  imports the badges.
 
 The school year runs from 1 September to 31 August.
 """
@@ -136,16 +137,9 @@ async def log_entry(session: AsyncSession, entry: NewEntry,
     audit.record(session, "entry.logged", actor_id=entry.user_id, entry_id=row.id,
                  organisation_id=row.organisation_id, at=now, minutes=row.minutes,
                  status=row.status)
-    if approved:  # a check-in: verified hours at once, which may earn a badge
-        await _award_badges(session, entry.user_id, now)
+    # A check-in's hours are verified at once and may earn a badge: the use case that
+    # stored them awards it (bot/usecases), so this module never imports the badges.
     return row, True
-
-
-async def _award_badges(session: AsyncSession, user_id: int, now: datetime) -> None:
-    """Badges the newly approved hours earn, in the same transaction as the approval."""
-    from bot.services.badges import award_automatic  # badges reads school_year from here
-
-    await award_automatic(session, user_id, now)
 
 
 async def _by_key(session: AsyncSession, key: str) -> HourEntry | None:
@@ -185,9 +179,7 @@ async def decide(session: AsyncSession, entry_id: int, *, organizer_id: int, app
     await session.refresh(entry)
     audit.record(session, f"entry.{status.value}", actor_id=organizer_id, entry_id=entry_id,
                  organisation_id=entry.organisation_id, at=now, reason=reason)
-    if approve and entry.user_id is not None:
-        await _award_badges(session, entry.user_id, now)
-    return entry
+    return entry  # the badges approved hours earn: awarded by the use case (bot/usecases)
 
 
 async def pending_for(session: AsyncSession, organizer_id: int) -> list[HourEntry]:

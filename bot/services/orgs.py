@@ -5,14 +5,23 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import audit
 from bot.services.errors import Refusal
 from bot.storage.dbtools import rowcount
-from bot.storage.models import Invite, Membership, Organisation, Role, User, utcnow
+from bot.storage.models import (
+    HourEntry,
+    Invite,
+    Membership,
+    Organisation,
+    Pupil,
+    Role,
+    User,
+    utcnow,
+)
 from bot.text import is_id
 
 INVITE_DAYS = 7
@@ -63,6 +72,45 @@ async def find_organisation(session: AsyncSession, name_or_id: str) -> Organisat
 
 async def list_organisations(session: AsyncSession) -> list[Organisation]:
     return list((await session.scalars(select(Organisation).order_by(Organisation.name))).all())
+
+
+PICKER_SIZE = 6  # organisations one /log question offers as buttons
+SEARCH_CUTOFF = 70  # rapidfuzz WRatio (0-100) below which a name does not match
+
+
+async def picker_organisations(session: AsyncSession, user_id: int) -> list[Organisation]:
+    """What /log offers first: the pupil's own schools (rosters they are on), then the
+    organisations they logged with, most recent first; every organisation when there are
+    no more than fit (a small deployment needs no search)."""
+    everything = await list_organisations(session)
+    if len(everything) <= PICKER_SIZE:
+        return everything
+    own = select(Pupil.organisation_id).where(Pupil.user_id == user_id)
+    recent = (select(HourEntry.organisation_id, func.max(HourEntry.created_at).label("last"))
+              .where(HourEntry.user_id == user_id).group_by(HourEntry.organisation_id)
+              .order_by(func.max(HourEntry.created_at).desc()).limit(PICKER_SIZE))
+    ids = [*(await session.scalars(own)).all(),
+           *(row[0] for row in (await session.execute(recent)).all())]
+    by_id = {organisation.id: organisation for organisation in everything}
+    return [by_id[i] for i in dict.fromkeys(ids) if i in by_id][:PICKER_SIZE]
+
+
+async def search_organisations(session: AsyncSession, text: str) -> list[Organisation]:
+    """Organisations whose name is like `text`, best first: typos, missing diacritics and
+    word order forgiven ('utenos gimnazja' finds 'Utenos gimnazija')."""
+    from rapidfuzz import fuzz, process
+
+    from catalog.search.normalize import fold
+
+    wanted = fold(text)
+    if not wanted.strip():
+        return []
+    everything = await list_organisations(session)
+    names = {organisation.id: fold(organisation.name) for organisation in everything}
+    by_id = {organisation.id: organisation for organisation in everything}
+    found = process.extract(wanted, names, scorer=fuzz.WRatio, limit=PICKER_SIZE,
+                            score_cutoff=SEARCH_CUTOFF)
+    return [by_id[key] for _name, _score, key in found]
 
 
 async def organisations_of(session: AsyncSession, user_id: int) -> list[Organisation]:

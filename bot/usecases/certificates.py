@@ -11,7 +11,7 @@ from datetime import date, datetime
 from urllib.parse import quote
 
 from bot.services import badges as badge_rules
-from bot.services import certificates
+from bot.services import certificates, schools, users
 from bot.services import hours as hour_rules
 from bot.services.errors import Refusal
 from bot.services.exports import BadgeLine, CertificateData, ExportRow
@@ -26,6 +26,7 @@ class ExportChoice:
 
     rows: tuple[ExportRow, ...]
     years: tuple[date, ...]  # the first day of each school year
+    needs_name: bool  # no full name yet: asked once, before the first certificate
 
 
 @dataclass(frozen=True)
@@ -55,15 +56,27 @@ def verification_url(base_url: str | None, code: str) -> str | None:
 
 def learner_name(user: User) -> str:
     """The name a certificate carries: the full name when given, else Telegram's."""
-    return (getattr(user, "full_name", None) or user.first_name or "").strip()
+    return (user.full_name or user.first_name or "").strip()
 
 
 async def export_choice(db: Database, user_id: int) -> ExportChoice:
     async with db.transaction() as session:
         rows = await hour_rules.export_rows(session, user_id)
+        user = await users.get_user(session, user_id)
     years = {hour_rules.school_year(row.day)[0] for row in rows
              if row.status == EntryStatus.APPROVED.value}
-    return ExportChoice(tuple(rows), tuple(sorted(years, reverse=True)))
+    return ExportChoice(tuple(rows), tuple(sorted(years, reverse=True)),
+                        needs_name=user is None or not user.full_name)
+
+
+async def set_full_name(db: Database, user_id: int, text: str) -> str:
+    """Keep the full name the user typed (refusal `full_name` when it cannot be one)."""
+    name = schools.clean_full_name(text)
+    async with db.transaction() as session:
+        user = await users.get_user(session, user_id)
+        if user is not None:
+            user.full_name = name
+    return name
 
 
 async def issue_certificate(db: Database, user_id: int, school_year: date | None, *,
@@ -72,7 +85,7 @@ async def issue_certificate(db: Database, user_id: int, school_year: date | None
     `school_year` (None: all years). Refusal `nothing_approved` when there are none."""
     period = hour_rules.school_year(school_year) if school_year is not None else None
     async with db.transaction() as session:
-        user = await session.get(User, user_id)
+        user = await users.get_user(session, user_id)
         rows = await hour_rules.export_rows(session, user_id)
         approved = [row for row in rows if row.status == EntryStatus.APPROVED.value
                     and (period is None or period[0] <= row.day <= period[1])]

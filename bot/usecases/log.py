@@ -18,10 +18,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import drafts
+from bot.services import drafts, orgs
 from bot.services import playlists as playlist_rules
 from bot.services.hours import NewEntry, log_entry, today
-from bot.services.orgs import list_organisations
 from bot.storage.catalog_tables import Opportunity
 from bot.storage.db import Database
 from bot.storage.models import HourEntry
@@ -33,9 +32,10 @@ from bot.usecases.verification import queue_requests
 BACK_TO = {"pick": "a", "organisation": "a", "day": "o", "hours": "d", "note": "h",
            "confirm": "n"}
 CLEARS = {"a": ("activity", "candidates", "opportunity_id", "playlist_item_id"),
-          "o": ("organisation_id",), "d": ("day",), "h": ("minutes",),
+          "o": ("organisation_id", "org_query"), "d": ("day",), "h": ("minutes",),
           "n": ("note_done", "note", "photo")}
-TYPED_STEPS = ("activity", "day", "hours", "note")  # steps answered by a message
+# Steps answered by a message (at the organisation step: words of its name to search).
+TYPED_STEPS = ("activity", "organisation", "day", "hours", "note")
 
 @dataclass(frozen=True)
 class Question:
@@ -73,8 +73,10 @@ async def _question(session: AsyncSession, user_id: int, data: dict[str, Any]) -
         return Question(data, recent=tuple((e.id, e.activity) for e in recent),
                         todo=tuple((item.id, item.title) for item, _playlist in todo))
     if step == "organisation":
-        return Question(data, organisations=tuple(
-            (o.id, o.name) for o in await list_organisations(session)))
+        wanted = data.get("org_query")
+        found = (await orgs.search_organisations(session, wanted) if wanted
+                 else await orgs.picker_organisations(session, user_id))
+        return Question(data, organisations=tuple((o.id, o.name) for o in found))
     if step == "confirm":
         return Question(data, organisation=await drafts.organisation_name(
             session, data.get("organisation_id")))
@@ -190,6 +192,7 @@ async def apply_choice(session: AsyncSession, user_id: int, data: dict[str, Any]
         data.update(activity=entry.activity, organisation_id=entry.organisation_id)
     elif action == "o" and is_id(value):
         data["organisation_id"] = int(value)
+        data.pop("org_query", None)
     elif action == "op" and is_id(value):
         data["org_page"] = int(value)
     elif action == "d" and value in ("0", "1"):

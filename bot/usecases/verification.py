@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.delivery import kinds
 from bot.services import hours, verification_digests
+from bot.services.badges import award_automatic
 from bot.services.orgs import organizer_ids
 from bot.storage.db import Database
 from bot.storage.models import EntryStatus, HourEntry, Organisation, User, utcnow
@@ -109,9 +110,13 @@ async def outcome_view(db: Database, entry_id: int) -> EntryView | None:
 
 
 async def _decided(session: AsyncSession, entry: HourEntry) -> None:
-    """What follows a decision, in its transaction: the pupil's outcome message."""
-    if entry.user_id is not None:
-        await kinds.enqueue(session, kinds.VERIFY_OUTCOME, entry.id, chat_id=entry.user_id)
+    """What follows a decision, in its transaction: the badges approved hours earn, and
+    the pupil's outcome message."""
+    if entry.user_id is None:
+        return
+    if entry.status == EntryStatus.APPROVED.value:
+        await award_automatic(session, entry.user_id, entry.decided_at or utcnow())
+    await kinds.enqueue(session, kinds.VERIFY_OUTCOME, entry.id, chat_id=entry.user_id)
 
 
 async def decide(db: Database, entry_id: int, organizer_id: int, *, approve: bool,

@@ -1,0 +1,350 @@
+"""Schools in chat: classes, their links, pupils added by name, moving up, targets per
+grade; and for pupils, joining a class by its link and claiming a roster record.
+
+    /classes                     your school's classes this school year (a button each)
+    /classes new 8B              a class, with a link for its pupils
+    /classes add 8B NAME         a pupil not on Telegram, with a one-time claim code
+    /targets [GRADE HOURS|-]     yearly targets per grade (- removes one)
+    /claim CODE                  a pupil takes over the record a teacher made for them
+    t.me/<bot>?start=cl_<token>  join a class (after confirming full name, grade, class)
+    t.me/<bot>?start=rp_<code>   the claim code as a link
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.helpers import create_deep_linked_url
+
+from bot.context import TakasContext
+from bot.formatting import hours_words
+from bot.i18n import _
+from bot.services.durations import parse_minutes
+from bot.services.errors import Refusal
+from bot.services.schools import clean_full_name
+from bot.text import esc, is_id
+from bot.usecases import schools as usecase
+from handlers import waiting
+from handlers.callback_data import CallbackData
+from handlers.refusals import explain
+
+JOIN_FLOW = "class_join"
+
+
+class ClassCard(CallbackData, prefix="scc"):
+    school_class: int
+
+
+class ClassPromote(CallbackData, prefix="scp"):
+    school_class: int
+
+
+class ClassPromoteYes(CallbackData, prefix="scy"):
+    school_class: int
+
+
+class JoinClass(CallbackData, prefix="scj"):
+    pass
+
+
+class JoinCancel(CallbackData, prefix="scx"):
+    pass
+
+
+def class_link(context: TakasContext, token: str) -> str:
+    return create_deep_linked_url(context.bot.username, f"cl_{token}")
+
+
+def claim_link(context: TakasContext, code: str) -> str:
+    return create_deep_linked_url(context.bot.username, f"rp_{code}")
+
+
+def year_text(year: int) -> str:
+    return f"{year}/{year + 1}"
+
+
+def usage() -> str:
+    return _("<b>Classes</b>\n"
+             "/classes new 8B — a class, with a link for its pupils\n"
+             "/classes add 8B NAME — a pupil who is not on Telegram; they get a one-time "
+             "code\n"
+             "/targets — yearly targets per grade\n"
+             "/attendance HOURS ACTIVITY — record who took part\n"
+             "/report — the report for the e-diary (CSV and PDF)")
+
+
+async def classes_command(update: Update, context: TakasContext) -> None:
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    args = context.args or []
+    try:
+        if len(args) >= 2 and args[0].lower() == "new":
+            created = await usecase.create_class(context.db, user.id, " ".join(args[1:]))
+            await message.reply_text(card_text(context, created), parse_mode=ParseMode.HTML,
+                                     reply_markup=card_keyboard(created))
+            return
+        if len(args) >= 3 and args[0].lower() == "add":
+            added = await usecase.add_pupil(context.db, user.id, args[1], " ".join(args[2:]))
+            await message.reply_text(_(
+                "{name} is now on the list of class {school_class}. Give them this one-time "
+                "code: <code>{code}</code>. Once on Telegram, they open {link} (or send "
+                "/claim {code}) and take over their record and hours.").format(
+                name=f"<b>{esc(added.full_name)}</b>", school_class=esc(added.class_name),
+                code=esc(added.claim_code), link=esc(claim_link(context, added.claim_code))),
+                parse_mode=ParseMode.HTML)
+            return
+        school = await usecase.overview(context.db, user.id)
+    except Refusal as refusal:
+        await message.reply_text(explain(refusal), parse_mode=ParseMode.HTML)
+        return
+    lines = [_("<b>{school}</b>, school year {year}").format(
+        school=esc(school.name), year=year_text(school.year))]
+    if not school.classes:
+        lines.append(_("No classes yet."))
+    lines += ["", usage()]
+    buttons = [[InlineKeyboardButton(
+        _("Class {name} · pupils: {count}").format(name=c.name, count=len(c.pupils)),
+        callback_data=ClassCard(school_class=c.id).pack())] for c in school.classes]
+    await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML,
+                             reply_markup=InlineKeyboardMarkup(buttons) if buttons else None)
+
+
+def card_text(context: TakasContext, view: usecase.ClassView) -> str:
+    lines = [_("<b>Class {name}</b> of {school}, school year {year}").format(
+        name=esc(view.name), school=esc(view.school), year=year_text(view.year)),
+        _("Link for its pupils: {link}").format(link=esc(class_link(context, view.token))),
+        ""]
+    if not view.pupils:
+        lines.append(_("No pupils yet."))
+    for number, pupil in enumerate(view.pupils, 1):
+        line = f"{number}. {esc(pupil.full_name)}"
+        if pupil.claim_code:
+            line += " — " + _("not on Telegram, code {code}").format(
+                code=f"<code>{esc(pupil.claim_code)}</code>")
+        lines.append(line)
+    return "\n".join(lines)[:4000]
+
+
+def card_keyboard(view: usecase.ClassView) -> InlineKeyboardMarkup | None:
+    if view.promoted:
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(
+        _("⬆ Move up to the next school year"),
+        callback_data=ClassPromote(school_class=view.id).pack())]])
+
+
+async def on_class_card(update: Update, context: TakasContext) -> None:
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return
+    try:
+        view = await usecase.class_card(context.db, user.id,
+                                        ClassCard.of(update).school_class)
+    except Refusal as refusal:
+        await query.answer(explain(refusal)[:200], show_alert=True)
+        return
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.reply_text(card_text(context, view), parse_mode=ParseMode.HTML,
+                                       reply_markup=card_keyboard(view))
+
+
+async def on_promote(update: Update, context: TakasContext) -> None:
+    """Ask once: every pupil of the class moves to the next grade and school year."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return
+    class_id = ClassPromote.of(update).school_class
+    try:
+        view = await usecase.class_card(context.db, user.id, class_id)
+    except Refusal as refusal:
+        await query.answer(explain(refusal)[:200], show_alert=True)
+        return
+    await query.answer()
+    await query.edit_message_text(
+        _("Move class {name} (pupils: {count}) up to grade {grade} of school year {year}?")
+        .format(name=esc(view.name), count=len(view.pupils), grade=view.grade + 1,
+                year=year_text(view.year + 1)),
+        parse_mode=ParseMode.HTML, reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton(
+            _("✔ Yes, move up"), callback_data=ClassPromoteYes(school_class=class_id).pack())
+        ]]))
+
+
+async def on_promote_yes(update: Update, context: TakasContext) -> None:
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return
+    try:
+        moved = await usecase.promote(context.db, user.id,
+                                      ClassPromoteYes.of(update).school_class)
+    except Refusal as refusal:
+        await query.answer(explain(refusal)[:200], show_alert=True)
+        return
+    await query.answer()
+    assert moved is not None  # grade 12 is refused by the service
+    await query.edit_message_text(_(
+        "Done: class {name} of school year {year}, pupils: {count}. Its new link: {link}")
+        .format(name=esc(moved.name), year=year_text(moved.year), count=len(moved.pupils),
+                link=esc(class_link(context, moved.token))), parse_mode=ParseMode.HTML)
+
+
+async def targets_command(update: Update, context: TakasContext) -> None:
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    args = context.args or []
+    try:
+        if len(args) == 2 and is_id(args[0]):
+            minutes = None if args[1] == "-" else parse_minutes(args[1])
+            if args[1] != "-" and minutes is None:
+                raise Refusal("target_range")
+            await usecase.set_target(context.db, user.id, int(args[0]), minutes)
+        elif args:
+            await message.reply_text(_("Write /targets GRADE HOURS, for example /targets 8 "
+                                       "10, or /targets 8 - to remove a grade's target."))
+            return
+        school = await usecase.overview(context.db, user.id)
+    except Refusal as refusal:
+        await message.reply_text(explain(refusal), parse_mode=ParseMode.HTML)
+        return
+    lines = [_("<b>Yearly targets of {school}</b>").format(school=esc(school.name))]
+    lines += [_("Grade {grade}: {hours}").format(grade=grade, hours=esc(hours_words(minutes)))
+              for grade, minutes in school.targets]
+    if not school.targets:
+        lines.append(_("No targets: no grade has one."))
+    lines.append(_("/targets GRADE HOURS changes one; /targets GRADE - removes it."))
+    await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML)
+
+
+async def deep_link(message: Message, context: TakasContext, user_id: int,
+                    payload: str) -> bool:
+    """cl_<token>: ask to join a class; rp_<code>: claim a roster record."""
+    if payload.startswith("rp_"):
+        await claim(message, context, user_id, payload[3:])
+        return True
+    if not payload.startswith("cl_"):
+        return False
+    token = payload[3:]
+    try:
+        invited = await usecase.invitation(context.db, token, user_id)
+    except Refusal as refusal:
+        await message.reply_text(explain(refusal), parse_mode=ParseMode.HTML)
+        return True
+    heading = _("Class {name} (grade {grade}) of {school}, school year {year}.").format(
+        name=esc(invited.class_name), grade=invited.grade, school=esc(invited.school),
+        year=year_text(invited.year))
+    if invited.full_name:
+        await waiting.expect(context, JOIN_FLOW, token=token, name=invited.full_name)
+        await message.reply_text(
+            heading + "\n" + _("Join it as {name}? If that is not your full name, write it.")
+            .format(name=f"<b>{esc(invited.full_name)}</b>"),
+            parse_mode=ParseMode.HTML, reply_markup=join_keyboard())
+        return True
+    await waiting.expect(context, JOIN_FLOW, token=token)
+    await message.reply_text(heading + "\n" + _(
+        "To join, write your full name (first name and surname) as your teacher knows it."),
+        parse_mode=ParseMode.HTML)
+    return True
+
+
+def join_keyboard() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[
+        InlineKeyboardButton(_("✔ Join"), callback_data=JoinClass().pack()),
+        InlineKeyboardButton(_("✖ Cancel"), callback_data=JoinCancel().pack())]])
+
+
+async def on_join_name(update: Update, context: TakasContext, state: dict[str, Any]) -> bool:
+    """The typed full name: confirm it together with the class."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None or not message.text:
+        return False
+    token = str(state.get("token", ""))
+    try:
+        invited = await usecase.invitation(context.db, token, user.id)
+        name = clean_full_name(message.text)
+    except Refusal as refusal:
+        await message.reply_text(explain(refusal), parse_mode=ParseMode.HTML)
+        return True
+    await waiting.expect(context, JOIN_FLOW, token=token, name=name)
+    await message.reply_text(_(
+        "Join class {school_class} (grade {grade}) of {school} as {name}?").format(
+        school_class=esc(invited.class_name), grade=invited.grade,
+        school=esc(invited.school), name=f"<b>{esc(name)}</b>"),
+        parse_mode=ParseMode.HTML, reply_markup=join_keyboard())
+    return True
+
+
+async def on_join(update: Update, context: TakasContext) -> None:
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return
+    expecting = await waiting.current(context)
+    if expecting is None or expecting.flow != JOIN_FLOW or "name" not in expecting.state:
+        await query.answer(_("This button is not valid any more."), show_alert=True)
+        return
+    try:
+        joined = await usecase.join(context.db, str(expecting.state.get("token", "")),
+                                    user.id, str(expecting.state["name"]))
+    except Refusal as refusal:
+        await query.answer(explain(refusal)[:200], show_alert=True)
+        return
+    await waiting.clear(context, JOIN_FLOW)
+    await query.answer()
+    await query.edit_message_text(_(
+        "Welcome to class {school_class} of {school}, {name}! Your hours count toward your "
+        "grade's yearly target: /hours shows your progress.").format(
+        school_class=esc(joined.class_name), school=esc(joined.school),
+        name=esc(joined.full_name)), parse_mode=ParseMode.HTML)
+
+
+async def on_join_cancel(update: Update, context: TakasContext) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    await waiting.clear(context, JOIN_FLOW)
+    await query.answer()
+    await query.edit_message_text(_("Cancelled."))
+
+
+async def claim(message: Message, context: TakasContext, user_id: int, code: str) -> None:
+    try:
+        claimed = await usecase.claim(context.db, code, user_id)
+    except Refusal as refusal:
+        await message.reply_text(explain(refusal), parse_mode=ParseMode.HTML)
+        return
+    place = (_("class {school_class} of {school}").format(
+        school_class=esc(claimed.class_name), school=esc(claimed.school))
+        if claimed.class_name else esc(claimed.school))
+    await message.reply_text(_(
+        "Welcome, {name}! This is now your record in {place}, with the hours your teacher "
+        "recorded: /hours shows them.").format(name=f"<b>{esc(claimed.full_name)}</b>",
+                                               place=place), parse_mode=ParseMode.HTML)
+
+
+async def claim_command(update: Update, context: TakasContext) -> None:
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    if not context.args:
+        await message.reply_text(_("Write /claim and the code your class teacher gave you, "
+                                   "for example /claim P-AB12-CD34."))
+        return
+    await claim(message, context, user.id, "".join(context.args))
+
+
+waiting.register(JOIN_FLOW, on_join_name)
+
+HANDLERS: list[BaseHandler[Update, TakasContext, None]] = [
+    CommandHandler("classes", classes_command),
+    CommandHandler("targets", targets_command),
+    CommandHandler("claim", claim_command),
+    CallbackQueryHandler(on_class_card, pattern=ClassCard.pattern),
+    CallbackQueryHandler(on_promote, pattern=ClassPromote.pattern),
+    CallbackQueryHandler(on_promote_yes, pattern=ClassPromoteYes.pattern),
+    CallbackQueryHandler(on_join, pattern=JoinClass.pattern),
+    CallbackQueryHandler(on_join_cancel, pattern=JoinCancel.pattern),
+]
