@@ -30,6 +30,7 @@ from bot.config import load_settings
 from bot.i18n import I18n
 from bot.storage.db import Database
 from tests.fakes import FakeBotAPI
+from tests.fakes.server import RUNNING_APPLICATIONS
 from tests.test_e2e_hours import PUPIL, button, open_school
 
 COUNTS: Counter[str] = Counter()
@@ -77,6 +78,8 @@ async def main() -> None:
                 bot_token=fake.token, bot_api_url=fake.url, admin_ids="900")
             application = build_application(settings, I18n.load(), polling=True)
             async with running(application, polling=True):
+                # wait_idle then also waits for updates being handled (as in tests/conftest)
+                RUNNING_APPLICATIONS.add(application)
                 await open_school(fake)
                 await fake.wait_idle()
                 pupil = fake.user(PUPIL, first_name="Ona", language_code="en")

@@ -9,6 +9,8 @@ how pupils who are not on Telegram get hours.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
@@ -107,42 +109,33 @@ async def _refused(update: Update, refusal: Refusal) -> None:
         await update.callback_query.answer(explain(refusal)[:200], show_alert=True)
 
 
-async def on_class(update: Update, context: TakasContext) -> None:
+async def _answer_with(update: Update, make: Callable[[int], Awaitable[usecase.Sheet]]) -> None:
+    """Show the sheet `make` returns for the presser, or tell them why not."""
     user = update.effective_user
     if user is None:
         return
     try:
-        sheet = await usecase.choose_class(context.db, user.id,
-                                           AttendanceClass.of(update).school_class)
+        sheet = await make(user.id)
     except Refusal as refusal:
         await _refused(update, refusal)
         return
     await _show(update, sheet)
+
+
+async def on_class(update: Update, context: TakasContext) -> None:
+    chosen = AttendanceClass.of(update).school_class
+    await _answer_with(update, lambda uid: usecase.choose_class(context.db, uid, chosen))
 
 
 async def on_tick(update: Update, context: TakasContext) -> None:
-    user = update.effective_user
-    if user is None:
-        return
     data = AttendanceTick.of(update)
-    try:
-        sheet = await usecase.toggle(context.db, user.id, data.pupil, data.page)
-    except Refusal as refusal:
-        await _refused(update, refusal)
-        return
-    await _show(update, sheet)
+    await _answer_with(update, lambda uid: usecase.toggle(context.db, uid, data.pupil,
+                                                          data.page))
 
 
 async def on_page(update: Update, context: TakasContext) -> None:
-    user = update.effective_user
-    if user is None:
-        return
-    try:
-        sheet = await usecase.turn(context.db, user.id, AttendancePage.of(update).page)
-    except Refusal as refusal:
-        await _refused(update, refusal)
-        return
-    await _show(update, sheet)
+    page = AttendancePage.of(update).page
+    await _answer_with(update, lambda uid: usecase.turn(context.db, uid, page))
 
 
 async def on_save(update: Update, context: TakasContext) -> None:

@@ -75,8 +75,6 @@ MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     "opportunity_unknown": lambda p: _("That opportunity is no longer in the catalog."),
     "class_name": lambda p: _("Write the class as a grade from 1 to 12 and a letter, for "
                               "example 8B."),
-    "full_name": lambda p: _("Please write your full name (first name and surname), at most "
-                             "{limit} characters.").format(limit=p["limit"]),
     "class_unknown": lambda p: _("That class no longer exists."),
     "class_link_invalid": lambda p: _("This class link is not valid. Ask your class teacher "
                                       "for a new one."),

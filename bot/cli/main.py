@@ -218,7 +218,8 @@ def cmd_org(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from bot.cli.report import run_report
 
-    settings, i18n = _load()
+    # Quiet: fpdf2's font subsetting logs dozens of INFO lines per PDF.
+    settings, i18n = _load(quiet=True)
     return run_report(settings, i18n, " ".join(args.organisation), year=args.year,
                       class_text=args.school_class, out=args.out, language=args.lang)
 

@@ -93,7 +93,7 @@ class Index:
     lexicon: Lexicon
     term_ids: dict[str, int]
     offsets: np.ndarray  # int64, len(terms) + 1
-    post_docs: np.ndarray  # int32, sorted by term
+    post_docs: np.ndarray  # intp (what fancy indexing takes without a copy), sorted by term
     post_weights: np.ndarray  # float32, the field weight of the best field
     post_evidence: np.ndarray  # float32, `evidence_of` that field weight
     stems: dict[str, tuple[int, ...]]
@@ -235,7 +235,7 @@ class Index:
         return result
 
 
-_EMPTY_DOCS = np.zeros(0, dtype=np.int32)
+_EMPTY_DOCS = np.zeros(0, dtype=np.intp)
 _EMPTY_WEIGHTS = np.zeros(0, dtype=np.float32)
 
 
@@ -334,8 +334,8 @@ def build_index(docs: Sequence[SearchDoc], lexicon: Lexicon | None = None) -> In
         start[number], end[number] = _timestamp(doc.start), _timestamp(doc.end)
     terms_arr = np.frombuffer(p_terms, dtype=np.int32) if p_terms else np.zeros(0, np.int32)
     order = np.argsort(terms_arr, kind="stable")
-    post_docs = (np.frombuffer(p_docs, dtype=np.int32)[order] if p_docs
-                 else np.zeros(0, np.int32))
+    post_docs = (np.frombuffer(p_docs, dtype=np.int32)[order].astype(np.intp) if p_docs
+                 else np.zeros(0, np.intp))
     post_weights = (np.frombuffer(p_weights, dtype=np.float32)[order] if p_weights
                     else np.zeros(0, np.float32))
     counts = np.bincount(terms_arr, minlength=len(term_ids)) if len(terms_arr) else np.zeros(0)

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from catalog.search.constraints import DAY_PARTS, LEVELS, Constraints
 from catalog.search.index import KINDS, Index, doc_fields, evidence_of
@@ -44,58 +44,73 @@ def term_weight(df: int, size: int) -> float:
     return math.log(1.0 + size / (1.0 + df))
 
 
-def term_vectors(index: Index, plan: Plan) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Per term, in every document: (rank score, evidence) of its best match (float32)."""
+def _matches(index: Index, plan: Plan, position: int) -> list[tuple[int, float]]:
+    """(term id, quality) of everything the term at `position` matches, concepts included."""
+    matches: list[tuple[int, float]] = list(plan.terms[position].expansions.items())
+    for concept, start, end, quality in plan.concepts:
+        tid = index.term_ids.get("§" + concept)
+        if start <= position < end and tid is not None:
+            matches.append((tid, quality * CONCEPT_MATCH))
+    return matches
+
+
+def term_vectors(index: Index, plan: Plan) -> list[tuple[np.ndarray, np.ndarray, int]]:
+    """Per term, in every document: (rank score, evidence) of its best match (float32), and
+    in how many documents it matches."""
     size = index.size
+    offsets, post_docs = index.offsets, index.post_docs
+    post_weights, post_evidence = index.post_weights, index.post_evidence
     vectors = []
-    for position, term in enumerate(plan.terms):
+    for position in range(len(plan.terms)):
         scores = np.zeros(size, dtype=np.float32)
         evidence = np.zeros(size, dtype=np.float32)
-        matches: list[tuple[int, float]] = list(term.expansions.items())
-        for concept, start, end, quality in plan.concepts:
-            tid = index.term_ids.get("§" + concept)
-            if start <= position < end and tid is not None:
-                matches.append((tid, quality * CONCEPT_MATCH))
-        if len(matches) == 1:
-            tid, quality = matches[0]
-            lo, hi = int(index.offsets[tid]), int(index.offsets[tid + 1])
-            q = np.float32(quality)
-            docs = index.post_docs[lo:hi]
-            scores[docs] = index.post_weights[lo:hi] * q  # one posting per document
-            evidence[docs] = index.post_evidence[lo:hi] * q
-        elif matches:
-            # All expansions at once: one unbuffered maximum per vector instead of a
-            # read-modify-write per expansion.
-            spans = [(int(index.offsets[t]), int(index.offsets[t + 1]), np.float32(q))
-                     for t, q in matches]
-            docs = np.concatenate([index.post_docs[lo:hi] for lo, hi, _q in spans])
-            quality_each = np.concatenate([np.full(hi - lo, q, dtype=np.float32)
-                                           for lo, hi, q in spans])
-            np.maximum.at(scores, docs, np.concatenate(
-                [index.post_weights[lo:hi] for lo, hi, _q in spans]) * quality_each)
-            np.maximum.at(evidence, docs, np.concatenate(
-                [index.post_evidence[lo:hi] for lo, hi, _q in spans]) * quality_each)
-        vectors.append((scores, evidence))
+        # The longest posting list is written first; each further one only where it beats
+        # what is there (a term's postings name each document once, so gather, maximum and
+        # scatter is exact and much cheaper than np.maximum.at).
+        spans = sorted(((int(offsets[tid]), int(offsets[tid + 1]), np.float32(quality))
+                        for tid, quality in _matches(index, plan, position)),
+                       key=lambda span: span[0] - span[1])
+        for number, (lo, hi, q) in enumerate(spans):
+            docs = post_docs[lo:hi]
+            if number == 0:
+                scores[docs] = post_weights[lo:hi] * q
+                evidence[docs] = post_evidence[lo:hi] * q
+                continue
+            best = scores[docs]
+            np.maximum(best, post_weights[lo:hi] * q, out=best)
+            scores[docs] = best
+            best = evidence[docs]
+            np.maximum(best, post_evidence[lo:hi] * q, out=best)
+            evidence[docs] = best
+        # Qualities and weights are positive, so a match is a non-zero bit pattern (counting
+        # int32 words is several times faster than comparing floats).
+        found = (spans[0][1] - spans[0][0] if len(spans) == 1
+                 else int(np.count_nonzero(evidence.view(np.int32))) if spans else 0)
+        vectors.append((scores, evidence, found))
     return vectors
 
 
-def combine(vectors: list[tuple[np.ndarray, np.ndarray]], size: int,
+def combine(vectors: list[tuple[np.ndarray, np.ndarray, int]], size: int,
             plan: Plan) -> tuple[np.ndarray, np.ndarray]:
     """IDF-weighted shares of the query: (rank scores, confidence), each in [0, 1].
 
     A word that matches nothing weighs the most, as the rarest word would: asking for a
     topic the catalog lacks must not be answered with what the other words match. A word
     that neither the catalog nor the lexicon knows at all weighs half that: in a chat
-    query it is more often a filler or a paraphrase ('pabendrauti') than the topic."""
-    weights = [term_weight(int(np.count_nonzero(e)), size) for _s, e in vectors]
+    query it is more often a filler or a paraphrase ('pabendrauti') than the topic.
+    The term vectors are scaled in place (they are scratch by now)."""
+    weights = [term_weight(found, size) for _s, _e, found in vectors]
     for position, term in enumerate(plan.terms):
         if term.word in plan.unknown:
             weights[position] *= UNKNOWN_WORD
     total = np.zeros(size, dtype=np.float32)
     sure = np.zeros(size, dtype=np.float32)
-    for weight, (scores, evidence) in zip(weights, vectors, strict=True):
-        total += scores * np.float32(weight)
-        sure += evidence * np.float32(weight)
+    for weight, (scores, evidence, _found) in zip(weights, vectors, strict=True):
+        scale = np.float32(weight)
+        scores *= scale
+        total += scores
+        evidence *= scale
+        sure += evidence
     norm = sum(weights)
     if norm > 0:
         total /= np.float32(norm)
@@ -197,7 +212,7 @@ def stage1_reference(index: Index, plan: Plan) -> tuple[np.ndarray, np.ndarray]:
     if not plan.terms:
         zeros = np.zeros(size, dtype=np.float32)
         return zeros, zeros
-    return combine(vectors, size, plan)
+    return combine([(s, e, int(np.count_nonzero(e))) for s, e in vectors], size, plan)
 
 
 @dataclass(frozen=True)
@@ -226,51 +241,48 @@ def rerank(
     Among equally good matches (scores equal to two decimals): upcoming first (the soonest
     start not yet over), then the user's language, then the rest; never by feed."""
     numbers = list(numbers)[:MAX_RESULTS]
-    query_words = " ".join(term.word for term in plan.terms)
-    ids = index.term_ids
+    head = np.array(numbers[:RERANKED], dtype=np.intp)
+    # float64 from here, term by term in the order a loop over the documents would add them
+    # (the arithmetic is the same per document, only done for the whole head at once).
+    score = scores[head].astype(np.float64)
+    coverage = score.copy()
+    if plan.terms and head.size:
+        ids = index.term_ids
+        expansions = [term.expansions.keys() for term in plan.terms]
+        titles = [index.title_tokens[number] for number in head.tolist()]
+        in_title = np.array([
+            sum(1 for keys in expansions if not keys.isdisjoint([ids.get(w, -1) for w in words]))
+            for words in titles], dtype=np.int64)
+        similarity = process.cdist([" ".join(term.word for term in plan.terms)],
+                                   [" ".join(words) for words in titles],
+                                   scorer=fuzz.token_set_ratio, dtype=np.float64)[0]
+        score += 0.08 * in_title / len(plan.terms) + 0.05 * similarity / 100.0
     wanted = plan.filters
-    wanted_kinds = {KINDS.index(k) for k in wanted.kinds}
-    wanted_bits = sum(1 << k for k in wanted_kinds)
+    if wanted.kinds:
+        wanted_kinds = [KINDS.index(k) for k in wanted.kinds]
+        wanted_bits = np.uint8(sum(1 << k for k in wanted_kinds))
+        kind_asked = np.isin(index.kind[head], wanted_kinds) | (
+            (index.kind_in_text[head] & wanted_bits) > 0)
+        score[kind_asked] += KIND_PREFERENCE
     hard = index.lexicon.hard_audiences
     age_bits = sum(1 << hard.index(a) for a in wanted.age_audiences if a in hard)
-    price_asked = wanted.free
-    results = []
-    for position, number in enumerate(numbers):
-        coverage = float(scores[number])
-        if position >= RERANKED:
-            results.append(Scored(number, coverage, coverage))
-            continue
-        score = coverage
-        if plan.terms:
-            title = [ids.get(w, -1) for w in index.title_tokens[number]]
-            in_title = sum(1 for term in plan.terms
-                           if any(tid in term.expansions for tid in title))
-            similarity = fuzz.token_set_ratio(query_words,
-                                              " ".join(index.title_tokens[number]))
-            score += 0.08 * in_title / len(plan.terms) + 0.05 * similarity / 100.0
-        if wanted_kinds and (int(index.kind[number]) in wanted_kinds
-                             or int(index.kind_in_text[number]) & wanted_bits):
-            score += KIND_PREFERENCE
-        if age_bits and int(index.audiences[number]) & age_bits:
-            score += AGE_PREFERENCE  # 'my son is 15': what is for teenagers first
-        if price_asked and np.isnan(index.price[number]):
-            score -= UNKNOWN_PRICE  # may qualify; what is known to qualify comes first
-        ends = index.end[number] if not np.isnan(index.end[number]) else index.start[number]
-        if ends < now:  # NaN compares False: undated items are never "over"
-            score -= 0.03  # over already: still findable, but after what is ahead
-        results.append(Scored(number, score, coverage))
-
-    head = results[:RERANKED]
-    if head:
-        numbers_head = np.array([s.number for s in head], dtype=np.int64)
-        starts = index.start[numbers_head]
-        ends = np.where(np.isnan(index.end[numbers_head]), starts, index.end[numbers_head])
-        upcoming = ~(ends < now) & ~np.isnan(starts)
-        soonest = np.where(upcoming, starts, np.inf).tolist()
-        own = (index.language[numbers_head] == language).tolist() if language else \
-            [False] * len(head)
-        keys = {s.number: (-round(s.score, 2), not bool(up), start, not mine, s.number)
-                for s, up, start, mine in zip(head, upcoming.tolist(), soonest, own,
-                                              strict=True)}
-        head = sorted(head, key=lambda s: keys[s.number])
-    return head + results[RERANKED:]
+    if age_bits:
+        score[(index.audiences[head] & np.uint8(age_bits)) > 0] += AGE_PREFERENCE
+    if wanted.free:  # may qualify; what is known to qualify comes first
+        score[np.isnan(index.price[head])] -= UNKNOWN_PRICE
+    starts = index.start[head]
+    ends = np.where(np.isnan(index.end[head]), starts, index.end[head])
+    over = ends < now  # NaN compares False: undated items are never "over"
+    score[over] -= 0.03  # over already: still findable, but after what is ahead
+    upcoming = ~over & ~np.isnan(starts)
+    soonest = np.where(upcoming, starts, np.inf).tolist()
+    own = (index.language[head] == language).tolist() if language else [False] * head.size
+    keys = [(-round(value, 2), not up, start, not mine, number)
+            for value, up, start, mine, number in zip(
+                score.tolist(), upcoming.tolist(), soonest, own, head.tolist(), strict=True)]
+    order = sorted(range(len(keys)), key=keys.__getitem__)
+    values, covered = score.tolist(), coverage.tolist()
+    ranked = [Scored(numbers[i], values[i], covered[i]) for i in order]
+    # Beyond the head: the stage-1 order and score.
+    return ranked + [Scored(n, float(scores[n]), float(scores[n]))
+                     for n in numbers[RERANKED:]]
