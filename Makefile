@@ -17,7 +17,7 @@ UV_COMPILE := $(BIN)/uv pip compile pyproject.toml --quiet --generate-hashes $(L
 PO_FILES := $(wildcard locales/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test install install-dev lock i18n compile-i18n migrate sync lint typecheck pytest \
+.PHONY: run test test-fast install install-dev lock i18n compile-i18n migrate sync lint typecheck pytest \
 	pytest-postgres \
 	clean console bench eval
 
@@ -37,6 +37,11 @@ sync: install compile-i18n migrate
 ## test: the same set-up, then lint, type checks and the whole test suite (on SQLite, and a
 ## second time on PostgreSQL when TEST_POSTGRES_URL names a server: see .ci/postgres.sh)
 test: install-dev compile-i18n migrate lint typecheck pytest pytest-postgres
+
+## test-fast: lint, type checks and the suite on SQLite without the `slow` system tests
+## (tests/system/: real processes, kill tests, the cluster), for quick rounds while working
+test-fast: install-dev compile-i18n lint typecheck
+	env -u TEST_POSTGRES_URL $(BIN)/pytest $(PYTEST_ARGS) -m "not slow"
 
 $(VENV)/.created:
 	$(PYTHON) -m venv $(VENV)

@@ -5,7 +5,7 @@ Usage:
 
 Detects the language of a long text made of the test sentences (every language, three
 times over) `--rounds` times and prints the rate. It replaced a timing assertion in
-tests/test_langdetect.py, which failed on a loaded machine: tests carry no timing targets.
+tests/unit/test_langdetect.py, which failed on a loaded machine: tests carry no timing targets.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import argparse
 import time
 
 from catalog.langdetect import detect_language
-from tests.test_langdetect import SENTENCES
+from tests.unit.test_langdetect import SENTENCES
 
 
 def main() -> None:

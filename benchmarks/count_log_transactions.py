@@ -29,9 +29,9 @@ from bot.badges.keys import SigningKey
 from bot.config import load_settings
 from bot.i18n import I18n
 from bot.storage.db import Database
+from tests.e2e.test_hours import PUPIL, button, open_school
 from tests.fakes import FakeBotAPI
 from tests.fakes.server import RUNNING_APPLICATIONS
-from tests.test_e2e_hours import PUPIL, button, open_school
 
 COUNTS: Counter[str] = Counter()
 

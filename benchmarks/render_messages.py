@@ -49,7 +49,11 @@ def values(language: str) -> dict[str, Any]:
         "grade": "10b", "period": "2025-09-01 – 2026-08-31", "criteria": "10 h",
         "rule": _("awarded by hand"), "reason": _("the hours do not match"),
         "frequency": _("daily digest"), "uses": _("for one person"), "kind": _("Volunteering"),
-        "note": "…", "error": "HTTP 404", "line": "3 / 5",
+        "note": "…", "error": "HTTP 404", "line": "3 / 5", "playlist": "Keramikos pradmenys",
+        "updated": 2, "unchanged": 5, "url": "https://takas.example/verify/TK-7Q4M-29XD",
+        "deployment": "takas.example", "revoked": date_text(date(2026, 12, 1), now=NOW),
+        "words": "Kauno biblioteka", "names": "Ona Onaitė, Jonas Jonaitis", "ticked": 3,
+        "school_class": "10b", "year": "2026–2027",
     }
 
 

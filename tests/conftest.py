@@ -1,4 +1,10 @@
-"""Shared fixtures. Tests are offline: `netguard` refuses every non-loopback address."""
+"""Shared fixtures. Tests are offline: `netguard` refuses every non-loopback address.
+
+The folders: tests/unit/ (services, use cases, parsers, formats, search: no Telegram),
+tests/handlers/ (the handlers in-process against the fake Bot API), tests/e2e/ (the real
+Application over HTTP against tests/fakes), tests/system/ (real processes, kill tests, the
+cluster; marked `slow`). Helpers the tests share stay here in tests/ (fakes/, processes.py,
+feedserver.py, netguard.py, and the *_main.py programs the system tests start)."""
 
 from __future__ import annotations
 
@@ -26,8 +32,20 @@ ENV_VARS = ("BOT_TOKEN", "DATABASE_URL", "BOT_API_URL", "ADMIN_IDS", "DEFAULT_LA
             "BADGE_SIGNING_KEY", "PUBLIC_URL", "RETENTION_DAYS")
 
 
+SYSTEM = Path(__file__).resolve().parent / "system"
+
+
 def pytest_configure(config: pytest.Config) -> None:
     netguard.install()
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test in tests/system/ (real processes, kill tests, the cluster) is `slow`,
+    whoever writes the next one there."""
+    for item in items:
+        if SYSTEM in item.path.parents:
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(autouse=True)
