@@ -39,6 +39,8 @@ MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     "code_invalid": lambda p: _("This check-in code is not valid."),
     "code_closed": lambda p: _("This check-in code is not open now."),
     "certificate_unknown": lambda p: _("No certificate has that code."),
+    "full_name": lambda p: _("Write your full name (first name and surname), at most {limit} "
+                             "characters.").format(limit=p["limit"]),
     "checks_limit": lambda p: _("You have checked {limit} certificates in the last hour; "
                                 "please wait a while before the next.").format(limit=p["limit"]),
     "nothing_approved": lambda p: _("The certificate lists approved hours; none are approved "
