@@ -50,20 +50,12 @@ class TakasContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
     PTB makes one context per update and hands it to every handler group, so what the
     middleware learns here serves the later handlers of the same update."""
 
-    # The flows that wait for this user's next typed message ("log", "broadcast",
-    # "playlist"), read by the middleware with the user's record; None: not known.
-    waiting: frozenset[str] | None = None
-
     # The sender's id, set by the middleware for a private user's update.
     user_id: int | None = None
     # What waits for the sender's typed text (handlers/waiting.py); read by the middleware
     # in the update's first transaction, so `expecting_known` tells None from "not read".
     expecting: Expecting | None = None
     expecting_known: bool = False
-
-    def awaits(self, flow: str) -> bool:
-        """Whether `flow` may be waiting for this update's text (True when unknown)."""
-        return self.waiting is None or flow in self.waiting
 
     @property
     def settings(self) -> Settings:

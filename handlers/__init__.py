@@ -66,13 +66,7 @@ def register(application: TakasApplication) -> None:
     application.add_handlers(groups.HANDLERS, group=GROUP_CHATS_GROUP)
     # A typed message goes first to the flow that waits for it (handlers/waiting.py); when
     # none waits, or the flow steps aside, the later groups run as usual.
-    application.add_handler(waiting.HANDLER, group=FLOW_ANSWERS_GROUP - 1)
-    # A typed answer to the /log flow is taken before anything else reads the text; when
-    # no draft waits for one, the handler steps aside and group 0 runs as usual.
-    application.add_handler(log.TEXT_HANDLER, group=FLOW_ANSWERS_GROUP)
-    application.add_handler(broadcast.TEXT_HANDLER, group=FLOW_ANSWERS_GROUP + 1)
-    application.add_handler(playlists.TEXT_HANDLER, group=FLOW_ANSWERS_GROUP + 2)
-    application.add_handler(pupil.TEXT_HANDLER, group=FLOW_ANSWERS_GROUP + 3)
+    application.add_handler(waiting.HANDLER, group=FLOW_ANSWERS_GROUP)
     # Organizer commands typed by a learner get a learner's answer before the command runs.
     application.add_handlers(learners.HANDLERS, group=LEARNER_GATE_GROUP)
     for flow in FLOWS:

@@ -17,6 +17,7 @@ from bot.text import esc
 from bot.usecases import alerts
 from catalog.search.index import SearchDoc
 from catalog.sync import FeedReport
+from handlers import callback_data as cb
 from handlers import views
 
 log = logging.getLogger(__name__)
@@ -27,8 +28,9 @@ def alert_message(doc: SearchDoc, label: str, follow_id: int) -> tuple[str, Inli
     text = "\n".join([_("🔔 New for «{label}»:").format(label=esc(label)), "",
                       views.card(0, doc).replace("<b>0. ", "<b>", 1)])
     markup = InlineKeyboardMarkup([
-        [InlineKeyboardButton(_("Details"), callback_data=f"od:{doc.id}:0:0")],
-        [InlineKeyboardButton(_("Stop these alerts"), callback_data=f"uf:{follow_id}")]])
+        [InlineKeyboardButton(_("Details"), callback_data=views.details(doc.id))],
+        [InlineKeyboardButton(_("Stop these alerts"),
+                              callback_data=cb.Unfollow(follow=follow_id).pack())]])
     return text, markup
 
 
@@ -40,9 +42,9 @@ def digest_message(docs: list[SearchDoc]) -> tuple[str, InlineKeyboardMarkup]:
     for number, doc in enumerate(shown, start=1):
         lines += ["", views.card(number, doc)]
     markup = InlineKeyboardMarkup([
-        [InlineKeyboardButton(str(n), callback_data=f"od:{d.id}:0:0")
+        [InlineKeyboardButton(str(n), callback_data=views.details(d.id))
          for n, d in enumerate(shown, start=1)],
-        [InlineKeyboardButton(_("What I follow"), callback_data="fl:list")]])
+        [InlineKeyboardButton(_("What I follow"), callback_data=cb.FollowList().pack())]])
     return "\n".join(lines), markup
 
 
@@ -50,14 +52,10 @@ def renderers(application: TakasApplication) -> dict[str, Renderer]:
     """The renderers of alerts and digests: the opportunities as the search index of this
     application knows them when the message is sent."""
 
-    def docs() -> dict[int, SearchDoc]:
-        return {doc.id: doc for doc in application.bot_data.search.index.docs}
-
     async def render_alert(notice: Notice) -> list[Part]:
         found = await alerts.alert_views(notice.db, notice.chat_id, notice.ref)
-        known = docs()
         for view in found:  # one alert per row
-            doc = known.get(view.opportunity_id)
+            doc = application.bot_data.search.by_id(view.opportunity_id)
             if doc is None or view.label is None or view.follow_id is None:
                 return []  # withdrawn from the catalog, or unfollowed meanwhile
             text, markup = alert_message(doc, view.label, view.follow_id)
@@ -65,10 +63,9 @@ def renderers(application: TakasApplication) -> dict[str, Renderer]:
         return []
 
     async def render_digest(notice: Notice) -> list[Part]:
-        known = docs()
-        items = [known[view.opportunity_id]
-                 for view in await alerts.alert_views(notice.db, notice.chat_id, notice.ref)
-                 if view.opportunity_id in known]
+        search = application.bot_data.search
+        items = [doc for view in await alerts.alert_views(notice.db, notice.chat_id, notice.ref)
+                 if (doc := search.by_id(view.opportunity_id)) is not None]
         if not items:
             return []
         text, markup = digest_message(items)

@@ -33,6 +33,7 @@ from bot.services.errors import Refusal
 from bot.services.hours import LOCAL
 from bot.storage.models import Badge, BadgeRule
 from bot.text import esc, is_id, shorten
+from handlers import callback_data as cb
 from handlers.buttons import expired
 from handlers.refusals import explain
 from handlers.views import paging_rows
@@ -326,7 +327,8 @@ def badges_page(views: list[rules.AwardView], page: int) -> tuple[str, InlineKey
     lines.append(_("A button sends the badge again as a file."))
     rows = [[InlineKeyboardButton(_("Send «{name}»").format(name=shorten(item.badge.name, 24)),
                                   callback_data=f"Bs:{item.award.id}")] for item in shown]
-    rows += paging_rows("BP:", page, more=len(views) > (page + 1) * PAGE)
+    rows += paging_rows(lambda to: cb.BadgesPage(page=to).pack(), page,
+                        more=len(views) > (page + 1) * PAGE)
     return "\n".join(lines), InlineKeyboardMarkup(rows)
 
 
@@ -350,8 +352,7 @@ def no_badges() -> str:
 
 async def badges_page_pressed(update: Update, context: TakasContext) -> None:
     query = update.callback_query
-    parts = _parts(update, 1)
-    if query is None or parts is None:
+    if query is None:
         await expired(update)
         return
     async with context.db.transaction() as session:
@@ -362,7 +363,7 @@ async def badges_page_pressed(update: Update, context: TakasContext) -> None:
     if not views:  # all revoked meanwhile (or forged): no empty keyboard, Telegram refuses it
         await query.message.edit_text(no_badges())
         return
-    page = min(int(parts[0]), max(0, (len(views) - 1) // PAGE))
+    page = min(cb.BadgesPage.of(update).page, max(0, (len(views) - 1) // PAGE))
     text, markup = badges_page(views, page)
     await query.message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
 
@@ -393,6 +394,6 @@ HANDLERS: list[BaseHandler[Update, TakasContext, None]] = [
     CallbackQueryHandler(award_pressed, pattern=r"^Ba:"),
     CallbackQueryHandler(revocable_pressed, pattern=r"^Br:"),
     CallbackQueryHandler(revoke_pressed, pattern=r"^B[vY]:"),
-    CallbackQueryHandler(badges_page_pressed, pattern=r"^BP:"),
+    CallbackQueryHandler(badges_page_pressed, pattern=cb.BadgesPage.pattern),
     CallbackQueryHandler(resend_pressed, pattern=r"^Bs:"),
 ]

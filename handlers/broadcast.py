@@ -17,12 +17,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
-    ApplicationHandlerStop,
     BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
-    MessageHandler,
-    filters,
 )
 
 from bot.context import TakasContext
@@ -33,8 +30,7 @@ from bot.storage import outbox
 from bot.storage.models import Broadcast, Organisation, User, utcnow
 from bot.text import esc, is_id, shorten
 from catalog.search.index import SearchDoc
-from catalog.search.normalize import fold
-from handlers import views
+from handlers import views, waiting
 from handlers.buttons import expired
 from handlers.refusals import explain
 
@@ -61,7 +57,7 @@ def announcement(organisation: Organisation, text: str,
 def linked_doc(context: TakasContext, opportunity_id: int | None) -> SearchDoc | None:
     if opportunity_id is None:
         return None
-    return next((d for d in context.bot_data.search.index.docs if d.id == opportunity_id), None)
+    return context.bot_data.search.by_id(opportunity_id)
 
 
 def cancelled_text(stopped: int) -> str:
@@ -104,28 +100,30 @@ async def begin(message: Message, context: TakasContext, user_id: int, organisat
     except Refusal as refusal:
         await message.reply_text(explain(refusal), parse_mode=ParseMode.HTML)
         return
+    await waiting.expect(context, "broadcast")
     await message.reply_text(
         _("Write the announcement: a text, or a photo with a caption. You will see a preview "
           "before anything is sent."), reply_markup=InlineKeyboardMarkup([
             cancel_button(draft.id)]))
 
 
-async def on_text(update: Update, context: TakasContext) -> None:
+async def on_text(update: Update, context: TakasContext, state: dict[str, Any]) -> bool:
     """The announcement's text or photo, while a draft waits for it."""
     message, user = update.effective_message, update.effective_user
-    if message is None or user is None or not context.awaits("broadcast"):
-        return
+    if message is None or user is None:
+        return False
     async with context.db.transaction() as session:
         draft = await rules.draft_of(session, user.id)
         if draft is None or draft.text or draft.photo_file_id:
-            return  # nothing waits for text: not ours
+            return False  # nothing waits for text: not ours
         draft.text = shorten(message.text or message.caption or "", rules.MAX_TEXT)
         if message.photo:
             draft.photo_file_id = message.photo[-1].file_id
         organisation = await session.get(Organisation, draft.organisation_id)
         draft_id = draft.id
+    await waiting.clear(context, "broadcast")  # the text is taken: buttons from here on
     if organisation is None:
-        raise ApplicationHandlerStop
+        return True
     offers = own_opportunities(context, organisation.name)
     if offers:
         rows = [[InlineKeyboardButton(shorten(doc.title, 50), callback_data=f"bc:l:{doc.id}")]
@@ -136,14 +134,12 @@ async def on_text(update: Update, context: TakasContext) -> None:
                                  reply_markup=InlineKeyboardMarkup(rows))
     else:
         await ask_audience(message, context, draft_id, organisation)
-    raise ApplicationHandlerStop
+    return True
 
 
 def own_opportunities(context: TakasContext, organisation_name: str) -> list[SearchDoc]:
     """The organisation's catalog opportunities (it is their provider), soonest first."""
-    folded = fold(organisation_name)
-    docs = [doc for doc in context.bot_data.search.index.docs
-            if doc.provider and fold(doc.provider) == folded]
+    docs = context.bot_data.search.offered_by(organisation_name)
     return sorted(docs, key=lambda d: (d.start is None, d.start or utcnow()))[:LINKS]
 
 
@@ -162,14 +158,7 @@ async def ask_audience(message: Message, context: TakasContext, draft_id: int,
 
 def served_towns(context: TakasContext, organisation_name: str) -> list[tuple[str, str]]:
     """Towns where the organisation's catalog opportunities take place."""
-    index = context.bot_data.search.index
-    folded = fold(organisation_name)
-    seen: dict[str, str] = {}
-    for number, doc in enumerate(index.docs):
-        place = index.place[number]
-        if place and doc.provider and fold(doc.provider) == folded and place not in seen:
-            seen[place] = index.lexicon.places[place].name
-    return list(seen.items())[:TOWNS]
+    return context.bot_data.search.towns_of(organisation_name)[:TOWNS]
 
 
 async def on_button(update: Update, context: TakasContext) -> None:
@@ -196,6 +185,7 @@ async def on_button(update: Update, context: TakasContext) -> None:
         except Refusal as refusal:
             await query.answer(explain(refusal)[:200], show_alert=True)
             return
+        await waiting.clear(context, "broadcast")
         await query.answer()
         await query.message.edit_text(cancelled_text(stopped))
     else:
@@ -372,5 +362,4 @@ HANDLERS: list[BaseHandler[Update, TakasContext, None]] = [
     CallbackQueryHandler(mute_pressed, pattern=r"^mu:"),
 ]
 
-TEXT_HANDLER = MessageHandler(
-    filters.ChatType.PRIVATE & (filters.TEXT | filters.PHOTO) & ~filters.COMMAND, on_text)
+waiting.register("broadcast", on_text)

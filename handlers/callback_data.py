@@ -224,3 +224,96 @@ def registered() -> dict[str, type[CallbackData]]:
 
 
 __all__ = ["Bounded", "CallbackData", "Count", "UserId", "registered"]
+
+
+# --- Every action's data, by flow. A new button gets a class here (prefixes stay unique).
+
+# handlers/verification.py
+class Approve(CallbackData, prefix="va"):
+    entry: int
+
+
+class Reject(CallbackData, prefix="vr"):
+    entry: int
+
+
+class RejectFor(CallbackData, prefix="vx"):
+    entry: int
+    reason: str
+
+
+class BackToDecision(CallbackData, prefix="vb"):
+    entry: int
+
+
+class ApproveDigest(CallbackData, prefix="vd:ask"):
+    digest: int
+
+
+class ApproveDigestYes(CallbackData, prefix="vd:yes"):
+    digest: int
+
+
+class ApproveDigestNo(CallbackData, prefix="vd:no"):
+    digest: int
+
+
+# handlers/pupil.py
+class ProfileField(CallbackData, prefix="pf:s"):
+    field: str
+
+
+class ProfileCancel(CallbackData, prefix="pf:x"):
+    pass
+
+
+class ForgetMe(CallbackData, prefix="fm"):
+    erase: Literal["yes", "no"]
+
+
+# handlers/search.py, views.py, smalltalk.py, alerts.py (query 0: not from a stored search)
+class SearchPage(CallbackData, prefix="sp"):
+    query: int
+    page: Count
+
+
+class SearchScope(CallbackData, prefix="sl"):
+    query: int
+    only_language: bool
+
+
+class Suggestion(CallbackData, prefix="ss"):
+    query: int
+
+
+class Details(CallbackData, prefix="od"):
+    opportunity: int
+    query: int
+    page: Count
+
+
+class Calendar(CallbackData, prefix="oc"):
+    opportunity: int
+
+
+# handlers/follow.py
+class NotifyMe(CallbackData, prefix="nf"):
+    query: int
+
+
+class FollowList(CallbackData, prefix="fl:list"):
+    pass
+
+
+class Unfollow(CallbackData, prefix="uf"):
+    follow: int
+
+
+class FollowFrequency(CallbackData, prefix="ff"):
+    follow: int
+    frequency: str
+
+
+# handlers/badges.py
+class BadgesPage(CallbackData, prefix="bd:p"):
+    page: Count

@@ -17,10 +17,10 @@ from bot.services import follows as rules
 from bot.services.errors import Refusal
 from bot.services.orgs import list_organisations
 from bot.storage.models import Follow
-from bot.text import esc, is_id, shorten
+from bot.text import esc, shorten
 from catalog import queries
-from catalog.search.normalize import fold, tokens
-from catalog.search.phrases import find_exact
+from catalog.search.normalize import fold
+from handlers import callback_data as cb
 from handlers.buttons import expired
 from handlers.refusals import explain
 
@@ -53,22 +53,18 @@ async def follow_command(update: Update, context: TakasContext) -> None:
     if not text:
         await message.reply_text(follow_usage(), parse_mode=ParseMode.HTML)
         return
-    index = context.bot_data.search.index
-    words = tokens(text)
-    places = find_exact(words, index.lexicon.place_names)
+    catalog_search = context.bot_data.search
+    town = catalog_search.town(text)
     folded = fold(" ".join(text.split()))
-    providers = {fold(doc.provider) for doc in index.docs if doc.provider}
+    providers = catalog_search.providers()
     async with context.db.transaction() as session:
         organisations = {fold(o.name): o.name for o in await list_organisations(session)}
-    if places and places[0][1] - places[0][0] == len(words):
-        place = index.lexicon.places[places[0][2]]
-        kind, value, label = "town", place.id, place.name
+    if town is not None:
+        kind, value, label = "town", town[0], town[1]
     elif folded in organisations:  # an organisation on Takas: hear its announcements too
         kind, value, label = "provider", folded, organisations[folded]
     elif folded in providers:
-        label = next(doc.provider for doc in index.docs
-                     if doc.provider and fold(doc.provider) == folded)
-        kind, value = "provider", folded
+        kind, value, label = "provider", folded, providers[folded]
     else:
         kind, value, label = "search", shorten(text, 300), shorten(text, 300)
     await _follow(message, context, user.id, kind, value, label)
@@ -92,13 +88,11 @@ async def _follow(message: Message, context: TakasContext, user_id: int, kind: s
 
 async def notify_pressed(update: Update, context: TakasContext) -> None:
     query = update.callback_query
-    parts = (query.data or "").split(":") if query else []
-    if query is None or len(parts) != 2 or not is_id(parts[1]) or \
-            not isinstance(query.message, Message):
+    if query is None or not isinstance(query.message, Message):
         await expired(update)
         return
     async with context.db.transaction() as session:
-        stored = await queries.recall(session, int(parts[1]), query.from_user.id)
+        stored = await queries.recall(session, cb.NotifyMe.of(update).query, query.from_user.id)
     if stored is None:
         await query.answer(_("This button has expired; send your search again."),
                            show_alert=True)
@@ -120,9 +114,9 @@ def listing(items: list[Follow]) -> tuple[str, InlineKeyboardMarkup | None]:
         rows.append([
             InlineKeyboardButton(_("{number}: {frequency}").format(
                 number=number, frequency=frequency_name(following)),
-                callback_data=f"ff:{item.id}:{following}"),
+                callback_data=cb.FollowFrequency(follow=item.id, frequency=following).pack()),
             InlineKeyboardButton(_("✖ {number}").format(number=number),
-                                 callback_data=f"uf:{item.id}")])
+                                 callback_data=cb.Unfollow(follow=item.id).pack())])
     lines.append("")
     lines.append(_("Press a number to change how often, ✖ to stop following. Nothing is sent "
                    "between 21:00 and 08:00."))
@@ -151,20 +145,30 @@ async def list_pressed(update: Update, context: TakasContext) -> None:
     await query.message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
 
 
-async def change_pressed(update: Update, context: TakasContext) -> None:
-    """uf:<id> stops following; ff:<id>:<freq> changes how often."""
+async def unfollow_pressed(update: Update, context: TakasContext) -> None:
+    """✖ under a follow: stop following it."""
+    await _changed(update, context, cb.Unfollow.of(update).follow, None)
+
+
+async def frequency_pressed(update: Update, context: TakasContext) -> None:
+    """A number under a follow: change how often it is heard of."""
+    data = cb.FollowFrequency.of(update)
+    await _changed(update, context, data.follow, data.frequency)
+
+
+async def _changed(update: Update, context: TakasContext, follow_id: int,
+                   frequency: str | None) -> None:
+    """Stop following (`frequency` None) or change how often, then show the list."""
     query = update.callback_query
-    parts = (query.data or "").split(":") if query else []
-    if query is None or len(parts) < 2 or not is_id(parts[1]) or \
-            not isinstance(query.message, Message):
+    if query is None or not isinstance(query.message, Message):
         await expired(update)
         return
     async with context.db.transaction() as session:
-        if parts[0] == "uf":
-            done = await rules.unfollow(session, query.from_user.id, int(parts[1]))
+        if frequency is None:
+            done = await rules.unfollow(session, query.from_user.id, follow_id)
         else:
-            done = await rules.set_frequency(session, query.from_user.id, int(parts[1]),
-                                             parts[2] if len(parts) == 3 else "") is not None
+            done = await rules.set_frequency(session, query.from_user.id, follow_id,
+                                             frequency) is not None
         items = await rules.following(session, query.from_user.id)
     await query.answer(_("Done.") if done else _("This button has expired."))
     if _is_listing(query.message):  # pressed in /following: show the list as it is now
@@ -175,7 +179,7 @@ async def change_pressed(update: Update, context: TakasContext) -> None:
 def _is_listing(message: Message) -> bool:
     markup = message.reply_markup
     return markup is not None and any(
-        (button.callback_data or "").startswith("ff:")
+        cb.FollowFrequency.pattern.match(button.callback_data)
         for row in markup.inline_keyboard for button in row if isinstance(
             button.callback_data, str))
 
@@ -183,7 +187,8 @@ def _is_listing(message: Message) -> bool:
 HANDLERS: list[BaseHandler[Update, TakasContext, None]] = [
     CommandHandler("follow", follow_command),
     CommandHandler("following", following_command),
-    CallbackQueryHandler(notify_pressed, pattern=r"^nf:"),
-    CallbackQueryHandler(list_pressed, pattern=r"^fl:list$"),
-    CallbackQueryHandler(change_pressed, pattern=r"^(uf|ff):"),
+    CallbackQueryHandler(notify_pressed, pattern=cb.NotifyMe.pattern),
+    CallbackQueryHandler(list_pressed, pattern=cb.FollowList.pattern),
+    CallbackQueryHandler(unfollow_pressed, pattern=cb.Unfollow.pattern),
+    CallbackQueryHandler(frequency_pressed, pattern=cb.FollowFrequency.pattern),
 ]

@@ -15,7 +15,6 @@ from telegram.ext import BaseHandler, InlineQueryHandler
 from bot.context import TakasContext
 from bot.i18n import current_language
 from bot.text import shorten
-from catalog.search.engine import search
 from catalog.search.intents import detect
 from handlers import views
 
@@ -28,7 +27,7 @@ async def inline_query(update: Update, context: TakasContext) -> None:
         return
     text = shorten(query.query, 200)
     # A bare greeting is not a search: offer nothing rather than whatever "hi" matches.
-    hits = search(context.bot_data.search.index, text, language=current_language()).hits if \
+    hits = context.bot_data.search.search(text, language=current_language()).hits if \
         text.strip() and detect(text) is None else ()
     articles = []
     for hit in hits[:INLINE_RESULTS]:

@@ -25,12 +25,9 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
-    ApplicationHandlerStop,
     BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
-    MessageHandler,
-    filters,
 )
 
 from bot.context import TakasContext
@@ -43,7 +40,7 @@ from bot.services.hours import DAY_MINUTES, check_day, today
 from bot.text import esc, shorten
 from bot.usecases import log as logging_hours
 from bot.usecases.log import BACK_TO, Question
-from catalog.search.engine import search
+from handlers import waiting
 from handlers.buttons import expired
 from handlers.refusals import explain
 
@@ -182,6 +179,7 @@ async def start_log(update: Update, context: TakasContext) -> None:
                 InlineKeyboardButton(_("Continue"), callback_data="lg:k"),
                 InlineKeyboardButton(_("Start again"), callback_data="lg:new")]]))
         return
+    await waiting.expect(context, "log")  # a draft waits for typed answers
     await ask(message, started.question)
 
 
@@ -204,14 +202,15 @@ async def shortcut(message: Message, context: TakasContext, user_id: int, args: 
     question = await logging_hours.shortcut(
         context.db, user_id, activity=" ".join(words), minutes=minutes, day=day,
         nonce=f"u{update_id}")
+    await waiting.expect(context, "log")
     await ask(message, question)
 
 
-async def on_text(update: Update, context: TakasContext) -> None:
+async def on_text(update: Update, context: TakasContext, state: dict[str, Any]) -> bool:
     """A text or photo while a draft waits for a typed answer; otherwise not ours."""
     message, user = update.effective_message, update.effective_user
-    if message is None or user is None or not context.awaits("log"):
-        return
+    if message is None or user is None:
+        return False
     text = (message.text or message.caption or "").strip()
     photo = message.photo[-1].file_id if message.photo else None
     problems: list[str] = []
@@ -226,11 +225,11 @@ async def on_text(update: Update, context: TakasContext) -> None:
     question = await logging_hours.answer(context.db, user.id, changes)
     if problems:
         await message.reply_text(problems[0], parse_mode=ParseMode.HTML)
-        raise ApplicationHandlerStop
+        return True
     if question is None:
-        return  # not logging: let the search (or whatever is next) have the message
+        return False  # not logging: let the search (or whatever is next) have the message
     await ask(message, question)
-    raise ApplicationHandlerStop  # handled: not a search
+    return True  # handled: not a search
 
 
 def typed_answer(context: TakasContext, step: str, text: str,
@@ -275,6 +274,7 @@ async def on_button(update: Update, context: TakasContext) -> None:
         return
     chosen = await logging_hours.choose(context.db, user.id, action, value)
     if chosen.cancelled:
+        await waiting.clear(context, "log")
         await query.answer()
         await query.message.edit_text(_("Cancelled. Nothing was logged."))
         return
@@ -282,13 +282,14 @@ async def on_button(update: Update, context: TakasContext) -> None:
         await query.answer(_("This entry is no longer open; start again with /log."),
                            show_alert=True)
         return
+    await waiting.expect(context, "log")  # "Start again" opens a new draft
     await query.answer()
     await ask(query.message, chosen.question, edit=True)
 
 
 def catalog_candidates(context: TakasContext, text: str) -> list[list[Any]]:
     """Up to three catalog opportunities matching what the pupil typed: [[id, label]]."""
-    result = search(context.bot_data.search.index, text, language=current_language())
+    result = context.bot_data.search.search(text, language=current_language())
     return [[hit.doc.id, " · ".join(p for p in (hit.doc.title, hit.doc.city) if p)]
             for hit in result.hits[:CANDIDATES]]
 
@@ -308,6 +309,7 @@ async def confirm(update: Update, context: TakasContext, nonce: str) -> None:
         await query.answer(_("This entry is no longer open; start again with /log."),
                            show_alert=True)
         return
+    await waiting.clear(context, "log")
     await query.answer()
     if not logged.new:
         return  # a double tap: the first one already answered
@@ -324,7 +326,5 @@ HANDLERS: list[BaseHandler[Update, TakasContext, None]] = [
     CommandHandler("log", start_log),
     CallbackQueryHandler(on_button, pattern=r"^lg:"),
 ]
-
-# Runs in an earlier group than the search: a typed answer to the flow is not a search.
-TEXT_HANDLER = MessageHandler(
-    filters.ChatType.PRIVATE & (filters.TEXT | filters.PHOTO) & ~filters.COMMAND, on_text)
+# A typed answer to a draft's question is not a search: the waiting dispatcher brings it.
+waiting.register("log", on_text)

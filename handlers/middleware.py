@@ -13,7 +13,7 @@ from bot.context import TakasContext
 from bot.flood import Verdict
 from bot.i18n import _, ngettext
 from bot.services import waiting
-from bot.services.users import SeenUser, touch_user, waiting_flows
+from bot.services.users import SeenUser, touch_user
 from handlers import groups
 
 
@@ -47,8 +47,6 @@ async def prepare(update: Update, context: TakasContext) -> None:
     seen = SeenUser(user.id, user.first_name, user.username, user.language_code)
     async with context.db.transaction() as session:
         record = await touch_user(session, seen, is_admin=user.id in context.settings.admin_ids)
-        if update.message is not None:  # a typed answer may be for a flow: which ones wait
-            context.waiting = await waiting_flows(session, user.id)
         if update.message is not None or update.callback_query is not None:
             # What waits for typed text: the dispatcher routes by it, and a flow that asks
             # again for what it already waits for writes nothing.

@@ -19,16 +19,15 @@ Learners: pl:v:<playlist> (open), pl:j:<playlist> (join), pl:pg:<page> (/playlis
 
 from __future__ import annotations
 
+from typing import Any
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import (
-    ApplicationHandlerStop,
     BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
-    MessageHandler,
-    filters,
 )
 
 from bot.context import TakasContext
@@ -42,7 +41,7 @@ from bot.services.orgs import organisations_of
 from bot.storage.models import Organisation
 from bot.storage.playlist_tables import Playlist, PlaylistItem
 from bot.text import esc, is_id, shorten
-from catalog.search.engine import search
+from handlers import waiting
 from handlers.organisations import deep_link
 from handlers.refusals import explain
 
@@ -99,6 +98,7 @@ async def show_mine(message: Message, context: TakasContext, user_id: int, *,
     except Refusal as refusal:
         await reply(message, explain(refusal), edit=edit)
         return
+    await waiting.clear(context, "playlist")
     lines = [_("<b>Your learning playlists</b>")]
     if not mine:
         lines.append(_("None yet. A playlist lists catalog opportunities and your own "
@@ -207,23 +207,24 @@ async def await_text(message: Message, context: TakasContext, user_id: int,
                                ).organisation_id
         await rules.expect(session, user_id, organisation_id=organisation_id,
                            playlist_id=playlist_id, awaiting=awaiting, language=language)
+    await waiting.expect(context, "playlist")
     text, rows = question(awaiting, language, playlist_id)
     await reply(message, text, rows, edit=True)
 
 
-async def on_text(update: Update, context: TakasContext) -> None:
+async def on_text(update: Update, context: TakasContext, state: dict[str, Any]) -> bool:
     """A typed answer while the editor waits for one; otherwise not ours."""
     message, user = update.effective_message, update.effective_user
-    if message is None or user is None or not message.text or not context.awaits("playlist"):
-        return
+    if message is None or user is None or not message.text:
+        return False
     try:
         async with context.db.transaction() as session:
             taken = await rules.take_text(session, user.id, message.text, update.update_id)
-            state = (taken[0].awaiting, taken[0].language, taken[0].playlist_id,
+            found = (taken[0].awaiting, taken[0].language, taken[0].playlist_id,
                      taken[0].data.get("query", "")) if taken else None
-        if state is None:
-            return  # nothing waits for text: let the search have it
-        awaiting, language, playlist_id, query = state
+        if found is None:
+            return False  # nothing waits for text: let the search have it
+        awaiting, language, playlist_id, query = found
         assert playlist_id is not None  # a title creates the playlist; others need one
         if awaiting == "description":
             text, rows = question(awaiting, language, playlist_id)
@@ -234,12 +235,12 @@ async def on_text(update: Update, context: TakasContext) -> None:
             await show_editor(message, context, user.id, playlist_id, edit=False)
     except Refusal as refusal:
         await reply(message, explain(refusal))
-    raise ApplicationHandlerStop  # handled: not a search
+    return True  # handled: not a search
 
 
 async def offer_opportunities(message: Message, context: TakasContext, playlist_id: int,
                               query: str) -> None:
-    result = search(context.bot_data.search.index, query, language=current_language())
+    result = context.bot_data.search.search(query, language=current_language())
     hits = (result.hits or result.relaxed)[:OFFERS]
     rows = [[InlineKeyboardButton(
         shorten(" · ".join(p for p in (hit.doc.title, hit.doc.city) if p), 60),
@@ -253,7 +254,7 @@ async def offer_opportunities(message: Message, context: TakasContext, playlist_
 
 async def add_opportunity(message: Message, context: TakasContext, user_id: int,
                           playlist_id: int, opportunity_id: int) -> None:
-    doc = next((d for d in context.bot_data.search.index.docs if d.id == opportunity_id), None)
+    doc = context.bot_data.search.by_id(opportunity_id)
     async with context.db.transaction() as session:
         await rules.editable(session, playlist_id, user_id)
         if doc is None:
@@ -495,6 +496,7 @@ async def on_button(update: Update, context: TakasContext) -> None:
         if action == "x":
             async with context.db.transaction() as session:
                 await rules.stop_editing(session, user.id)
+            await waiting.clear(context, "playlist")
             await query.answer()
             await query.message.edit_text(_("Closed. /playlist opens your playlists again."))
         elif action == "j" and values:
@@ -524,7 +526,5 @@ HANDLERS: list[BaseHandler[Update, TakasContext, None]] = [
     CommandHandler("playlists", joined_command),
     CallbackQueryHandler(on_button, pattern=r"^pl:"),
 ]
-
-# Runs in an earlier group than the search: a typed answer to the editor is not a search.
-TEXT_HANDLER = MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND,
-                              on_text)
+# A typed answer to the editor is not a search: the waiting dispatcher brings it.
+waiting.register("playlist", on_text)

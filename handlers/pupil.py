@@ -5,16 +5,14 @@ stored, as JSON) and /forgetme (erase, with confirmation). /export: handlers/cer
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
-    ApplicationHandlerStop,
     BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
-    MessageHandler,
-    filters,
 )
 
 from bot.context import TakasContext
@@ -25,6 +23,8 @@ from bot.services import privacy, profiles, schools
 from bot.services.errors import Refusal
 from bot.storage.models import User
 from bot.text import esc
+from handlers import callback_data as cb
+from handlers import waiting
 from handlers.buttons import expired
 from handlers.refusals import explain
 
@@ -66,7 +66,7 @@ def field_labels() -> dict[str, str]:
 
 
 def profile_keyboard() -> InlineKeyboardMarkup:
-    buttons = [InlineKeyboardButton(label, callback_data=f"pf:s:{field}")
+    buttons = [InlineKeyboardButton(label, callback_data=cb.ProfileField(field=field).pack())
                for field, label in field_labels().items()]
     return InlineKeyboardMarkup([buttons[:2], buttons[2:]])
 
@@ -79,47 +79,54 @@ def field_question(field: str) -> str:
             }.get(field, "")
 
 
-async def profile_pressed(update: Update, context: TakasContext) -> None:
-    """pf:s:<field> asks for that field's value; pf:x stops waiting for it."""
+def cancel_keyboard() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(
+        _("✖ Cancel"), callback_data=cb.ProfileCancel().pack())]])
+
+
+async def field_pressed(update: Update, context: TakasContext) -> None:
+    """A field's button: ask for its value and wait for the typed answer."""
+    query, field = update.callback_query, cb.ProfileField.of(update).field
+    if query is None or not isinstance(query.message, Message) or field not in profiles.FIELDS:
+        await expired(update)
+        return
+    await waiting.expect(context, "profile", field=field)
+    await query.answer()
+    await query.message.edit_text(field_question(field), reply_markup=cancel_keyboard())
+
+
+async def cancel_pressed(update: Update, context: TakasContext) -> None:
+    """Cancel under a field's question: stop waiting for its value."""
     query = update.callback_query
     if query is None or not isinstance(query.message, Message):
         await expired(update)
         return
-    parts = (query.data or "").split(":")
-    field = parts[2] if len(parts) == 3 and parts[1] == "s" else None
-    if parts[1:] != ["x"] and field not in profiles.FIELDS:
-        await expired(update)
-        return
-    async with context.db.transaction() as session:
-        await profiles.wait_for(session, query.from_user.id, field)
+    await waiting.clear(context, "profile")
     await query.answer()
-    if field is None:
-        await query.message.edit_text(_("Nothing changed."))
-        return
-    await query.message.edit_text(field_question(field), reply_markup=InlineKeyboardMarkup(
-        [[InlineKeyboardButton(_("✖ Cancel"), callback_data="pf:x")]]))
+    await query.message.edit_text(_("Nothing changed."))
 
 
-async def profile_answer(update: Update, context: TakasContext) -> None:
-    """The typed value of the field /profile asked for; other text is not ours."""
+async def profile_answer(update: Update, context: TakasContext, state: dict[str, Any]) -> bool:
+    """The typed value of the field /profile asked for (a photo is not one: steps aside)."""
     message, user = update.effective_message, update.effective_user
-    if message is None or user is None or not message.text or not context.awaits("profile"):
-        return
+    field = state.get("field")
+    if message is None or user is None or not message.text or field not in profiles.FIELDS:
+        return False
     try:
         async with context.db.transaction() as session:
-            field = await profiles.waiting_field(session, user.id)
-            if field is None:
-                return
-            record = await profiles.set_field(session, user.id, field, message.text)
-    except Refusal as refusal:
+            record = await profiles.set_field(session, user.id, str(field), message.text)
+    except Refusal as refusal:  # still waiting: the user may write it again
         await message.reply_text(explain(refusal), parse_mode=ParseMode.HTML,
-                                 reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton(
-                                     _("✖ Cancel"), callback_data="pf:x")]]))
-        raise ApplicationHandlerStop from None
+                                 reply_markup=cancel_keyboard())
+        return True
+    await waiting.clear(context, "profile")
     if record is not None:
         await message.reply_text(_("Saved.") + "\n\n" + profile_text(record),
                                  parse_mode=ParseMode.HTML, reply_markup=profile_keyboard())
-    raise ApplicationHandlerStop  # handled: not a search
+    return True
+
+
+waiting.register("profile", profile_answer)
 
 
 def kind_name(kind: str) -> str:
@@ -189,8 +196,9 @@ async def forgetme_command(update: Update, context: TakasContext) -> None:
         _("This erases your profile, searches and unverified hours. Approved hours stay in "
           "the organisations' reports without your name. This cannot be undone."),
         reply_markup=InlineKeyboardMarkup([[
-            InlineKeyboardButton(_("Erase my data"), callback_data="fm:yes"),
-            InlineKeyboardButton(_("Keep it"), callback_data="fm:no")]]))
+            InlineKeyboardButton(_("Erase my data"), callback_data=cb.ForgetMe(
+                erase="yes").pack()),
+            InlineKeyboardButton(_("Keep it"), callback_data=cb.ForgetMe(erase="no").pack())]]))
 
 
 async def forgetme_pressed(update: Update, context: TakasContext) -> None:
@@ -199,7 +207,7 @@ async def forgetme_pressed(update: Update, context: TakasContext) -> None:
         await expired(update)
         return
     await query.answer()
-    if query.data != "fm:yes":
+    if cb.ForgetMe.of(update).erase != "yes":
         await query.message.edit_text(_("Nothing was erased."))
         return
     await privacy.forget_everywhere(context.db, query.from_user.id)
@@ -209,13 +217,10 @@ async def forgetme_pressed(update: Update, context: TakasContext) -> None:
 
 HANDLERS: list[BaseHandler[Update, TakasContext, None]] = [
     CommandHandler("profile", profile_command),
-    CallbackQueryHandler(profile_pressed, pattern=r"^pf:"),
+    CallbackQueryHandler(field_pressed, pattern=cb.ProfileField.pattern),
+    CallbackQueryHandler(cancel_pressed, pattern=cb.ProfileCancel.pattern),
     CommandHandler("hours", hours_command),
     CommandHandler("mydata", mydata_command),
     CommandHandler("forgetme", forgetme_command),
-    CallbackQueryHandler(forgetme_pressed, pattern=r"^fm:"),
+    CallbackQueryHandler(forgetme_pressed, pattern=cb.ForgetMe.pattern),
 ]
-
-# Runs with the other flows' answers, before the search: the value /profile asked for.
-TEXT_HANDLER = MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND,
-                              profile_answer)

@@ -19,26 +19,26 @@ from bot import metrics
 from bot.context import TakasContext
 from bot.i18n import _, current_language
 from bot.services import playlists as playlist_rules
-from bot.text import is_id, shorten
+from bot.text import shorten
 from catalog import queries
 from catalog.ics_export import calendar_file
-from catalog.search.engine import SearchResult, search
+from catalog.search.engine import SearchResult
 from catalog.search.service import to_doc
-from handlers import playlists, smalltalk, views
+from handlers import callback_data as cb
+from handlers import smalltalk, views
 
 QUERY_CHARS = 300  # a longer message is searched by its beginning
 
 
 def _run(context: TakasContext, text: str, only_language: bool) -> SearchResult:
-    result = search(context.bot_data.search.index, text, language=current_language(),
-                    only_language=only_language)
+    result = context.bot_data.search.search(text, language=current_language(),
+                                            only_language=only_language)
     metrics.observe_search(result.took_ms / 1000)
     return result
 
 
 def _place_names(context: TakasContext, result: SearchResult) -> list[str]:
-    places = context.bot_data.search.index.lexicon.places
-    return [places[p].name for p in sorted(result.plan.filters.places) if p in places]
+    return context.bot_data.search.place_names(result.plan.filters.places)
 
 
 async def _show(message: Message, context: TakasContext, query_id: int, text: str,
@@ -73,11 +73,9 @@ async def _playlists(context: TakasContext, text: str,
 
 async def _matching(session: AsyncSession, context: TakasContext, text: str,
                     result: SearchResult) -> list[tuple[int, str]]:
-    hits = (result.hits or result.relaxed)[:20]
-    found = await playlist_rules.matching(
-        session, text, [hit.doc.id for hit in hits],
-        stopwords=context.bot_data.search.index.lexicon.stopwords)
-    return [(playlist.id, playlists.title_of(playlist)) for playlist in found]
+    found = await context.bot_data.search.matching_playlists(session, text, result)
+    return [(match.id, playlist_rules.localized(match.titles, current_language(),
+                                                match.language)) for match in found]
 
 
 async def _show_nothing(message: Message, context: TakasContext, text: str,
@@ -89,7 +87,7 @@ async def _show_nothing(message: Message, context: TakasContext, text: str,
         for suggestion in result.suggestions:
             stored = await queries.remember(session, user_id, suggestion, current_language())
             buttons.append([InlineKeyboardButton(shorten(suggestion, 60),
-                                                 callback_data=f"ss:{stored.id}")])
+                                                 callback_data=cb.Suggestion(query=stored.id).pack())])
         if found is None:
             found = await _matching(session, context, text, result)
     buttons += views.playlist_rows(found)
@@ -132,32 +130,23 @@ async def group_search(message: Message, context: TakasContext, text: str,
                              disable_web_page_preview=True)
 
 
-def _ints(update: Update, count: int) -> list[int] | None:
-    """The `count` ids after the prefix of the pressed button's data, or None if forged."""
-    query = update.callback_query
-    parts = (query.data or "").split(":")[1:] if query else []
-    if len(parts) != count or not all(is_id(p) for p in parts):
-        return None
-    return [int(p) for p in parts]
-
-
 async def _stale(update: Update) -> None:
     if update.callback_query is not None:
         await update.callback_query.answer(
             _("This button has expired; send your search again."), show_alert=True)
 
 
-async def _rerun(update: Update, context: TakasContext, numbers: list[int] | None, *,
-                 page: int = 0, only: int | None = None) -> None:
-    """Show page `page` of the stored query `numbers[0]` again (with a new scope if `only`)."""
+async def _rerun(update: Update, context: TakasContext, query_id: int, *,
+                 page: int = 0, only: bool | None = None) -> None:
+    """Show page `page` of the stored query again (with a new scope if `only`)."""
     query = update.callback_query
-    if query is None or numbers is None or not isinstance(query.message, Message):
+    if query is None or not isinstance(query.message, Message):
         await _stale(update)
         return
     async with context.db.transaction() as session:
-        stored = await queries.recall(session, numbers[0], query.from_user.id)
+        stored = await queries.recall(session, query_id, query.from_user.id)
         if stored is not None and only is not None:
-            stored.only_language = bool(only)
+            stored.only_language = only
     if stored is None:
         await _stale(update)
         return
@@ -168,26 +157,26 @@ async def _rerun(update: Update, context: TakasContext, numbers: list[int] | Non
 
 
 async def page_pressed(update: Update, context: TakasContext) -> None:
-    numbers = _ints(update, 2)
-    await _rerun(update, context, numbers, page=numbers[1] if numbers else 0)
+    data = cb.SearchPage.of(update)
+    await _rerun(update, context, data.query, page=data.page)
 
 
 async def scope_pressed(update: Update, context: TakasContext) -> None:
-    numbers = _ints(update, 2)
-    await _rerun(update, context, numbers, only=numbers[1] if numbers else None)
+    data = cb.SearchScope.of(update)
+    await _rerun(update, context, data.query, only=data.only_language)
 
 
 async def suggestion_pressed(update: Update, context: TakasContext) -> None:
-    await _rerun(update, context, _ints(update, 1))
+    await _rerun(update, context, cb.Suggestion.of(update).query)
 
 
 async def details_pressed(update: Update, context: TakasContext) -> None:
     query = update.callback_query
-    numbers = _ints(update, 3)
-    if query is None or numbers is None or not isinstance(query.message, Message):
+    if query is None or not isinstance(query.message, Message):
         await _stale(update)
         return
-    opportunity_id, query_id, page = numbers
+    data = cb.Details.of(update)
+    opportunity_id, query_id, page = data.opportunity, data.query, data.page
     async with context.db.transaction() as session:
         row = await queries.opportunity(session, opportunity_id)
         stored = await queries.recall(session, query_id, query.from_user.id)
@@ -205,12 +194,11 @@ async def details_pressed(update: Update, context: TakasContext) -> None:
 
 async def calendar_pressed(update: Update, context: TakasContext) -> None:
     query = update.callback_query
-    numbers = _ints(update, 1)
-    if query is None or numbers is None:
+    if query is None:
         await _stale(update)
         return
     async with context.db.transaction() as session:
-        row = await queries.opportunity(session, numbers[0])
+        row = await queries.opportunity(session, cb.Calendar.of(update).opportunity)
     if row is None or row.start_at is None:
         await _stale(update)
         return
@@ -225,11 +213,11 @@ async def calendar_pressed(update: Update, context: TakasContext) -> None:
 
 
 HANDLERS: list[BaseHandler[Update, TakasContext, None]] = [
-    CallbackQueryHandler(page_pressed, pattern=r"^sp:"),
-    CallbackQueryHandler(scope_pressed, pattern=r"^sl:"),
-    CallbackQueryHandler(suggestion_pressed, pattern=r"^ss:"),
-    CallbackQueryHandler(details_pressed, pattern=r"^od:"),
-    CallbackQueryHandler(calendar_pressed, pattern=r"^oc:"),
+    CallbackQueryHandler(page_pressed, pattern=cb.SearchPage.pattern),
+    CallbackQueryHandler(scope_pressed, pattern=cb.SearchScope.pattern),
+    CallbackQueryHandler(suggestion_pressed, pattern=cb.Suggestion.pattern),
+    CallbackQueryHandler(details_pressed, pattern=cb.Details.pattern),
+    CallbackQueryHandler(calendar_pressed, pattern=cb.Calendar.pattern),
 ]
 
 # Registered after every command flow (see handlers/__init__.py): plain text is a search.

@@ -15,6 +15,7 @@ from bot.context import TakasContext
 from bot.i18n import N_, _, current_language
 from catalog import queries
 from catalog.search.intents import Intent, detect
+from handlers import callback_data as cb
 
 # TRANSLATORS: example searches offered as buttons after a greeting: short, in the words
 # people type, and each must find something in the bundled demo catalog (tests check it).
@@ -52,7 +53,8 @@ async def answer(message: Message, context: TakasContext, user_id: int, text: st
             stored = [await queries.remember(session, user_id, example, current_language())
                       for example in examples()]
         markup = InlineKeyboardMarkup([[InlineKeyboardButton(f"🔎 {query.text}",
-                                                             callback_data=f"ss:{query.id}")]
+                                                             callback_data=cb.Suggestion(
+                                                                 query=query.id).pack())]
                                        for query in stored])
     await message.reply_text(reply_text(intent), parse_mode=ParseMode.HTML, reply_markup=markup)
     return True

@@ -2,8 +2,9 @@
 or, when many wait, one daily digest whose entries can be approved together; /pending lists
 what waits. The pupil hears the outcome in their own language.
 
-Callback data: va:<entry> approve, vr:<entry> choose a reason, vx:<entry>:<reason> reject,
-vA:<digest> ask to approve what a digest listed, vY:<digest> approve it, vN:<digest> not now.
+Callback data (handlers/callback_data.py): va:<entry> approve, vr:<entry> choose a reason,
+vx:<entry>:<reason> reject, vb:<entry> back; vd:ask:<digest> ask to approve what a digest
+listed, vd:yes:<digest> approve it, vd:no:<digest> not now.
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ from bot.formatting import date_text, hours
 from bot.i18n import _, ngettext
 from bot.services.errors import Refusal
 from bot.services.hours import LOCAL
-from bot.text import esc, is_id, shorten, split_message
+from bot.text import esc, shorten, split_message
 from bot.usecases import verification
 from bot.usecases.verification import EntryView
+from handlers import callback_data as cb
 from handlers.buttons import expired
 from handlers.refusals import explain
 
@@ -72,8 +74,8 @@ def request_parts(entry: EntryView) -> list[Part]:
 
 def decision_keyboard(entry_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[
-        InlineKeyboardButton(_("✔ Approve"), callback_data=f"va:{entry_id}"),
-        InlineKeyboardButton(_("✖ Reject"), callback_data=f"vr:{entry_id}")]])
+        InlineKeyboardButton(_("✔ Approve"), callback_data=cb.Approve(entry=entry_id).pack()),
+        InlineKeyboardButton(_("✖ Reject"), callback_data=cb.Reject(entry=entry_id).pack())]])
 
 
 def outcome_text(entry: EntryView) -> str:
@@ -97,7 +99,8 @@ def digest_parts(digest: verification.DigestView) -> list[Part]:
             activity=esc(shorten(entry.activity, 60)), day=esc(date_text(entry.day)),
             hours=esc(hours(entry.minutes / 60))))
     markup = InlineKeyboardMarkup([[InlineKeyboardButton(
-        _("✔ Approve all {count}").format(count=count), callback_data=f"vA:{digest.id}")]])
+        _("✔ Approve all {count}").format(count=count), callback_data=cb.ApproveDigest(
+            digest=digest.id).pack())]])
     texts = split_message("\n".join(lines))
     return [Part(text=text, reply_markup=markup if index == len(texts) - 1 else None)
             for index, text in enumerate(texts)]
@@ -141,21 +144,15 @@ async def send_parts(context: TakasContext, chat_id: int, parts: list[Part]) -> 
                                            reply_markup=part.reply_markup)
 
 
-def _ids(update: Update, count: int) -> list[str] | None:
-    data = update.callback_query.data if update.callback_query else None
-    parts = (data or "").split(":")[1:]
-    return parts if len(parts) == count else None
-
-
-async def _decide(update: Update, context: TakasContext, entry_id: str, approve: bool,
+async def _decide(update: Update, context: TakasContext, entry_id: int, approve: bool,
                   reason: str | None = None) -> None:
     query = update.callback_query
     assert query is not None
-    if not is_id(entry_id) or (reason is not None and reason not in REASONS):
+    if reason is not None and reason not in REASONS:
         await query.answer(_("This button is not valid."), show_alert=True)
         return
     try:
-        await verification.decide(context.db, int(entry_id), query.from_user.id,
+        await verification.decide(context.db, entry_id, query.from_user.id,
                                   approve=approve, reason=reason)
     except Refusal as refusal:
         await query.answer(explain(refusal)[:200], show_alert=True)
@@ -170,11 +167,7 @@ async def _decide(update: Update, context: TakasContext, entry_id: str, approve:
 
 
 async def approve_pressed(update: Update, context: TakasContext) -> None:
-    ids = _ids(update, 1)
-    if ids is None:
-        await expired(update)
-        return
-    await _decide(update, context, ids[0], approve=True)
+    await _decide(update, context, cb.Approve.of(update).entry, approve=True)
 
 
 async def _may_decide(update: Update, context: TakasContext, entry_id: int) -> bool:
@@ -191,38 +184,34 @@ async def _may_decide(update: Update, context: TakasContext, entry_id: int) -> b
 
 
 async def reject_pressed(update: Update, context: TakasContext) -> None:
-    query, ids = update.callback_query, _ids(update, 1)
-    if query is None or ids is None or not is_id(ids[0]) or \
-            not isinstance(query.message, Message):
+    query, entry = update.callback_query, cb.Reject.of(update).entry
+    if query is None or not isinstance(query.message, Message):
         await expired(update)
         return
-    if not await _may_decide(update, context, int(ids[0])):
+    if not await _may_decide(update, context, entry):
         return
     await query.answer()
-    rows = [[InlineKeyboardButton(reason_text(code), callback_data=f"vx:{ids[0]}:{code}")]
-            for code in REASONS]
-    rows.append([InlineKeyboardButton(_("« Back"), callback_data=f"vb:{ids[0]}")])
+    rows = [[InlineKeyboardButton(reason_text(code), callback_data=cb.RejectFor(
+        entry=entry, reason=code).pack())] for code in REASONS]
+    rows.append([InlineKeyboardButton(_("« Back"), callback_data=cb.BackToDecision(
+        entry=entry).pack())])
     await query.message.edit_reply_markup(InlineKeyboardMarkup(rows))
 
 
 async def reason_pressed(update: Update, context: TakasContext) -> None:
-    ids = _ids(update, 2)
-    if ids is None:
-        await expired(update)
-        return
-    await _decide(update, context, ids[0], approve=False, reason=ids[1])
+    data = cb.RejectFor.of(update)
+    await _decide(update, context, data.entry, approve=False, reason=data.reason)
 
 
 async def back_pressed(update: Update, context: TakasContext) -> None:
-    query, ids = update.callback_query, _ids(update, 1)
-    if query is None or ids is None or not is_id(ids[0]) or \
-            not isinstance(query.message, Message):
+    query, entry = update.callback_query, cb.BackToDecision.of(update).entry
+    if query is None or not isinstance(query.message, Message):
         await expired(update)
         return
-    if not await _may_decide(update, context, int(ids[0])):
+    if not await _may_decide(update, context, entry):
         return
     await query.answer()
-    await query.message.edit_reply_markup(decision_keyboard(int(ids[0])))
+    await query.message.edit_reply_markup(decision_keyboard(entry))
 
 
 async def pending_command(update: Update, context: TakasContext) -> None:
@@ -244,24 +233,15 @@ async def digest_job(context: TakasContext) -> None:
         context.bot_data.sender.wake()
 
 
-async def _digest_id(update: Update) -> int | None:
-    """The digest id of a vA/vY/vN press; None (the presser told it expired) if malformed."""
-    ids = _ids(update, 1)
-    if ids is None or not is_id(ids[0]):
-        await expired(update)
-        return None
-    return int(ids[0])
-
-
 async def _digest_step(
-    update: Update, context: TakasContext,
+    update: Update, context: TakasContext, digest_id: int,
     step: Callable[..., Awaitable[int | None]],
 ) -> tuple[CallbackQuery, int, int] | None:
     """Run `step` (`verification.digest_waiting` or `.approve_digest`) for the pressed
     digest: the query, the digest and the count. None when the presser has been answered
     already: an expired or forged button, a refusal, or nothing of the digest waits."""
-    query, digest_id = update.callback_query, await _digest_id(update)
-    if query is None or digest_id is None:
+    query = update.callback_query
+    if query is None:
         return None
     try:
         count = await step(context.db, digest_id, query.from_user.id)
@@ -279,7 +259,8 @@ async def _digest_step(
 
 async def approve_all_pressed(update: Update, context: TakasContext) -> None:
     """"Approve all" under a digest: ask first, with the count of what it would approve."""
-    found = await _digest_step(update, context, verification.digest_waiting)
+    found = await _digest_step(update, context, cb.ApproveDigest.of(update).digest,
+                               verification.digest_waiting)
     if found is None:
         return
     query, digest_id, count = found
@@ -292,13 +273,15 @@ async def approve_all_pressed(update: Update, context: TakasContext) -> None:
                  count).format(count=count),
         reply_markup=InlineKeyboardMarkup([[
             InlineKeyboardButton(_("✔ Yes, approve {count}").format(count=count),
-                                 callback_data=f"vY:{digest_id}"),
-            InlineKeyboardButton(_("✖ No"), callback_data=f"vN:{digest_id}")]]))
+                                 callback_data=cb.ApproveDigestYes(digest=digest_id).pack()),
+            InlineKeyboardButton(_("✖ No"), callback_data=cb.ApproveDigestNo(
+                digest=digest_id).pack())]]))
 
 
 async def approve_digest_pressed(update: Update, context: TakasContext) -> None:
     """"Yes" under the confirmation: approve what the digest listed and still waits."""
-    found = await _digest_step(update, context, verification.approve_digest)
+    found = await _digest_step(update, context, cb.ApproveDigestYes.of(update).digest,
+                               verification.approve_digest)
     if found is None:
         return
     query, _digest, decided = found
@@ -310,8 +293,8 @@ async def approve_digest_pressed(update: Update, context: TakasContext) -> None:
 
 async def keep_digest_pressed(update: Update, context: TakasContext) -> None:
     """"No" under the confirmation: nothing changes."""
-    query, digest_id = update.callback_query, await _digest_id(update)
-    if query is None or digest_id is None:
+    query = update.callback_query
+    if query is None:
         return
     await query.answer()
     if isinstance(query.message, Message):
@@ -326,11 +309,11 @@ def schedule_digest(application: object) -> None:
 
 HANDLERS: list[BaseHandler[Update, TakasContext, None]] = [
     CommandHandler("pending", pending_command),
-    CallbackQueryHandler(approve_pressed, pattern=r"^va:"),
-    CallbackQueryHandler(reject_pressed, pattern=r"^vr:"),
-    CallbackQueryHandler(reason_pressed, pattern=r"^vx:"),
-    CallbackQueryHandler(back_pressed, pattern=r"^vb:"),
-    CallbackQueryHandler(approve_all_pressed, pattern=r"^vA:"),
-    CallbackQueryHandler(approve_digest_pressed, pattern=r"^vY:"),
-    CallbackQueryHandler(keep_digest_pressed, pattern=r"^vN:"),
+    CallbackQueryHandler(approve_pressed, pattern=cb.Approve.pattern),
+    CallbackQueryHandler(reject_pressed, pattern=cb.Reject.pattern),
+    CallbackQueryHandler(reason_pressed, pattern=cb.RejectFor.pattern),
+    CallbackQueryHandler(back_pressed, pattern=cb.BackToDecision.pattern),
+    CallbackQueryHandler(approve_all_pressed, pattern=cb.ApproveDigest.pattern),
+    CallbackQueryHandler(approve_digest_pressed, pattern=cb.ApproveDigestYes.pattern),
+    CallbackQueryHandler(keep_digest_pressed, pattern=cb.ApproveDigestNo.pattern),
 ]

@@ -6,7 +6,7 @@ descriptions are shortened; callback data carries only ids).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -16,6 +16,7 @@ from bot.language_names import in_language
 from bot.text import esc, shorten
 from catalog.search.engine import SearchResult
 from catalog.search.index import SearchDoc
+from handlers import callback_data as cb
 
 PAGE = 5
 Playlists = Sequence[tuple[int, str]]  # learning playlists shown with results: (id, title)
@@ -108,14 +109,15 @@ def emptied_message(name: str, place_names: list[str]) -> str:
     return messages[name]()
 
 
-def paging_rows(prefix: str, page: int, *, more: bool) -> list[list[InlineKeyboardButton]]:
-    """« Back and More » for page `page` of a list (callback data `prefix` + page number);
-    no row at all when there is only one page."""
+def paging_rows(data: Callable[[int], str], page: int, *,
+                more: bool) -> list[list[InlineKeyboardButton]]:
+    """« Back and More » for page `page` of a list (`data(page)`: the button's data); no
+    row at all when there is only one page."""
     paging = []
     if page > 0:
-        paging.append(InlineKeyboardButton(_("« Back"), callback_data=f"{prefix}{page - 1}"))
+        paging.append(InlineKeyboardButton(_("« Back"), callback_data=data(page - 1)))
     if more:
-        paging.append(InlineKeyboardButton(_("More »"), callback_data=f"{prefix}{page + 1}"))
+        paging.append(InlineKeyboardButton(_("More »"), callback_data=data(page + 1)))
     return [paging] if paging else []
 
 
@@ -125,17 +127,21 @@ def results_keyboard(query_id: int, result: SearchResult, page: int, *,
     first = page * PAGE
     shown = hits[first : first + PAGE]
     rows = [[InlineKeyboardButton(str(first + i + 1),
-                                  callback_data=f"od:{hit.doc.id}:{query_id}:{page}")
+                                  callback_data=cb.Details(opportunity=hit.doc.id,
+                                                           query=query_id, page=page).pack())
              for i, hit in enumerate(shown)]]
-    rows += paging_rows(f"sp:{query_id}:", page, more=first + PAGE < len(hits))
+    rows += paging_rows(lambda to: cb.SearchPage(query=query_id, page=to).pack(), page,
+                        more=first + PAGE < len(hits))
     rows += playlist_rows(playlists)
     rows.append([InlineKeyboardButton("🔔 " + _("Notify me about new ones"),
-                                      callback_data=f"nf:{query_id}")])
+                                      callback_data=cb.NotifyMe(query=query_id).pack())])
     # TRANSLATORS: {in_language} is e.g. "in English" (lt "Tik lietuviškai").
     scope = (_("All languages") if only_language
              else _("Only {in_language}").format(in_language=in_language(current_language())))
     rows.append([InlineKeyboardButton("🌐 " + scope,
-                                      callback_data=f"sl:{query_id}:{0 if only_language else 1}")])
+                                      callback_data=cb.SearchScope(
+                                          query=query_id,
+                                          only_language=not only_language).pack())])
     return InlineKeyboardMarkup(rows)
 
 
@@ -169,18 +175,24 @@ def details_keyboard(doc: SearchDoc, query_id: int | None, page: int) -> InlineK
     rows = []
     if doc.start is not None:
         rows.append([InlineKeyboardButton("🗓 " + _("Add to calendar"),
-                                          callback_data=f"oc:{doc.id}")])
+                                          callback_data=cb.Calendar(opportunity=doc.id).pack())])
     if doc.url:
         rows.append([InlineKeyboardButton("🔗 " + _("Open the page"), url=doc.url)])
     if query_id is not None:
         rows.append([InlineKeyboardButton(_("« Back to results"),
-                                          callback_data=f"sp:{query_id}:{page}")])
+                                          callback_data=cb.SearchPage(query=query_id,
+                                                                      page=page).pack())])
     return InlineKeyboardMarkup(rows)
+
+
+def details(opportunity_id: int) -> str:
+    """The data of a Details button outside a stored search's results."""
+    return cb.Details(opportunity=opportunity_id, query=0, page=0).pack()
 
 
 def numbered_details(found: list[tuple[float, SearchDoc]]) -> InlineKeyboardMarkup:
     """Detail buttons for a list that is not a stored query (e.g. nearest results)."""
     return InlineKeyboardMarkup([[
-        InlineKeyboardButton(str(number), callback_data=f"od:{doc.id}:0:0")
+        InlineKeyboardButton(str(number), callback_data=details(doc.id))
         for number, (_km, doc) in enumerate(found, start=1)
     ]])

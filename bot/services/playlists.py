@@ -13,13 +13,11 @@ Rules (each refusal is a `Refusal` the handlers translate):
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from rapidfuzz.distance import Levenshtein
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,8 +28,6 @@ from bot.services.errors import Refusal
 from bot.services.orgs import is_organizer, organisations_of
 from bot.storage.models import CheckIn, EntryStatus, HourEntry, utcnow
 from bot.storage.playlist_tables import Playlist, PlaylistEdit, PlaylistItem, PlaylistMember
-from catalog.search.normalize import tokens
-from catalog.search.stem import stem
 
 MAX_TITLE = 200
 MAX_DESCRIPTION = 1000
@@ -380,45 +376,3 @@ async def item_for_log(session: AsyncSession, item_id: int,
         return None
     playlist = await session.get(Playlist, item.playlist_id)
     return (item, playlist) if playlist is not None else None
-
-
-# --- search -----------------------------------------------------------------------------
-
-def _words(text: str, stopwords: frozenset[str]) -> set[str]:
-    return {stem(t) for t in tokens(text) if len(t) >= 3 and t not in stopwords}
-
-
-def _close(word: str, words: set[str]) -> bool:
-    if word in words:
-        return True
-    budget = 1 if len(word) >= 5 else 0  # a typo in a longer word
-    return budget > 0 and any(Levenshtein.distance(word, other, score_cutoff=budget) <= budget
-                              for other in words if abs(len(other) - len(word)) <= budget)
-
-
-async def matching(session: AsyncSession, query: str, opportunity_ids: Iterable[int], *,
-                   stopwords: frozenset[str] = frozenset(), limit: int = 3) -> list[Playlist]:
-    """Published playlists whose title or description matches the query (most of its words,
-    folded and stemmed as the catalog search does, one typo allowed in longer words), then
-    those holding one of the found opportunities."""
-    wanted = _words(query, stopwords)
-    found: list[Playlist] = []
-    if wanted:
-        published = (await session.scalars(select(Playlist).where(
-            Playlist.published.is_(True)).order_by(Playlist.id))).all()
-        need = max(1, math.ceil(len(wanted) / 2))
-        for playlist in published:
-            words = _words(" ".join([*playlist.titles.values(),
-                                     *playlist.descriptions.values()]), stopwords)
-            if sum(_close(word, words) for word in wanted) >= need:
-                found.append(playlist)
-    ids = list(opportunity_ids)[:50]
-    if ids and len(found) < limit:
-        # IN rather than DISTINCT: PostgreSQL cannot compare the JSON columns.
-        holding = (await session.scalars(select(Playlist).where(
-            Playlist.published.is_(True), Playlist.id.in_(
-                select(PlaylistItem.playlist_id).where(PlaylistItem.opportunity_id.in_(ids))))
-            .order_by(Playlist.id))).all()
-        found += [p for p in holding if p not in found]
-    return found[:limit]
-

@@ -1,10 +1,9 @@
 """A pupil's profile (/profile): school, grade, municipality and yearly target, set one
-field at a time. Which field waits for a typed value is kept on the user's row
-(`User.profile_field`), so a restart between the button and the answer loses nothing."""
+field at a time. Which field waits for a typed value is the user's waiting record
+(handlers/waiting.py), so a restart between the button and the answer loses nothing."""
 
 from __future__ import annotations
 
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.durations import parse_minutes
@@ -24,7 +23,7 @@ async def profile_of(session: AsyncSession, user_id: int) -> User | None:
 
 async def set_field(session: AsyncSession, user_id: int, field: str, value: str) -> User | None:
     """Store `value` as `field` (the target as hours: '40', '40,5'); Refusal
-    "target_range" for a target that is not 1 to 1000 hours. Ends any wait for a value."""
+    "target_range" for a target that is not 1 to 1000 hours."""
     user = await session.get(User, user_id)
     if user is None or field not in FIELDS:
         return user
@@ -36,17 +35,4 @@ async def set_field(session: AsyncSession, user_id: int, field: str, value: str)
     else:
         text = " ".join(value.split())
         setattr(user, field, shorten(text, TEXT_FIELDS[field]) if text else None)
-    user.profile_field = None
     return user
-
-
-async def wait_for(session: AsyncSession, user_id: int, field: str | None) -> None:
-    """Wait for the user's next text as the value of `field` (None: stop waiting)."""
-    if field is not None and field not in FIELDS:
-        return
-    await session.execute(update(User).where(User.id == user_id).values(profile_field=field))
-
-
-async def waiting_field(session: AsyncSession, user_id: int) -> str | None:
-    user = await session.get(User, user_id)
-    return user.profile_field if user is not None else None

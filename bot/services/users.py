@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, exists, literal, select, update
+from sqlalchemy import case, literal, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.dbtools import insert_for
-from bot.storage.models import Broadcast, LogDraft, Role, User, utcnow
-from bot.storage.playlist_tables import PlaylistEdit
+from bot.storage.models import Role, User, utcnow
 
 
 @dataclass(frozen=True)
@@ -63,18 +62,3 @@ async def set_language(session: AsyncSession, user_id: int, language: str | None
 
 async def get_user(session: AsyncSession, user_id: int) -> User | None:
     return await session.get(User, user_id)
-
-
-async def waiting_flows(session: AsyncSession, user_id: int) -> frozenset[str]:
-    """The flows that wait for the user's next typed message, in one round trip: a /log
-    draft ("log"), an announcement draft ("broadcast"), the playlist editor ("playlist"),
-    a /profile field ("profile").
-    Most messages are searches; their handlers then skip three look-ups of their own."""
-    row = (await session.execute(select(
-        exists().where(LogDraft.user_id == user_id),
-        exists().where(Broadcast.author_id == user_id, Broadcast.status == "draft"),
-        exists().where(PlaylistEdit.user_id == user_id),
-        exists().where(User.id == user_id, User.profile_field.is_not(None)),
-    ))).one()
-    return frozenset(name for name, found in zip(("log", "broadcast", "playlist", "profile"),
-                                                 row, strict=True) if found)

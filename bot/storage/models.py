@@ -87,7 +87,6 @@ class User(Base):
     # certificates, editable in /profile); Telegram's first name is often a nickname.
     full_name: Mapped[str | None] = mapped_column(String(200))
     # The /profile field waiting for the user's next typed message, if any.
-    profile_field: Mapped[str | None] = mapped_column(String(16))
     # False once Telegram says the user blocked the bot or the account is gone: no more
     # messages are queued for them until they write again.
     reachable: Mapped[bool] = mapped_column(Boolean, default=True)

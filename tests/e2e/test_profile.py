@@ -9,6 +9,7 @@ import pytest
 from bot.app import running
 from bot.storage.models import User
 from bot.transports.polling import build_polling_application
+from bot.usecases import waiting as records
 from tests.fakes import FakeBotAPI, SentMessage
 
 PUPIL = 950
@@ -79,7 +80,8 @@ async def test_profile_by_buttons(fake: FakeBotAPI, app, language: str,
     assert cancelled.text == words["unchanged"]
     await say(fake, pupil, "10b")  # after Cancel, text is a search again
     user = await stored(app)
-    assert (user.grade, user.profile_field) == (None, None)
+    assert user.grade is None
+    assert await records.current(app.bot_data.db, PUPIL) is None  # nothing waits any more
     assert fake.rejected == []
 
 

@@ -207,7 +207,8 @@ def callback_action(draw: st.DrawFn, user: FakeUser) -> Action:
     Everything is drawn up front and resolved against what the chats show when the press
     happens, so the drawing never depends on the bot's state (Hypothesis replays it)."""
     prefixes = ["sp:", "sl:", "ss:", "od:", "oc:", "nf:", "fl:list", "uf:", "ff:", "lg:",
-                "fm:", "va:", "vr:", "vx:", "vb:", "vA:", "vY:", "vN:", "bc:", "mu:", "lang:",
+                "fm:", "va:", "vr:", "vx:", "vb:", "vd:ask:", "vd:yes:", "vd:no:", "bc:", "mu:",
+                "lang:",
                 "feeds:sync"]
     forged = draw(st.one_of(
         st.tuples(st.sampled_from(prefixes),

@@ -13,6 +13,7 @@ from bot.services import orgs, playlists, privacy
 from bot.services.errors import Refusal
 from bot.storage.db import Database
 from bot.storage.models import Membership, User
+from catalog.search import playlists as playlist_search
 
 ORGANIZER, LEARNER, OTHER = 31, 32, 33
 
@@ -150,7 +151,7 @@ async def test_search_finds_published_playlists_by_their_words(db: Database, que
     async with db.transaction() as session:
         await playlists.add_item(session, pid, ORGANIZER, title="X")
         await playlists.set_published(session, pid, ORGANIZER, True)
-        matched = await playlists.matching(session, query, [])
+        matched = await playlist_search.matching(session, query, [])
     assert ([p.id for p in matched] == [pid]) is found
 
 

@@ -52,5 +52,11 @@ def upgrade() -> None:
                f"WHERE profile_field IS NOT NULL AND {absent.format(column='u.id')}")
 
 
+    # The /profile field that waited is now the user's waiting record (seeded above).
+    with op.batch_alter_table("users") as batch:
+        batch.drop_column("profile_field")
+
+
 def downgrade() -> None:
+    op.add_column("users", sa.Column("profile_field", sa.String(length=16), nullable=True))
     op.drop_table("waiting")
