@@ -100,7 +100,7 @@ async def test_an_error_is_logged_with_the_update_id_and_explained(
 
 async def test_command_menu_is_published_per_language(fake: FakeBotAPI, bot) -> None:
     assert fake.command_names() == ["start", "help", "log", "hours", "export", "badges",
-                                    "following", "playlists", "profile",
+                                    "following", "playlists", "profile", "claim",
                                     "language", "mydata", "verify", "forgetme"]
     lithuanian = {c["command"]: c["description"] for c in fake.commands[("default", "lt")]}
     assert lithuanian["language"] == "Pakeisti kalbą"

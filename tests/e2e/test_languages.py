@@ -86,7 +86,7 @@ async def test_main_flows_have_no_english_left(
         commands = fake.commands[("default", each)]
         assert [c["command"] for c in commands] == [
             "start", "help", "log", "hours", "export", "badges", "following", "playlists",
-            "profile", "language", "mydata", "verify", "forgetme"]
+            "profile", "claim", "language", "mydata", "verify", "forgetme"]
         assert fake.short_descriptions[each] != fake.short_descriptions[""]
     assert fake.rejected == []
 

@@ -104,7 +104,8 @@ FOR_ORGANIZERS = "This command is for organizers of an organisation on Takas."
 
 @pytest.mark.parametrize("command", [
     "/pending", "/broadcast", "/badge", "/badge new X; y; z; 5", "/playlist",
-    "/playlist edit", "/checkin 2 Talka", "/verify TK-AAAA-BBBB", "/org invite Utenos gimnazija",
+    "/playlist edit", "/checkin 2 Talka", "/report", "/attendance 2 Talka", "/classes",
+    "/org invite Utenos gimnazija",
     "/org target Utenos gimnazija 40"])
 async def test_a_learner_typing_an_organizer_command_hears_what_it_is_for(
         fake: FakeBotAPI, school, command: str) -> None:  # noqa: F811
