@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -58,7 +58,12 @@ async def app(make_settings, fake: FakeBotAPI, i18n, tmp_path: Path):
         yield application
 
 
-async def test_follow_from_results_then_an_alert_after_a_sync(fake: FakeBotAPI, app) -> None:
+async def test_follow_from_results_then_an_alert_after_a_sync(
+        fake: FakeBotAPI, app, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Alerts wait out the quiet hours (21:00-08:00 in Vilnius): the sync happens at noon
+    # yesterday, so the alert is due now whatever the hour the test runs.
+    noon = datetime.now(UTC).replace(hour=10, minute=0) - timedelta(days=1)
+    monkeypatch.setattr(alerts, "utcnow", lambda: noon)
     user = fake.user(FOLLOWER, language_code="en")
     fake.send_text(user, "keramika")
     [results] = await fake.wait_for_messages(FOLLOWER, 1)
