@@ -23,7 +23,6 @@ from bot.formatting import date_text, hours_words
 from bot.i18n import _, current_language
 from bot.services import exports
 from bot.services.errors import Refusal
-from bot.storage.models import utcnow
 from bot.text import esc
 from bot.usecases import certificates as usecase
 from bot.usecases.certificates import CertificateStatus
@@ -126,7 +125,7 @@ async def send_certificate(message: Message, context: TakasContext, user_id: int
                            year: date | None) -> None:
     try:
         issued = await usecase.issue_certificate(
-            context.db, user_id, year, base_url=context.settings.public_base_url, now=utcnow())
+            context.db, user_id, year, base_url=context.settings.public_base_url)
     except Refusal as refusal:
         await message.reply_text(explain(refusal), parse_mode=ParseMode.HTML)
         return
@@ -177,7 +176,7 @@ async def verify_command(update: Update, context: TakasContext) -> None:
         return
     try:
         status = await usecase.check_certificate(context.db, " ".join(context.args),
-                                                 actor_id=user.id, now=utcnow())
+                                                 actor_id=user.id)
     except Refusal as refusal:
         await message.reply_text(explain(refusal), parse_mode=ParseMode.HTML)
         return
@@ -195,7 +194,7 @@ async def revoke_command(update: Update, context: TakasContext) -> None:
     try:
         status = await usecase.revoke_certificate(
             context.db, " ".join(context.args), actor_id=user.id,
-            is_admin=user.id in context.settings.admin_ids, now=utcnow())
+            is_admin=user.id in context.settings.admin_ids)
     except Refusal as refusal:
         await message.reply_text(explain(refusal), parse_mode=ParseMode.HTML)
         return
