@@ -23,7 +23,6 @@ from bot.formatting import date_text, hours_words
 from bot.i18n import _, current_language
 from bot.services import exports
 from bot.services.errors import Refusal
-from bot.storage.models import utcnow
 from bot.text import esc
 from bot.usecases import certificates as usecase
 from bot.usecases.certificates import CertificateStatus
@@ -123,7 +122,7 @@ async def send_certificate(message: Message, context: TakasContext, user_id: int
                            year: date | None) -> None:
     try:
         issued = await usecase.issue_certificate(
-            context.db, user_id, year, base_url=context.settings.public_base_url, now=utcnow())
+            context.db, user_id, year, base_url=context.settings.public_base_url)
     except Refusal as refusal:
         await message.reply_text(explain(refusal), parse_mode=ParseMode.HTML)
         return
@@ -173,7 +172,7 @@ async def verify_command(update: Update, context: TakasContext) -> None:
                                    "certificate."))
         return
     status = await usecase.check_certificate(context.db, " ".join(context.args),
-                                             actor_id=user.id, now=utcnow())
+                                             actor_id=user.id)
     await message.reply_text(status_text(status), parse_mode=ParseMode.HTML)
 
 
@@ -187,7 +186,7 @@ async def revoke_command(update: Update, context: TakasContext) -> None:
         return
     status = await usecase.revoke_certificate(
         context.db, " ".join(context.args), actor_id=user.id,
-        is_admin=user.id in context.settings.admin_ids, now=utcnow())
+        is_admin=user.id in context.settings.admin_ids)
     await message.reply_text(_("Certificate {code} is revoked; /verify and its page now say "
                                "so.").format(code=esc(status.code)), parse_mode=ParseMode.HTML)
 
