@@ -188,27 +188,29 @@ export function withLanguage(href) {
 // Only for a page that could not load its strings at all (no Telegram, no development
 // login): the one place English stands in the code, as the last resort.
 const FALLBACK = {
-  "error.unauthorized": "Open this page from the Takas bot in Telegram.",
-  "error.generic": "Something went wrong. Please try again later.",
+  "state.unauthorized": "Open this page from the Takas bot in Telegram.",
+  "state.error": "Something went wrong. Please try again.",
 };
+// The contract's error codes and statuses, and the string that tells a person each.
+const BY_CODE = { already_decided: "org.already", full_name_needed: "profile.full_name_needed",
+                  follows_full: "item.follows_full", gone: "shared.gone" };
+const BY_STATUS = { 401: "state.unauthorized", 403: "error.forbidden", 404: "error.not_found",
+                    410: "shared.gone", 429: "state.slow_down" };
 
-export function showError(error) {
+export function showError(error, overrides = {}) {
   const box = document.getElementById("error");
   if (!box) return;
   if (error instanceof ApiError && error.body && error.body.strings
       && !Object.keys(strings).length) {
     useStrings(error.body.strings, error.body.language);
   }
-  let key = "error.generic";
+  let key = "state.error";
   if (error instanceof ApiError) {
-    key = { 401: "error.unauthorized", 403: "error.forbidden", 404: "error.not_found",
-            410: "error.gone", 429: "error.slow_down" }[error.status] || key;
-    if (error.code && Object.prototype.hasOwnProperty.call(strings, `error.${error.code}`)) {
-      key = `error.${error.code}`;
-    }
+    key = overrides[error.status] || BY_CODE[error.code] || BY_STATUS[error.status] || key;
   }
+  else if (error instanceof TypeError) key = "state.offline";  // fetch could not connect
   const known = Object.prototype.hasOwnProperty.call(strings, key);
-  box.textContent = known ? t(key) : FALLBACK[key] || FALLBACK["error.generic"];
+  box.textContent = known ? t(key) : FALLBACK[key] || FALLBACK["state.error"];
   box.hidden = false;
 }
 

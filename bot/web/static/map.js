@@ -6,7 +6,7 @@ import {
 
 const L = window.L;
 const state = { q: "", kind: "", free: false, online: false, from: "", to: "", language: "" };
-const BALTICS = [[53.4, 9.9], [59.7, 28.3]];
+const BALTICS = [[53.9, 20.9], [59.7, 28.3]];  // Lithuania, Latvia, Estonia: an empty catalog's view
 let map;
 let cluster;
 let serverClusters;
@@ -88,7 +88,7 @@ function listItem(item) {
     el("button", { type: "button", class: "result", "data-id": item.id,
                    onclick: () => openCard(item.id) },
       el("strong", { text: item.title }),
-      el("span", { class: "meta", text: `${t(`kind.${item.kind || "course"}`)} · ${meta}` }),
+      el("span", { class: "meta", text: `${t(`map.kind.${item.kind || "course"}`)} · ${meta}` }),
       item.free ? el("span", { class: "meta", text: t("map.free") }) : null));
 }
 
@@ -105,9 +105,9 @@ function render(data) {
   box.dataset.total = String(data.total);
   box.dataset.markers = String(data.clustered ? 0 : placed.length);
   document.getElementById("list").replaceChildren(...data.items.map(listItem));
-  const summary = data.total === 0 ? t("map.none_here")
-    : data.items.length < data.total ? t("map.summary_some", { shown: data.items.length, total: data.total })
-    : t("map.summary", { total: data.total });
+  const summary = data.total === 0 ? t("map.nothing")
+    : data.items.length < data.total ? t("map.more", { count: data.total })
+    : t("map.count", { count: data.total });
   document.getElementById("summary").textContent = summary;
   const unplaced = document.getElementById("unplaced");
   unplaced.hidden = !data.unplaced;
@@ -143,9 +143,9 @@ function fact(label, value) {
 }
 
 function priceText(item) {
-  if (item.free) return t("card.free");
+  if (item.free) return t("item.free");
   if (typeof item.price === "number") return formatMoney(item.price, item.currency);
-  return t("card.price_unknown");
+  return t("item.price_unknown");
 }
 
 async function openCard(id) {
@@ -155,7 +155,7 @@ async function openCard(id) {
     showError(error);
     return;
   }
-  const place = [item.online ? t("map.online") : "", item.town || ""].filter(Boolean).join(", ");
+  const place = [item.online ? t("item.online") : "", item.town || ""].filter(Boolean).join(", ");
   const body = document.getElementById("card-body");
   const follow = item.follow
     ? el("button", { type: "button", class: "secondary", id: "follow",
@@ -164,22 +164,21 @@ async function openCard(id) {
     : null;
   if (follow) followLabel(follow, item);
   body.replaceChildren(
-    el("button", { type: "button", class: "secondary close", "aria-label": t("card.close"),
+    el("button", { type: "button", class: "secondary close", "aria-label": t("action.close"),
                    onclick: () => dialog.close(), text: "✕" }),
     el("h2", { id: "card-title", text: item.title }),
     el("dl", { class: "facts" },
-      ...fact(t("card.kind"), t(`kind.${item.kind || "course"}`)),
-      ...fact(t("card.when"), when(item)),
-      ...fact(t("card.where"), place),
-      ...fact(t("card.price"), priceText(item)),
-      ...fact(t("card.provider"), item.provider),
-      ...fact(t("card.languages"), (item.languages || []).join(", ").toUpperCase())),
-    item.approximate && item.town
-      ? el("p", { class: "badge-approx", text: t("card.approximate", { town: item.town }) }) : null,
+      ...fact(t("item.kind"), t(`map.kind.${item.kind || "course"}`)),
+      ...fact(t("item.when"), when(item)),
+      ...fact(t("item.where"), place),
+      ...fact(t("item.price"), priceText(item)),
+      ...fact(t("item.provider"), item.provider),
+      ...fact(t("item.languages"), (item.languages || []).join(", ").toUpperCase())),
+    item.approximate ? el("p", { class: "badge-approx", text: t("map.approximate") }) : null,
     item.description ? el("p", { class: "description", text: item.description }) : null,
     el("div", { class: "actions" },
       item.url ? el("a", { class: "button", href: item.url, target: "_blank",
-                           rel: "noopener noreferrer", text: t("card.open_website") }) : null,
+                           rel: "noopener noreferrer", text: t("item.open") }) : null,
       item.calendar_url ? calendarLink(item) : null,
       follow));
   if (!dialog.open) dialog.showModal();
@@ -187,7 +186,7 @@ async function openCard(id) {
 
 function calendarLink(item) {
   const link = el("a", { class: "button secondary", href: item.calendar_url,
-                         download: `takas-${item.id}.ics`, text: t("card.add_to_calendar") });
+                         download: `takas-${item.id}.ics`, text: t("item.calendar") });
   link.addEventListener("click", (event) => {
     if (tg.downloadFile(item.calendar_url, `takas-${item.id}.ics`)) event.preventDefault();
   });
@@ -195,8 +194,8 @@ function calendarLink(item) {
 }
 
 function followLabel(button, item) {
-  const name = item.follow.provider || item.follow.town || "";
-  button.textContent = item.following ? t("card.unfollow", { name }) : t("card.follow", { name });
+  const follow = item.follow.provider ? t("item.follow") : t("item.follow_town");
+  button.textContent = item.following ? `✓ ${t("item.following")} · ${t("item.unfollow")}` : follow;
   button.setAttribute("aria-pressed", String(Boolean(item.following)));
 }
 
@@ -207,8 +206,7 @@ async function toggleFollow(item, button) {
                                               body: { item: item.id } });
     item.following = result.following;
     followLabel(button, item);
-    announce(result.following ? t("card.now_following", { name: result.label || "" })
-                              : t("card.not_following", { name: result.label || "" }));
+    announce(result.following ? t("item.followed") : t("item.unfollowed"));
   } catch (error) {
     showError(error);
   } finally {
@@ -267,10 +265,10 @@ function bindControls(me) {
   const near = document.getElementById("near");
   near.addEventListener("click", async () => {
     near.disabled = true;
-    announce(t("map.locating"));
+    announce(t("state.loading"));
     const place = await tg.requestLocation();
     near.disabled = false;
-    if (!place) { announce(t("map.location_unavailable")); return; }
+    if (!place) { announce(t("map.near_me_denied")); return; }
     if (meMarker) meMarker.remove();
     meMarker = L.marker([place.lat, place.lon], {
       icon: L.divIcon({ className: "", html: '<div class="me-dot"></div>', iconSize: [16, 16] }),
@@ -279,6 +277,20 @@ function bindControls(me) {
     map.setView([place.lat, place.lon], 12);
     announce(t("map.you_are_here"));
   });
+}
+
+// The first view shows the whole catalog: one coarse request for the world, then the map
+// fits what it found (clusters or items).
+async function fitCatalog() {
+  try {
+    const data = await api("/api/map?bbox=-180,-85,180,85&zoom=3&limit=1");
+    const corners = data.clusters.filter((c) => c.bbox)
+      .flatMap((c) => [[c.bbox[1], c.bbox[0]], [c.bbox[3], c.bbox[2]]]);
+    const points = [...data.clusters, ...data.items]
+      .filter((p) => typeof p.lat === "number" && typeof p.lon === "number")
+      .map((p) => [p.lat, p.lon]).concat(corners);
+    if (points.length) map.fitBounds(L.latLngBounds(points), { padding: [24, 24], maxZoom: 12 });
+  } catch { /* the default view stays; load() reports errors */ }
 }
 
 async function main() {
@@ -297,6 +309,7 @@ async function main() {
   map.addLayer(cluster);
   map.addLayer(serverClusters);
   map.fitBounds(BALTICS);
+  await fitCatalog();
   map.on("moveend", soon);
   bindControls(me);
   await load(false);

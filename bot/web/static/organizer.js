@@ -14,8 +14,7 @@ async function decide(entry, action, reason, row) {
     await api(`/api/pending/${encodeURIComponent(entry.id)}`, { method: "POST",
       body: reason ? { action, reason } : { action } });
     row.remove();
-    announce(t(action === "approve" ? "org.approved" : "org.rejected",
-               { pupil: entry.pupil, hours: formatNumber(entry.hours) }));
+    announce(`${t(action === "approve" ? "org.approved" : "org.rejected")} ${entry.pupil}`);
     const left = document.querySelectorAll("#queue > li").length;
     document.getElementById("queue-empty").hidden = left > 0;
   } catch (error) {
@@ -31,33 +30,33 @@ function askReason(entry, row) {
     el("input", { type: "radio", name: "reason", value: reason, checked: index === 0 }),
     el("span", { text: t(`reason.${reason}`) })));
   body.replaceChildren(
-    el("h2", { id: "reject-title", text: t("org.reject_title", { pupil: entry.pupil }) }),
-    el("fieldset", {}, el("legend", { text: t("org.reject_reason") }), ...choices),
+    el("h2", { id: "reject-title", text: `${t("org.reject")}: ${entry.pupil}` }),
+    el("fieldset", {}, el("legend", { text: t("org.reason") }), ...choices),
     el("div", { class: "actions" },
-      el("button", { type: "button", class: "danger", text: t("org.reject_confirm"), onclick: () => {
+      el("button", { type: "button", class: "danger", text: t("org.reject"), onclick: () => {
         const chosen = body.querySelector("input[name=reason]:checked");
         dialog.close();
         decide(entry, "reject", chosen ? chosen.value : "evidence", row);
       } }),
-      el("button", { type: "button", class: "secondary", text: t("org.cancel"), onclick: () => dialog.close() })));
+      el("button", { type: "button", class: "secondary", text: t("action.cancel"), onclick: () => dialog.close() })));
   dialog.showModal();
 }
 
 function pendingRow(entry) {
   const row = el("li", { class: "panel", "data-entry": entry.id });
   row.append(
-    el("h3", { text: `${entry.pupil}${entry.class ? ` · ${entry.class}` : ""}` }),
-    el("p", { text: t("org.entry_line", { activity: entry.activity, hours: formatNumber(entry.hours),
-                                          date: formatDate(entry.date) }) }),
+    el("h3", { text: [entry.pupil, entry.class ? t("org.class", { name: entry.class }) : ""].filter(Boolean).join(" · ") }),
+    el("p", { text: [entry.activity, t("profile.hours", { hours: formatNumber(entry.hours) }),
+                     formatDate(entry.date)].join(" · ") }),
     el("p", { class: "hint", text: entry.organisation }),
-    entry.note ? el("p", { class: "description", text: entry.note }) : null,
-    entry.has_photo ? el("p", { class: "hint", text: t("org.has_photo") }) : null,
+    entry.note ? el("p", { class: "description", text: `${t("org.note")}: ${entry.note}` }) : null,
+    entry.has_photo ? el("p", { class: "hint", text: t("org.photo") }) : null,
     el("div", { class: "actions" },
       el("button", { type: "button", text: t("org.approve"),
-                     "aria-label": t("org.approve_named", { pupil: entry.pupil, activity: entry.activity }),
+                     "aria-label": `${t("org.approve")}: ${entry.pupil}, ${entry.activity}`,
                      onclick: () => decide(entry, "approve", null, row) }),
       el("button", { type: "button", class: "danger", text: t("org.reject"),
-                     "aria-label": t("org.reject_named", { pupil: entry.pupil, activity: entry.activity }),
+                     "aria-label": `${t("org.reject")}: ${entry.pupil}, ${entry.activity}`,
                      onclick: () => askReason(entry, row) })));
   return row;
 }
@@ -92,10 +91,10 @@ function reports(me) {
     return el("div", { class: "panel", "data-org": org.id },
       el("h3", { text: org.name }),
       el("div", { class: "row" },
-        el("label", { for: yearId }, el("span", { text: t("org.report_year") }), year),
-        org.is_school ? el("label", { for: classId }, el("span", { text: t("org.report_class") }), klass) : null,
-        el("button", { type: "button", class: "secondary", text: t("org.download_csv"), onclick: run("csv") }),
-        el("button", { type: "button", class: "secondary", text: t("org.download_pdf"), onclick: run("pdf") })));
+        el("label", { for: yearId }, el("span", { text: t("org.year") }), year),
+        org.is_school ? el("label", { for: classId }, el("span", { text: t("org.class_filter") }), klass) : null,
+        el("button", { type: "button", class: "secondary", text: t("org.csv"), onclick: run("csv") }),
+        el("button", { type: "button", class: "secondary", text: t("org.pdf"), onclick: run("pdf") })));
   });
 }
 
@@ -106,9 +105,8 @@ async function main() {
     const content = document.getElementById("content");
     content.replaceChildren(
       el("h1", { text: t("org.title") }),
-      el("section", { class: "card", "aria-labelledby": "queue-h" },
-        el("h2", { id: "queue-h", text: t("org.queue") }),
-        el("p", { id: "queue-empty", class: "hint", hidden: data.entries.length > 0, text: t("org.queue_empty") }),
+      el("section", { class: "card", "aria-label": t("org.title") },
+        el("p", { id: "queue-empty", class: "hint", hidden: data.entries.length > 0, text: t("org.nothing") }),
         el("ol", { id: "queue", class: "plain queue" }, data.entries.map(pendingRow))),
       el("section", { class: "card", "aria-labelledby": "reports-h" },
         el("h2", { id: "reports-h", text: t("org.reports") }),

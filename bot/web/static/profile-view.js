@@ -9,6 +9,11 @@ function hours(value) {
   return t("profile.hours", { hours: formatNumber(value || 0) });
 }
 
+// "Label: value", the page's one way of joining a translated label to a value.
+function labelled(key, value) {
+  return `${t(key)}: ${value}`;
+}
+
 // Plain inline SVG: approved hours, then pending, on a bar to the target (or to what was
 // done when there is no target). A person who cannot see it reads the same in its <title>
 // and in the sentence below it.
@@ -18,10 +23,10 @@ export function chart(profile) {
   const target = profile.target || 0;
   const scale = Math.max(target, approved + pending, 1) * 1.08;
   const x = (value) => Math.round((value / scale) * (W - 20)) + 10;
-  const summary = target
-    ? t("profile.summary_target", { approved: formatNumber(approved), pending: formatNumber(pending),
-                                    target: formatNumber(target) })
-    : t("profile.summary", { approved: formatNumber(approved), pending: formatNumber(pending) });
+  const summary = [
+    target ? t("profile.of_target", { approved: formatNumber(approved), target: formatNumber(target) })
+           : labelled("profile.approved", hours(approved)),
+    labelled("profile.pending", hours(pending))].join("; ");
   const ns = "http://www.w3.org/2000/svg";
   const svg = document.createElementNS(ns, "svg");
   const node = (tag, attrs, text) => {
@@ -45,12 +50,12 @@ export function chart(profile) {
     node("line", { class: "target", x1: x(target), x2: x(target), y1: 24, y2: 78 });
     const anchor = x(target) > W * 0.7 ? "end" : "start";
     node("text", { x: x(target) + (anchor === "end" ? -6 : 6), y: 20, "text-anchor": anchor },
-         t("profile.target_label", { hours: formatNumber(target) }));
+         labelled("profile.target", hours(target)));
   }
   return [el("div", { class: "chart" }, svg),
           el("p", { class: "key" },
-            el("span", { class: "k-approved", text: t("profile.key_approved", { hours: formatNumber(approved) }) }),
-            el("span", { class: "k-pending", text: t("profile.key_pending", { hours: formatNumber(pending) }) })),
+            el("span", { class: "k-approved", text: labelled("profile.approved", hours(approved)) }),
+            el("span", { class: "k-pending", text: labelled("profile.pending", hours(pending)) })),
           el("p", { id: "hours-summary", text: summary })];
 }
 
@@ -61,7 +66,7 @@ function section(id, headingKey, ...children) {
 
 function entries(profile) {
   if (!profile.entries || !profile.entries.length) return el("p", { class: "hint", text: t("profile.no_entries") });
-  return el("table", {},
+  return el("div", { class: "table-wrap" }, el("table", {},
     el("caption", { class: "visually-hidden", text: t("profile.entries") }),
     el("thead", {}, el("tr", {},
       el("th", { scope: "col", text: t("profile.col_date") }),
@@ -73,8 +78,8 @@ function entries(profile) {
       el("td", {}, el("span", { text: entry.activity }),
         entry.organisation ? el("span", { class: "hint", text: ` · ${entry.organisation}` }) : null),
       el("td", { class: "num", text: formatNumber(entry.hours) }),
-      el("td", { class: `status-${entry.status}` }, entry.status_text || entry.status,
-        entry.reason ? el("div", { class: "hint", text: entry.reason }) : null)))));
+      el("td", { class: `status-${entry.status}` }, entry.status_text || t(`profile.entry.${entry.status}`),
+        entry.reason ? el("div", { class: "hint", text: entry.reason }) : null))))));
 }
 
 function download(url, fileName) {
@@ -86,7 +91,7 @@ function download(url, fileName) {
 }
 
 async function shareBadge(badge, own) {
-  const name = t("profile.badge_share_text", { name: badge.name });
+  const name = badge.name;
   try {
     const blob = await (await fetch(badge.image_url)).blob();
     const file = new File([blob], `${badge.name}.png`, { type: "image/png" });
@@ -102,7 +107,7 @@ async function shareBadge(badge, own) {
     try { await navigator.share({ url: share.url, title: badge.name, text: name }); return; } catch { /* closed */ }
   }
   await navigator.clipboard.writeText(share.url).catch(() => {});
-  announce(t("profile.link_copied"));
+  announce(t("share.copied"));
   const event = new CustomEvent("takas:shares-changed");
   document.dispatchEvent(event);
 }
@@ -111,14 +116,14 @@ function viewBadge(badge) {
   const dialog = document.getElementById("viewer");
   const body = document.getElementById("viewer-body");
   body.replaceChildren(
-    el("button", { type: "button", class: "secondary close", "aria-label": t("card.close"),
+    el("button", { type: "button", class: "secondary close", "aria-label": t("action.close"),
                    onclick: () => dialog.close(), text: "✕" }),
     el("h2", { id: "viewer-title", text: badge.name }),
     el("div", { class: "badge-view" }, el("img", { src: badge.image_url, alt: badge.name })),
-    el("p", { class: "hint", text: [badge.organisation, formatDate(badge.issued)].filter(Boolean).join(" · ") }),
+    el("p", { class: "hint", text: [badge.organisation, t("profile.badge.issued", { date: formatDate(badge.issued) })].filter(Boolean).join(" · ") }),
     el("div", { class: "actions" },
       el("button", { type: "button", onclick: () => download(badge.image_url, `${badge.name}.png`),
-                     text: t("profile.badge_download") })));
+                     text: t("profile.badge.download") })));
   dialog.showModal();
 }
 
@@ -127,18 +132,18 @@ function badges(profile, own) {
   return el("ul", { class: "badges" }, profile.badges.map((badge) => el("li", { "data-badge": badge.id },
     el("img", { src: badge.image_url, alt: badge.name, width: 96, height: 96, loading: "lazy" }),
     el("strong", { text: badge.name }),
-    el("span", { class: "hint", text: [badge.organisation, formatDate(badge.issued)].filter(Boolean).join(" · ") }),
+    el("span", { class: "hint", text: [badge.organisation, t("profile.badge.issued", { date: formatDate(badge.issued) })].filter(Boolean).join(" · ") }),
     el("div", { class: "actions" },
       el("button", { type: "button", class: "secondary", onclick: () => viewBadge(badge),
-                     "aria-label": t("profile.badge_view_named", { name: badge.name }), text: t("profile.badge_view") }),
+                     "aria-label": labelled("profile.badge.view", badge.name), text: t("profile.badge.view") }),
       el("button", { type: "button", class: "secondary",
                      onclick: () => download(badge.image_url, `${badge.name}.png`),
-                     "aria-label": t("profile.badge_download_named", { name: badge.name }),
-                     text: t("profile.badge_download") }),
+                     "aria-label": labelled("profile.badge.download", badge.name),
+                     text: t("profile.badge.download") }),
       own ? el("button", { type: "button", class: "secondary",
                            onclick: () => shareBadge(badge, own).catch(showError),
-                           "aria-label": t("profile.badge_share_named", { name: badge.name }),
-                           text: t("profile.badge_share") }) : null))));
+                           "aria-label": labelled("profile.badge.share", badge.name),
+                           text: t("profile.badge.share") }) : null))));
 }
 
 function playlists(profile) {
@@ -148,7 +153,7 @@ function playlists(profile) {
     return el("li", {},
       el("div", { id: label, text: list.title }),
       el("progress", { max: list.total || 1, value: list.done || 0, "aria-labelledby": label }),
-      el("span", { class: "hint", text: t("profile.playlist_progress", { done: list.done, total: list.total }) }));
+      el("span", { class: "hint", text: t("profile.playlist.progress", { done: list.done, total: list.total }) }));
   }));
 }
 
@@ -181,8 +186,7 @@ function certificates(profile) {
     el("span", { text: certificate.label || String(certificate.year) }),
     el("button", { type: "button", class: "secondary",
                    onclick: (event) => getCertificate(certificate, event.currentTarget),
-                   "aria-label": t("profile.certificate_download_named", { year: certificate.label || certificate.year }),
-                   text: t("profile.certificate_download") }))));
+                   text: t("profile.certificate.download", { label: certificate.label || certificate.year }) }))));
 }
 
 function years(profile) {
@@ -190,9 +194,9 @@ function years(profile) {
   if (!earlier.length) return null;
   return section("years", "profile.earlier_years", el("table", {},
     el("thead", {}, el("tr", {},
-      el("th", { scope: "col", text: t("profile.col_year") }),
-      el("th", { scope: "col", class: "num", text: t("profile.col_approved") }),
-      el("th", { scope: "col", class: "num", text: t("profile.col_pending") }))),
+      el("th", { scope: "col", text: t("org.year") }),
+      el("th", { scope: "col", class: "num", text: t("profile.approved") }),
+      el("th", { scope: "col", class: "num", text: t("profile.pending") }))),
     el("tbody", {}, earlier.map((year) => el("tr", {},
       el("td", { text: year.label }), el("td", { class: "num", text: formatNumber(year.approved) }),
       el("td", { class: "num", text: formatNumber(year.pending) }))))));
@@ -200,13 +204,13 @@ function years(profile) {
 
 export function renderProfile(profile, { own }) {
   const who = profile.user || {};
-  const classes = (profile.classes || []).map((c) => `${c.class} · ${c.school}`).join("; ");
+  const classes = (profile.classes || []).map((c) => t("profile.class", { school: c.school, name: c.class })).join("; ");
   const main = document.getElementById("content");
   main.replaceChildren(
     el("h1", { text: own ? t("profile.title") : t("shared.title", { name: who.full_name || who.first_name || "" }) }),
-    el("p", { class: "hint" }, t("profile.school_year", { year: profile.school_year_label || "" }),
+    el("p", { class: "hint" }, t("profile.school_year", { label: profile.school_year_label || "" }),
       classes ? ` · ${classes}` : ""),
-    section("hours", "profile.hours_heading",
+    section("hours", "profile.chart",
       el("p", { class: `status-${profile.status}`, id: "status-line", text: t(`profile.status.${profile.status}`) }),
       ...chart(profile)),
     section("entries", "profile.entries", entries(profile)),

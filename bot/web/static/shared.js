@@ -13,7 +13,7 @@ async function main() {
     useStrings(profile.strings, profile.language);
     renderProfile(profile, { own: false });
   } catch (error) {
-    showError(error);
+    showError(error, { 404: "shared.unknown" });
   }
 }
 
