@@ -22,11 +22,9 @@ from bot.delivery.kinds import Notice, Part, Renderer
 from bot.formatting import date_text, hours_words
 from bot.i18n import _
 from bot.services.durations import parse_minutes
-from bot.services.errors import Refusal
 from bot.text import esc, is_row_id, shorten
 from bot.usecases import attendance as usecase
 from handlers.callback_data import CallbackData, Count
-from handlers.refusals import explain
 
 
 class AttendanceClass(CallbackData, prefix="sac"):
@@ -58,11 +56,7 @@ async def attendance_command(update: Update, context: TakasContext) -> None:
             "Park clean-up</i>. Then choose the class and tick who took part."),
             parse_mode=ParseMode.HTML)
         return
-    try:
-        classes = await usecase.start(context.db, user.id, " ".join(args[1:]), minutes)
-    except Refusal as refusal:
-        await message.reply_text(explain(refusal), parse_mode=ParseMode.HTML)
-        return
+    classes = await usecase.start(context.db, user.id, " ".join(args[1:]), minutes)
     rows = [[InlineKeyboardButton(_("Class {name}").format(name=c.name),
                                   callback_data=AttendanceClass(school_class=c.id).pack())]
             for c in classes]
@@ -107,21 +101,12 @@ async def _show(update: Update, sheet: usecase.Sheet) -> None:
                                   reply_markup=sheet_keyboard(sheet))
 
 
-async def _refused(update: Update, refusal: Refusal) -> None:
-    if update.callback_query is not None:
-        await update.callback_query.answer(explain(refusal)[:200], show_alert=True)
-
-
 async def _answer_with(update: Update, make: Callable[[int], Awaitable[usecase.Sheet]]) -> None:
     """Show the sheet `make` returns for the presser, or tell them why not."""
     user = update.effective_user
     if user is None:
         return
-    try:
-        sheet = await make(user.id)
-    except Refusal as refusal:
-        await _refused(update, refusal)
-        return
+    sheet = await make(user.id)
     await _show(update, sheet)
 
 
@@ -145,11 +130,7 @@ async def on_save(update: Update, context: TakasContext) -> None:
     query, user = update.callback_query, update.effective_user
     if query is None or user is None:
         return
-    try:
-        saved = await usecase.save(context.db, user.id)
-    except Refusal as refusal:
-        await _refused(update, refusal)
-        return
+    saved = await usecase.save(context.db, user.id)
     context.bot_data.sender.wake()  # the pupils' notices were queued
     await query.answer()
     lines = [_("Recorded and approved: {hours} for «{activity}». Pupils: {count}.").format(
