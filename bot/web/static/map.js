@@ -193,7 +193,9 @@ async function openCard(id) {
     item.description ? el("p", { class: "description", text: item.description }) : null,
     el("div", { class: "actions" },
       item.url ? el("a", { class: "button", href: item.url, target: "_blank",
-                           rel: "noopener noreferrer", text: t("item.open") }) : null,
+                           rel: "noopener noreferrer", text: t("item.open"),
+                           onclick: (event) => { if (tg.openLink(item.url)) event.preventDefault(); },
+                         }) : null,
       item.calendar_url ? calendarLink(item) : null,
       follow));
   if (!dialog.open) dialog.showModal();
