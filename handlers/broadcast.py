@@ -1,7 +1,8 @@
 """/broadcast: an organizer announces to an audience, after a preview, with progress and
 Cancel while it is delivered; every announcement carries a Mute button. The announcements
 themselves go through the outbox and are rendered when sent (`renderers`), in each
-recipient's language of that moment. The work is bot/usecases/broadcasts.py.
+recipient's language of that moment. The work is bot/usecases/broadcasts.py; a rule's no
+(a `Refusal`) is answered by the central error handler.
 
 Callback data (handlers/callback_data.py): bc:o:<org> organisation, bc:l:<opportunity>
 link a catalog opportunity (0: none), bc:a:<followers|pupils> audience, bc:t:<place>
@@ -126,7 +127,7 @@ async def begin(message: Message, context: TakasContext, user_id: int, organisat
                 is_admin: bool) -> None:
     try:
         draft = await broadcasts.start(context.db, user_id, organisation_id, is_admin=is_admin)
-    except Refusal as refusal:
+    except Refusal as refusal:  # after a pressed button was answered: a reply
         await message.reply_text(explain(refusal), parse_mode=ParseMode.HTML)
         return
     await waiting.expect(context, FLOW)
@@ -216,12 +217,8 @@ async def _preview(update: Update, context: TakasContext, audience: str,
     if query is None or user is None or not isinstance(query.message, Message):
         await expired(update)
         return
-    try:
-        preview = await broadcasts.choose_audience(context.db, context.bot_data.search,
-                                                   user.id, audience, value)
-    except Refusal as refusal:
-        await query.answer(explain(refusal)[:200], show_alert=True)
-        return
+    preview = await broadcasts.choose_audience(context.db, context.bot_data.search, user.id,
+                                               audience, value)  # a Refusal: an alert
     if preview is None:
         await query.answer(_("This button has expired."), show_alert=True)
         return
@@ -254,14 +251,10 @@ async def send_pressed(update: Update, context: TakasContext) -> None:
         await expired(update)
         return
     broadcast_id = cb.BroadcastSend.of(update).broadcast
-    try:
-        # This message becomes the progress report: it is recorded with the broadcast.
-        count = await broadcasts.confirm(
-            context.db, user.id, broadcast_id, progress_chat_id=query.message.chat_id,
-            progress_message_id=query.message.message_id)
-    except Refusal as refusal:
-        await query.answer(explain(refusal)[:200], show_alert=True)
-        return
+    # This message becomes the progress report: it is recorded with the broadcast.
+    count = await broadcasts.confirm(
+        context.db, user.id, broadcast_id, progress_chat_id=query.message.chat_id,
+        progress_message_id=query.message.message_id)
     context.bot_data.sender.wake()
     await query.answer()
     await query.message.edit_text(
@@ -275,12 +268,8 @@ async def cancel_pressed(update: Update, context: TakasContext) -> None:
     if query is None or user is None or not isinstance(query.message, Message):
         await expired(update)
         return
-    try:
-        stopped = await broadcasts.cancel(context.db, cb.BroadcastCancel.of(update).broadcast,
-                                          user.id, is_admin=user.id in context.settings.admin_ids)
-    except Refusal as refusal:
-        await query.answer(explain(refusal)[:200], show_alert=True)
-        return
+    stopped = await broadcasts.cancel(context.db, cb.BroadcastCancel.of(update).broadcast,
+                                      user.id, is_admin=user.id in context.settings.admin_ids)
     await waiting.clear(context, FLOW)
     await query.answer()
     await query.message.edit_text(cancelled_text(stopped))
