@@ -28,8 +28,9 @@ from pathlib import Path
 
 from benchmarks.common import synced_database
 from catalog.search import morphology
+from catalog.search.build import build_index
 from catalog.search.engine import search
-from catalog.search.index import SearchDoc, build_index
+from catalog.search.index import SearchDoc
 from catalog.search.lexicon import load_lexicon
 from catalog.search.morphology import SIMPLEMMA
 from catalog.search.service import load_docs

@@ -11,8 +11,9 @@ from babel.dates import get_month_names
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from catalog.search.build import build_index
 from catalog.search.engine import search, suggest
-from catalog.search.index import SearchDoc, build_index
+from catalog.search.index import SearchDoc
 from catalog.search.normalize import fold
 from catalog.search.understand import DEFAULT_ZONE, understand
 
