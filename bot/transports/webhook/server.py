@@ -32,6 +32,8 @@ from bot.transports.webhook.health import health_report, refresh_gauges
 from bot.transports.webhook.processor import InboxProcessor
 from bot.transports.webhook.uploads import UploadError, parse_update, uploaded_file
 from bot.usecases import certificates as certificate_usecase
+from bot.web.app import mount
+from bot.web.context import make_web
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +66,10 @@ class WebhookServer:
         app.router.add_post("/badges/verify", self.verify_badge)
         app.router.add_get(r"/badges/status/{number:\d{1,6}}", self.badge_status)
         app.router.add_get(r"/verify/{code:[A-Za-z0-9-]{1,24}}", self.certificate_page)
+        # The Mini App: its pages under /app, its API under /api (bot/web). The worker
+        # sends what its decisions queue, so nothing to wake here.
+        data = self.application.bot_data
+        mount(app, make_web(data.settings, data.i18n, data.db, data.search, data.badges))
         return app
 
     async def start(self, host: str, port: int) -> None:
