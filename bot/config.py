@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     # The address the webhook server binds to (all interfaces by default: it listens
     # behind a load balancer); 127.0.0.1 keeps it to this machine.
     host: str = "0.0.0.0"  # noqa: S104
+    # Proxies in front of the web process that append the client's address to
+    # X-Forwarded-For (a platform's router, nginx): the public pages' per-client limit reads
+    # the address that many entries from the right. 0: the peer's address is the client's.
+    forwarded_hops: int = Field(default=0, ge=0, le=5)
     # When set, GET /metrics asks for `Authorization: Bearer <token>` (401 otherwise).
     metrics_token: SecretStr | None = None
     # Outgoing messages (bot/delivery): Telegram allows ~30/s overall; paid broadcasts

@@ -53,7 +53,7 @@ LEARNER_GATE_GROUP = -5
 
 # Modules that render what the outbox sends to other people (bot/delivery/kinds.py):
 # each has `renderers(application)`, the renderer of each kind it owns.
-NOTICES = (alerts, verification)
+NOTICES = (alerts, verification, attendance)
 
 
 def register(application: TakasApplication) -> None:

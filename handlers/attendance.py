@@ -4,7 +4,8 @@
                                  the pupils (a page at a time) and save
 
 Every ticked pupil gets the hours, approved at once and verified by the teacher: this is
-how pupils who are not on Telegram get hours.
+how pupils who are not on Telegram get hours. A pupil on Telegram is told (kind
+`attended`, rendered here when the outbox sends it).
 """
 
 from __future__ import annotations
@@ -15,15 +16,15 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.context import TakasContext
-from bot.formatting import hours_words
+from bot.context import TakasApplication, TakasContext
+from bot.delivery import kinds
+from bot.delivery.kinds import Notice, Part, Renderer
+from bot.formatting import date_text, hours_words
 from bot.i18n import _
 from bot.services.durations import parse_minutes
-from bot.services.errors import Refusal
-from bot.text import esc
+from bot.text import esc, is_row_id, shorten
 from bot.usecases import attendance as usecase
 from handlers.callback_data import CallbackData, Count
-from handlers.refusals import explain
 
 
 class AttendanceClass(CallbackData, prefix="sac"):
@@ -55,11 +56,7 @@ async def attendance_command(update: Update, context: TakasContext) -> None:
             "Park clean-up</i>. Then choose the class and tick who took part."),
             parse_mode=ParseMode.HTML)
         return
-    try:
-        classes = await usecase.start(context.db, user.id, " ".join(args[1:]), minutes)
-    except Refusal as refusal:
-        await message.reply_text(explain(refusal), parse_mode=ParseMode.HTML)
-        return
+    classes = await usecase.start(context.db, user.id, " ".join(args[1:]), minutes)
     rows = [[InlineKeyboardButton(_("Class {name}").format(name=c.name),
                                   callback_data=AttendanceClass(school_class=c.id).pack())]
             for c in classes]
@@ -104,21 +101,12 @@ async def _show(update: Update, sheet: usecase.Sheet) -> None:
                                   reply_markup=sheet_keyboard(sheet))
 
 
-async def _refused(update: Update, refusal: Refusal) -> None:
-    if update.callback_query is not None:
-        await update.callback_query.answer(explain(refusal)[:200], show_alert=True)
-
-
 async def _answer_with(update: Update, make: Callable[[int], Awaitable[usecase.Sheet]]) -> None:
     """Show the sheet `make` returns for the presser, or tell them why not."""
     user = update.effective_user
     if user is None:
         return
-    try:
-        sheet = await make(user.id)
-    except Refusal as refusal:
-        await _refused(update, refusal)
-        return
+    sheet = await make(user.id)
     await _show(update, sheet)
 
 
@@ -142,11 +130,8 @@ async def on_save(update: Update, context: TakasContext) -> None:
     query, user = update.callback_query, update.effective_user
     if query is None or user is None:
         return
-    try:
-        saved = await usecase.save(context.db, user.id)
-    except Refusal as refusal:
-        await _refused(update, refusal)
-        return
+    saved = await usecase.save(context.db, user.id)
+    context.bot_data.sender.wake()  # the pupils' notices were queued
     await query.answer()
     lines = [_("Recorded and approved: {hours} for «{activity}». Pupils: {count}.").format(
         hours=esc(hours_words(saved.minutes)), activity=esc(saved.activity),
@@ -156,6 +141,25 @@ async def on_save(update: Update, context: TakasContext) -> None:
         lines.append(_("Not recorded (your own hours, or their day is full): {names}").format(
             names=esc(", ".join(saved.skipped))))
     await query.edit_message_text("\n".join(lines)[:4000], parse_mode=ParseMode.HTML)
+
+
+def attended_text(view: usecase.Attended) -> str:
+    """The pupil's notice: hours an organizer recorded for them, approved at once."""
+    return _("✔ {organisation} recorded that you took part in «{activity}» on {day}: "
+             "{hours}, approved. /hours shows your progress.").format(
+        organisation=esc(view.organisation), activity=esc(shorten(view.activity, 100)),
+        day=esc(date_text(view.day)), hours=esc(hours_words(view.minutes)))
+
+
+async def render_attended(notice: Notice) -> list[Part]:
+    if not is_row_id(notice.ref):
+        return []
+    view = await usecase.attended(notice.db, int(notice.ref), notice.chat_id)
+    return [Part(text=attended_text(view))] if view is not None else []
+
+
+def renderers(_application: TakasApplication) -> dict[str, Renderer]:
+    return {kinds.ATTENDED: render_attended}
 
 
 HANDLERS: list[BaseHandler[Update, TakasContext, None]] = [

@@ -35,7 +35,6 @@ from bot.storage.models import Badge, BadgeRule
 from bot.text import esc, is_id, shorten
 from handlers import callback_data as cb
 from handlers.buttons import expired
-from handlers.refusals import explain
 from handlers.views import paging_rows
 
 PAGE = 5  # badges per /badges page
@@ -97,43 +96,32 @@ def parse_rule(text: str) -> tuple[BadgeRule, int | None, int | None]:
     return BadgeRule.MANUAL, None, None
 
 
-async def _reply_refusal(update: Update, refusal: Refusal) -> None:
-    if update.callback_query is not None:
-        await update.callback_query.answer(explain(refusal)[:200], show_alert=True)
-    elif update.effective_message is not None:
-        await update.effective_message.reply_text(explain(refusal), parse_mode=ParseMode.HTML)
-
-
 async def badge_command(update: Update, context: TakasContext) -> None:
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
         return
     args = context.args or []
-    try:
-        async with context.db.transaction() as session:
-            mine = await orgs.organisations_of(session, user.id)
-            if not mine:
-                raise Refusal("not_your_org")
-            organisation = mine[0]
-            if args and args[0].lower() == "new":
-                parts = [part.strip() for part in " ".join(args[1:]).split(";")]
-                if len(parts) < 3:
-                    await message.reply_text(badge_usage(), parse_mode=ParseMode.HTML)
-                    return
-                rule, minutes, playlist = parse_rule(parts[3] if len(parts) > 3 else "")
-                badge = await rules.create_badge(
-                    session, organisation.id, actor_id=user.id, name=parts[0],
-                    description=parts[1], criteria=parts[2], rule=rule,
-                    hours_minutes=minutes, playlist_id=playlist)
-                text = _("Badge created for {organisation}:").format(
-                    organisation=esc(organisation.name)) + "\n\n" + badge_card(badge)
-                await message.reply_text(text, parse_mode=ParseMode.HTML,
-                                         reply_markup=badge_keyboard(badge))
+    async with context.db.transaction() as session:
+        mine = await orgs.organisations_of(session, user.id)
+        if not mine:
+            raise Refusal("not_your_org")
+        organisation = mine[0]
+        if args and args[0].lower() == "new":
+            parts = [part.strip() for part in " ".join(args[1:]).split(";")]
+            if len(parts) < 3:
+                await message.reply_text(badge_usage(), parse_mode=ParseMode.HTML)
                 return
-            defined = await rules.badges_of(session, organisation.id)
-    except Refusal as refusal:
-        await _reply_refusal(update, refusal)
-        return
+            rule, minutes, playlist = parse_rule(parts[3] if len(parts) > 3 else "")
+            badge = await rules.create_badge(
+                session, organisation.id, actor_id=user.id, name=parts[0],
+                description=parts[1], criteria=parts[2], rule=rule,
+                hours_minutes=minutes, playlist_id=playlist)
+            text = _("Badge created for {organisation}:").format(
+                organisation=esc(organisation.name)) + "\n\n" + badge_card(badge)
+            await message.reply_text(text, parse_mode=ParseMode.HTML,
+                                     reply_markup=badge_keyboard(badge))
+            return
+        defined = await rules.badges_of(session, organisation.id)
     lines = [badge_usage(), ""]
     if not defined:
         lines.append(_("{organisation} has no badges yet.").format(
@@ -172,24 +160,20 @@ async def design_pressed(update: Update, context: TakasContext) -> None:
         await query.answer(_("This button is not valid."), show_alert=True)
         return
     badge_id = int(parts[0])
-    try:
-        async with context.db.transaction() as session:
-            if kind == "Bg":
-                badge = await rules.organizer_badge(session, badge_id, query.from_user.id)
-            elif kind == "Bc":
-                badge = await rules.change_badge(session, badge_id, actor_id=query.from_user.id,
-                                                 colour=parts[1])
-            elif kind == "Be":
-                badge = await rules.change_badge(session, badge_id, actor_id=query.from_user.id,
-                                                 emblem=parts[1])
-            else:
-                current = await session.get(Badge, badge_id)
-                badge = await rules.change_badge(
-                    session, badge_id, actor_id=query.from_user.id,
-                    active=not current.active if current else None)
-    except Refusal as refusal:
-        await _reply_refusal(update, refusal)
-        return
+    async with context.db.transaction() as session:
+        if kind == "Bg":
+            badge = await rules.organizer_badge(session, badge_id, query.from_user.id)
+        elif kind == "Bc":
+            badge = await rules.change_badge(session, badge_id, actor_id=query.from_user.id,
+                                             colour=parts[1])
+        elif kind == "Be":
+            badge = await rules.change_badge(session, badge_id, actor_id=query.from_user.id,
+                                             emblem=parts[1])
+        else:
+            current = await session.get(Badge, badge_id)
+            badge = await rules.change_badge(
+                session, badge_id, actor_id=query.from_user.id,
+                active=not current.active if current else None)
     await query.answer()
     message = query.message if isinstance(query.message, Message) else None
     if kind == "Bg" and message is not None:
@@ -207,13 +191,9 @@ async def learners_pressed(update: Update, context: TakasContext) -> None:
         await expired(update)
         return
     badge_id, page = int(parts[0]), int(parts[1])
-    try:
-        async with context.db.transaction() as session:
-            badge = await rules.organizer_badge(session, badge_id, query.from_user.id)
-            learners = await rules.learners_of(session, badge.organisation_id)
-    except Refusal as refusal:
-        await _reply_refusal(update, refusal)
-        return
+    async with context.db.transaction() as session:
+        badge = await rules.organizer_badge(session, badge_id, query.from_user.id)
+        learners = await rules.learners_of(session, badge.organisation_id)
     await query.answer()
     shown = learners[page * LEARNERS_PAGE:(page + 1) * LEARNERS_PAGE]
     rows = [[InlineKeyboardButton(shorten(learner.first_name or str(learner.id), 30),
@@ -235,14 +215,10 @@ async def award_pressed(update: Update, context: TakasContext) -> None:
     if query is None or parts is None or not is_id(parts[1]):
         await expired(update)
         return
-    try:
-        async with context.db.transaction() as session:
-            award, created = await rules.award_by_hand(session, int(parts[0]), int(parts[1]),
-                                                       actor_id=query.from_user.id)
-            found = await rules.view(session, award.id)
-    except Refusal as refusal:
-        await _reply_refusal(update, refusal)
-        return
+    async with context.db.transaction() as session:
+        award, created = await rules.award_by_hand(session, int(parts[0]), int(parts[1]),
+                                                   actor_id=query.from_user.id)
+        found = await rules.view(session, award.id)
     await query.answer(_("Awarded: it is on its way.") if created
                        else _("They already have this badge."), show_alert=not created)
     if created and found is not None and isinstance(query.message, Message):
@@ -258,15 +234,11 @@ async def revocable_pressed(update: Update, context: TakasContext) -> None:
     if query is None or parts is None:
         await expired(update)
         return
-    try:
-        async with context.db.transaction() as session:
-            badge = await rules.organizer_badge(session, int(parts[0]), query.from_user.id)
-            given = [(award, name) for award, of, name
-                     in await rules.awards_given(session, badge.organisation_id)
-                     if of.id == badge.id]
-    except Refusal as refusal:
-        await _reply_refusal(update, refusal)
-        return
+    async with context.db.transaction() as session:
+        badge = await rules.organizer_badge(session, int(parts[0]), query.from_user.id)
+        given = [(award, name) for award, of, name
+                 in await rules.awards_given(session, badge.organisation_id)
+                 if of.id == badge.id]
     await query.answer()
     rows = [[InlineKeyboardButton(
         f"{shorten(name, 24)}, {date_text(award.issued_at.astimezone(LOCAL).date())}",
@@ -286,19 +258,15 @@ async def revoke_pressed(update: Update, context: TakasContext) -> None:
         await expired(update)
         return
     award_id, confirmed = int(parts[0]), query.data.startswith("BY:")
-    try:
-        async with context.db.transaction() as session:
-            found = await rules.view(session, award_id)
-            if found is None:
-                raise Refusal("award_unknown")
-            if confirmed:
-                await rules.revoke(session, award_id, actor_id=query.from_user.id,
-                                   reason="revoked by an organizer")
-            else:  # the right to revoke is checked before asking
-                await rules.organizer_badge(session, found.badge.id, query.from_user.id)
-    except Refusal as refusal:
-        await _reply_refusal(update, refusal)
-        return
+    async with context.db.transaction() as session:
+        found = await rules.view(session, award_id)
+        if found is None:
+            raise Refusal("award_unknown")
+        if confirmed:
+            await rules.revoke(session, award_id, actor_id=query.from_user.id,
+                               reason="revoked by an organizer")
+        else:  # the right to revoke is checked before asking
+            await rules.organizer_badge(session, found.badge.id, query.from_user.id)
     await query.answer()
     if not isinstance(query.message, Message):
         return

@@ -179,12 +179,8 @@ async def on_button(update: Update, context: TakasContext) -> None:
     elif action == "s" and is_id(value):
         await confirm(update, context, int(value))
     elif action == "x" and is_id(value):
-        try:
-            async with context.db.transaction() as session:
-                stopped = await rules.cancel(session, int(value), user.id, is_admin=is_admin)
-        except Refusal as refusal:
-            await query.answer(explain(refusal)[:200], show_alert=True)
-            return
+        async with context.db.transaction() as session:
+            stopped = await rules.cancel(session, int(value), user.id, is_admin=is_admin)
         await waiting.clear(context, "broadcast")
         await query.answer()
         await query.message.edit_text(cancelled_text(stopped))
@@ -225,12 +221,8 @@ async def choose_audience(update: Update, context: TakasContext, audience: str,
         if draft is None or organisation is None or audience not in rules.AUDIENCES:
             await query.answer(_("This button has expired."), show_alert=True)
             return
-        try:
-            rules.choose_audience(draft, audience, value, {
-                place for place, _name in served_towns(context, organisation.name)})
-        except Refusal as refusal:
-            await query.answer(explain(refusal)[:200], show_alert=True)
-            return
+        rules.choose_audience(draft, audience, value, {
+            place for place, _name in served_towns(context, organisation.name)})
         recipients = await rules.audience(session, draft)
         draft_id, text, photo = draft.id, draft.text, draft.photo_file_id
         linked = linked_doc(context, draft.opportunity_id)
@@ -260,26 +252,22 @@ async def confirm(update: Update, context: TakasContext, broadcast_id: int) -> N
         await expired(update)
         return
     i18n = context.i18n
-    try:
-        async with context.db.transaction() as session:
-            draft = await session.get(Broadcast, broadcast_id)
-            if draft is None or draft.author_id != user.id:
-                raise Refusal("broadcast_unknown")
-            organisation = await session.get(Organisation, draft.organisation_id)
-            recipients = await rules.audience(session, draft)
-            linked = linked_doc(context, draft.opportunity_id)
-            languages = {u.id: i18n.resolve(u.language, u.telegram_language)
-                         for u in (await session.scalars(select_users(recipients))).all()}
+    async with context.db.transaction() as session:
+        draft = await session.get(Broadcast, broadcast_id)
+        if draft is None or draft.author_id != user.id:
+            raise Refusal("broadcast_unknown")
+        organisation = await session.get(Organisation, draft.organisation_id)
+        recipients = await rules.audience(session, draft)
+        linked = linked_doc(context, draft.opportunity_id)
+        languages = {u.id: i18n.resolve(u.language, u.telegram_language)
+                     for u in (await session.scalars(select_users(recipients))).all()}
 
-            def render(chat_id: int) -> tuple[str, dict[str, Any] | None]:
-                assert organisation is not None
-                with i18n.use(languages.get(chat_id, i18n.default_language)):
-                    return announcement(organisation, draft.text, linked)
+        def render(chat_id: int) -> tuple[str, dict[str, Any] | None]:
+            assert organisation is not None
+            with i18n.use(languages.get(chat_id, i18n.default_language)):
+                return announcement(organisation, draft.text, linked)
 
-            count = await rules.send(session, draft, render)
-    except Refusal as refusal:
-        await query.answer(explain(refusal)[:200], show_alert=True)
-        return
+        count = await rules.send(session, draft, render)
     await query.answer()
     progress = await query.message.edit_text(
         ngettext("Sending to {count} person…", "Sending to {count} people…",

@@ -23,7 +23,6 @@ from bot.formatting import date_text, hours_words
 from bot.i18n import _, current_language
 from bot.services import exports
 from bot.services.errors import Refusal
-from bot.storage.models import utcnow
 from bot.text import esc
 from bot.usecases import certificates as usecase
 from bot.usecases.certificates import CertificateStatus
@@ -76,11 +75,8 @@ async def name_typed(update: Update, context: TakasContext, state: dict[str, Any
     message, user = update.effective_message, update.effective_user
     if message is None or user is None or not message.text:
         return False
-    try:
-        await usecase.set_full_name(context.db, user.id, message.text)
-    except Refusal as refusal:  # still waiting for a usable name
-        await message.reply_text(explain(refusal), parse_mode=ParseMode.HTML)
-        return True
+    # A refusal rises (answered centrally); the flow still waits for a usable name.
+    await usecase.set_full_name(context.db, user.id, message.text)
     await waiting.clear(context, NAME_FLOW)
     choice = await usecase.export_choice(context.db, user.id)
     await offer_certificate(message, context, user.id, choice.years)
@@ -126,7 +122,7 @@ async def send_certificate(message: Message, context: TakasContext, user_id: int
                            year: date | None) -> None:
     try:
         issued = await usecase.issue_certificate(
-            context.db, user_id, year, base_url=context.settings.public_base_url, now=utcnow())
+            context.db, user_id, year, base_url=context.settings.public_base_url)
     except Refusal as refusal:
         await message.reply_text(explain(refusal), parse_mode=ParseMode.HTML)
         return
@@ -175,12 +171,8 @@ async def verify_command(update: Update, context: TakasContext) -> None:
         await message.reply_text(_("Write it as /verify CODE, with the code printed on the "
                                    "certificate."))
         return
-    try:
-        status = await usecase.check_certificate(context.db, " ".join(context.args),
-                                                 actor_id=user.id, now=utcnow())
-    except Refusal as refusal:
-        await message.reply_text(explain(refusal), parse_mode=ParseMode.HTML)
-        return
+    status = await usecase.check_certificate(context.db, " ".join(context.args),
+                                             actor_id=user.id)
     await message.reply_text(status_text(status), parse_mode=ParseMode.HTML)
 
 
@@ -192,13 +184,9 @@ async def revoke_command(update: Update, context: TakasContext) -> None:
     if not context.args:
         await message.reply_text(_("Write it as /revoke CODE."))
         return
-    try:
-        status = await usecase.revoke_certificate(
-            context.db, " ".join(context.args), actor_id=user.id,
-            is_admin=user.id in context.settings.admin_ids, now=utcnow())
-    except Refusal as refusal:
-        await message.reply_text(explain(refusal), parse_mode=ParseMode.HTML)
-        return
+    status = await usecase.revoke_certificate(
+        context.db, " ".join(context.args), actor_id=user.id,
+        is_admin=user.id in context.settings.admin_ids)
     await message.reply_text(_("Certificate {code} is revoked; /verify and its page now say "
                                "so.").format(code=esc(status.code)), parse_mode=ParseMode.HTML)
 

@@ -10,9 +10,9 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, MessageHandler, filters
 
+from bot.clock import utcnow
 from bot.context import TakasContext
 from bot.i18n import _
-from bot.storage.models import utcnow
 from handlers import views
 
 NEAREST = 5

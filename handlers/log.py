@@ -191,14 +191,11 @@ async def shortcut(message: Message, context: TakasContext, user_id: int, args: 
         await message.reply_text(_("Write it as /log HOURS ACTIVITY [DATE], for example "
                                    "/log 2,5 Reading to children 2026-11-18 — or just /log."))
         return
-    try:  # hours and day are checked now, not after the organisation is chosen
-        if minutes > DAY_MINUTES:
-            raise Refusal("hours_range")
-        if day is not None:
-            check_day(day)
-    except Refusal as refusal:
-        await message.reply_text(explain(refusal), parse_mode=ParseMode.HTML)
-        return
+    # Hours and day are checked now, not after the organisation is chosen.
+    if minutes > DAY_MINUTES:
+        raise Refusal("hours_range")
+    if day is not None:
+        check_day(day)
     question = await logging_hours.shortcut(
         context.db, user_id, activity=" ".join(words), minutes=minutes, day=day,
         nonce=f"u{update_id}")

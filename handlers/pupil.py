@@ -36,14 +36,10 @@ async def profile_command(update: Update, context: TakasContext) -> None:
     if message is None or user is None:
         return
     args = context.args or []
-    try:
-        async with context.db.transaction() as session:
-            if len(args) >= 2 and args[0].lower() in profiles.FIELDS:
-                await profiles.set_field(session, user.id, args[0].lower(), " ".join(args[1:]))
-            record = await profiles.profile_of(session, user.id)
-    except Refusal as refusal:
-        await message.reply_text(explain(refusal), parse_mode=ParseMode.HTML)
-        return
+    async with context.db.transaction() as session:
+        if len(args) >= 2 and args[0].lower() in profiles.FIELDS:
+            await profiles.set_field(session, user.id, args[0].lower(), " ".join(args[1:]))
+        record = await profiles.profile_of(session, user.id)
     if record is not None:
         await message.reply_text(profile_text(record), parse_mode=ParseMode.HTML,
                                  reply_markup=profile_keyboard())

@@ -29,7 +29,6 @@ from bot.text import esc, is_id
 from bot.usecases import schools as usecase
 from handlers import waiting
 from handlers.callback_data import CallbackData
-from handlers.refusals import explain
 
 JOIN_FLOW = "class_join"
 
@@ -81,26 +80,22 @@ async def classes_command(update: Update, context: TakasContext) -> None:
     if message is None or user is None:
         return
     args = context.args or []
-    try:
-        if len(args) >= 2 and args[0].lower() == "new":
-            created = await usecase.create_class(context.db, user.id, " ".join(args[1:]))
-            await message.reply_text(card_text(context, created), parse_mode=ParseMode.HTML,
-                                     reply_markup=card_keyboard(created))
-            return
-        if len(args) >= 3 and args[0].lower() == "add":
-            added = await usecase.add_pupil(context.db, user.id, args[1], " ".join(args[2:]))
-            await message.reply_text(_(
-                "{name} is now on the list of class {school_class}. Give them this one-time "
-                "code: <code>{code}</code>. Once on Telegram, they open {link} (or send "
-                "/claim {code}) and take over their record and hours.").format(
-                name=f"<b>{esc(added.full_name)}</b>", school_class=esc(added.class_name),
-                code=esc(added.claim_code), link=esc(claim_link(context, added.claim_code))),
-                parse_mode=ParseMode.HTML)
-            return
-        school = await usecase.overview(context.db, user.id)
-    except Refusal as refusal:
-        await message.reply_text(explain(refusal), parse_mode=ParseMode.HTML)
+    if len(args) >= 2 and args[0].lower() == "new":
+        created = await usecase.create_class(context.db, user.id, " ".join(args[1:]))
+        await message.reply_text(card_text(context, created), parse_mode=ParseMode.HTML,
+                                 reply_markup=card_keyboard(created))
         return
+    if len(args) >= 3 and args[0].lower() == "add":
+        added = await usecase.add_pupil(context.db, user.id, args[1], " ".join(args[2:]))
+        await message.reply_text(_(
+            "{name} is now on the list of class {school_class}. Give them this one-time "
+            "code: <code>{code}</code>. Once on Telegram, they open {link} (or send "
+            "/claim {code}) and take over their record and hours.").format(
+            name=f"<b>{esc(added.full_name)}</b>", school_class=esc(added.class_name),
+            code=esc(added.claim_code), link=esc(claim_link(context, added.claim_code))),
+            parse_mode=ParseMode.HTML)
+        return
+    school = await usecase.overview(context.db, user.id)
     lines = [_("<b>{school}</b>, school year {year}").format(
         school=esc(school.name), year=year_text(school.year))]
     if not school.classes:
@@ -141,12 +136,8 @@ async def on_class_card(update: Update, context: TakasContext) -> None:
     query, user = update.callback_query, update.effective_user
     if query is None or user is None:
         return
-    try:
-        view = await usecase.class_card(context.db, user.id,
-                                        ClassCard.of(update).school_class)
-    except Refusal as refusal:
-        await query.answer(explain(refusal)[:200], show_alert=True)
-        return
+    view = await usecase.class_card(context.db, user.id,
+                                    ClassCard.of(update).school_class)
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.reply_text(card_text(context, view), parse_mode=ParseMode.HTML,
@@ -159,11 +150,7 @@ async def on_promote(update: Update, context: TakasContext) -> None:
     if query is None or user is None:
         return
     class_id = ClassPromote.of(update).school_class
-    try:
-        view = await usecase.class_card(context.db, user.id, class_id)
-    except Refusal as refusal:
-        await query.answer(explain(refusal)[:200], show_alert=True)
-        return
+    view = await usecase.class_card(context.db, user.id, class_id)
     await query.answer()
     await query.edit_message_text(
         _("Move class {name} (pupils: {count}) up to grade {grade} of school year {year}?")
@@ -178,12 +165,8 @@ async def on_promote_yes(update: Update, context: TakasContext) -> None:
     query, user = update.callback_query, update.effective_user
     if query is None or user is None:
         return
-    try:
-        moved = await usecase.promote(context.db, user.id,
-                                      ClassPromoteYes.of(update).school_class)
-    except Refusal as refusal:
-        await query.answer(explain(refusal)[:200], show_alert=True)
-        return
+    moved = await usecase.promote(context.db, user.id,
+                                  ClassPromoteYes.of(update).school_class)
     await query.answer()
     assert moved is not None  # grade 12 is refused by the service
     await query.edit_message_text(_(
@@ -197,20 +180,16 @@ async def targets_command(update: Update, context: TakasContext) -> None:
     if message is None or user is None:
         return
     args = context.args or []
-    try:
-        if len(args) == 2 and is_id(args[0]):
-            minutes = None if args[1] == "-" else parse_minutes(args[1])
-            if args[1] != "-" and minutes is None:
-                raise Refusal("target_range")
-            await usecase.set_target(context.db, user.id, int(args[0]), minutes)
-        elif args:
-            await message.reply_text(_("Write /targets GRADE HOURS, for example /targets 8 "
-                                       "10, or /targets 8 - to remove a grade's target."))
-            return
-        school = await usecase.overview(context.db, user.id)
-    except Refusal as refusal:
-        await message.reply_text(explain(refusal), parse_mode=ParseMode.HTML)
+    if len(args) == 2 and is_id(args[0]):
+        minutes = None if args[1] == "-" else parse_minutes(args[1])
+        if args[1] != "-" and minutes is None:
+            raise Refusal("target_range")
+        await usecase.set_target(context.db, user.id, int(args[0]), minutes)
+    elif args:
+        await message.reply_text(_("Write /targets GRADE HOURS, for example /targets 8 "
+                                   "10, or /targets 8 - to remove a grade's target."))
         return
+    school = await usecase.overview(context.db, user.id)
     lines = [_("<b>Yearly targets of {school}</b>").format(school=esc(school.name))]
     lines += [_("Grade {grade}: {hours}").format(grade=grade, hours=esc(hours_words(minutes)))
               for grade, minutes in school.targets]
@@ -229,11 +208,7 @@ async def deep_link(message: Message, context: TakasContext, user_id: int,
     if not payload.startswith("cl_"):
         return False
     token = payload[3:]
-    try:
-        invited = await usecase.invitation(context.db, token, user_id)
-    except Refusal as refusal:
-        await message.reply_text(explain(refusal), parse_mode=ParseMode.HTML)
-        return True
+    invited = await usecase.invitation(context.db, token, user_id)
     heading = _("Class {name} (grade {grade}) of {school}, school year {year}.").format(
         name=esc(invited.class_name), grade=invited.grade, school=esc(invited.school),
         year=year_text(invited.year))
@@ -263,12 +238,8 @@ async def on_join_name(update: Update, context: TakasContext, state: dict[str, A
     if message is None or user is None or not message.text:
         return False
     token = str(state.get("token", ""))
-    try:
-        invited = await usecase.invitation(context.db, token, user.id)
-        name = clean_full_name(message.text)
-    except Refusal as refusal:
-        await message.reply_text(explain(refusal), parse_mode=ParseMode.HTML)
-        return True
+    invited = await usecase.invitation(context.db, token, user.id)
+    name = clean_full_name(message.text)
     await waiting.expect(context, JOIN_FLOW, token=token, name=name)
     await message.reply_text(_(
         "Join class {school_class} (grade {grade}) of {school} as {name}?").format(
@@ -286,12 +257,8 @@ async def on_join(update: Update, context: TakasContext) -> None:
     if expecting is None or expecting.flow != JOIN_FLOW or "name" not in expecting.state:
         await query.answer(_("This button is not valid any more."), show_alert=True)
         return
-    try:
-        joined = await usecase.join(context.db, str(expecting.state.get("token", "")),
-                                    user.id, str(expecting.state["name"]))
-    except Refusal as refusal:
-        await query.answer(explain(refusal)[:200], show_alert=True)
-        return
+    joined = await usecase.join(context.db, str(expecting.state.get("token", "")),
+                                user.id, str(expecting.state["name"]))
     await waiting.clear(context, JOIN_FLOW)
     await query.answer()
     await query.edit_message_text(_(
@@ -311,11 +278,7 @@ async def on_join_cancel(update: Update, context: TakasContext) -> None:
 
 
 async def claim(message: Message, context: TakasContext, user_id: int, code: str) -> None:
-    try:
-        claimed = await usecase.claim(context.db, code, user_id)
-    except Refusal as refusal:
-        await message.reply_text(explain(refusal), parse_mode=ParseMode.HTML)
-        return
+    claimed = await usecase.claim(context.db, code, user_id)
     place = (_("class {school_class} of {school}").format(
         school_class=esc(claimed.class_name), school=esc(claimed.school))
         if claimed.class_name else esc(claimed.school))

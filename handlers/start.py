@@ -10,12 +10,10 @@ from bot.context import TakasContext
 from bot.formatting import hours
 from bot.i18n import _
 from bot.services import orgs
-from bot.services.errors import Refusal
 from bot.text import esc, is_row_id, shorten
 from bot.usecases import checkins as joining
 from handlers import playlists, schools
 from handlers.commands import ORGANIZER_COMMANDS, described
-from handlers.refusals import explain
 
 
 async def start(update: Update, context: TakasContext) -> None:
@@ -51,20 +49,17 @@ async def deep_link(message: Message, context: TakasContext, user_id: int,
         return True
     if not payload.startswith(("org_", "ci_")):
         return False
-    try:
-        if payload.startswith("org_"):
-            name = await joining.accept_invite(context.db, payload[4:], user_id)
-            text = _("Welcome! You are now an organizer of {name}. You will get the "
-                     "hours to verify here; /pending lists them, /checkin opens a "
-                     "check-in code for an event.").format(name=f"<b>{esc(name)}</b>")
-        else:
-            checked = await joining.check_in(context.db, payload[3:], user_id)
-            text = (_("Checked in: {hours} for «{activity}», verified.") if checked.new else
-                    _("You are already checked in: {hours} for «{activity}»."))
-            text = text.format(hours=esc(hours(checked.minutes / 60)),
-                               activity=esc(checked.activity))
-    except Refusal as refusal:
-        text = explain(refusal)
+    if payload.startswith("org_"):
+        name = await joining.accept_invite(context.db, payload[4:], user_id)
+        text = _("Welcome! You are now an organizer of {name}. You will get the "
+                 "hours to verify here; /pending lists them, /checkin opens a "
+                 "check-in code for an event.").format(name=f"<b>{esc(name)}</b>")
+    else:
+        checked = await joining.check_in(context.db, payload[3:], user_id)
+        text = (_("Checked in: {hours} for «{activity}», verified.") if checked.new else
+                _("You are already checked in: {hours} for «{activity}»."))
+        text = text.format(hours=esc(hours(checked.minutes / 60)),
+                           activity=esc(checked.activity))
     await message.reply_text(text, parse_mode=ParseMode.HTML)
     return True
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup
@@ -44,6 +45,8 @@ VERIFY_REQUEST = "verify_request"  # an hour entry's id; to one of its organizer
 VERIFY_OUTCOME = "verify_outcome"  # an hour entry's id; to its pupil, once decided
 VERIFY_DIGEST = "verify_digest"  # a verification digest's id; to the organizer it lists for
 BADGE = "badge"  # a badge award's id; to its learner (bot/delivery/badges.py)
+ATTENDED = "attended"  # an hour entry an organizer recorded by attendance; to its pupil
+TARGET_REMINDER = "target_reminder"  # a pupil's id; to that pupil, behind their target
 # Alerts and alert digests: bot/usecases/alerts.py (ALERT, DIGEST).
 
 # Notices go after replies to people waiting in a chat (outbox.REPLY_PRIORITY) but before
@@ -112,9 +115,10 @@ class Kinds:
 
 
 async def enqueue(session: AsyncSession, kind: str, ref: int | str, *, chat_id: int,
-                  key: str | None = None) -> bool:
+                  key: str | None = None, not_before: datetime | None = None) -> bool:
     """Queue a notice of `kind` about `ref` for `chat_id` in the caller's transaction;
-    idempotent per (kind, ref, chat) unless `key` says otherwise. True if added."""
+    idempotent per (kind, ref, chat) unless `key` says otherwise; not sent before
+    `not_before` (the end of quiet hours, say). True if added."""
     return await outbox.enqueue(
         session, dedupe_key=key or f"{kind}:{ref}:{chat_id}", chat_id=chat_id, kind=kind,
-        text=str(ref), priority=NOTICE_PRIORITY)
+        text=str(ref), priority=NOTICE_PRIORITY, not_before=not_before)

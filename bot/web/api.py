@@ -19,7 +19,8 @@ from aiohttp import web
 
 from bot.languages import NATIVE_NAMES
 from bot.services.users import SeenUser
-from bot.usecases import follows, people
+from bot.usecases import follow as follows
+from bot.usecases import people
 from bot.web import mapdata, strings
 from bot.web.auth import WebUser
 from bot.web.context import Web, services
@@ -151,7 +152,7 @@ async def item(request: web.Request) -> web.Response:
         card.update({key: placed[key] for key in ("lat", "lon", "approximate", "town")})
     target = follows.item_target(app.search, doc)
     card["follow"] = {target.kind: target.label} if target else None
-    card["following"] = (await follows.is_following(app.db, user.id, target)
+    card["following"] = (await follows.follows_target(app.db, user.id, target)
                          if target else False)
     return json_ok(card)
 
@@ -184,22 +185,21 @@ async def _wanted(request: web.Request, app: Web) -> follows.Target | str:
     return name
 
 
-def _followed(found: follows.Followed) -> web.Response:
-    return json_ok({"following": found.following, "kind": found.target.kind,
-                    "label": found.target.label, "created": found.created})
-
-
 async def follow(request: web.Request) -> web.Response:
     app, user = services(request), user_of(request)
     wanted = await _wanted(request, app)
-    return _followed(await follows.follow(app.db, app.search, seen(user), wanted,
-                                          is_admin=is_admin(app, user)))
+    found = await follows.follow_target(app.db, app.search, seen(user), wanted,
+                                        is_admin=is_admin(app, user))
+    return json_ok({"following": True, "kind": found.follow.kind,
+                    "label": found.follow.label, "created": found.created})
 
 
 async def unfollow(request: web.Request) -> web.Response:
     app, user = services(request), user_of(request)
     wanted = await _wanted(request, app)
-    return _followed(await follows.unfollow(app.db, app.search, user.id, wanted))
+    target = await follows.unfollow_target(app.db, app.search, user.id, wanted)
+    return json_ok({"following": False, "kind": target.kind, "label": target.label,
+                    "created": False})
 
 
 async def sign(request: web.Request) -> web.Response:

@@ -8,10 +8,9 @@ and rate-limits it per person (per address when there is no person).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 from typing import Any
 
 from aiohttp import web
@@ -40,17 +39,20 @@ class ApiError(Exception):
     """An answer other than 2xx, with a stable code and a message for developers."""
 
     def __init__(self, status: int, message: str, code: str | None = None,
-                 headers: dict[str, str] | None = None) -> None:
+                 headers: dict[str, str] | None = None,
+                 extra: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.status, self.message = status, message
         self.code = code or STATUS_CODES.get(status, "error")
         self.headers = headers or {}
+        self.extra = extra or {}  # more of the body (the shared page's strings)
 
 
 def error_response(status: int, code: str, message: str,
-                   headers: dict[str, str] | None = None) -> web.Response:
-    return web.json_response({"error": code, "message": message}, status=status,
-                             headers={**NO_STORE, **(headers or {})})
+                   headers: dict[str, str] | None = None,
+                   extra: dict[str, Any] | None = None) -> web.Response:
+    return web.json_response({**(extra or {}), "error": code, "message": message},
+                             status=status, headers={**NO_STORE, **(headers or {})})
 
 
 def json_ok(body: Any, status: int = 200) -> web.Response:
@@ -62,13 +64,23 @@ def user_of(request: web.Request) -> WebUser:
     return request[USER_KEY]
 
 
-def _address_key(request: web.Request) -> int:
-    """A negative bucket key per client address (users' ids are positive)."""
-    digest = hashlib.blake2b((request.remote or "?").encode(), digest_size=7).digest()
-    return -1 - int.from_bytes(digest, "big")
+def client_address(request: web.Request, hops: int) -> str:
+    """The client's address: the peer's, or behind `hops` trusted proxies the entry of
+    X-Forwarded-For they appended (what the client itself wrote there is not trusted)."""
+    if hops > 0:
+        forwarded = [part.strip() for header in request.headers.getall("X-Forwarded-For", [])
+                     for part in header.split(",") if part.strip()]
+        if len(forwarded) >= hops:
+            return forwarded[-hops]
+    return request.remote or ""
 
 
-def _check(guard: FloodGuard, key: int) -> None:
+def _address_key(request: web.Request, app: Web) -> str:
+    """The bucket of a request without a user: its client's address (FORWARDED_HOPS)."""
+    return "address:" + client_address(request, app.settings.forwarded_hops)
+
+
+def _check(guard: FloodGuard, key: Hashable) -> None:
     if guard.check(key) is not Verdict.ALLOW:
         wait = max(1, round(guard.wait(key) + 0.5))
         raise ApiError(429, "too many requests; wait a moment",
@@ -103,12 +115,12 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
     app = services(request)
     try:
         if request.path.startswith(PUBLIC):
-            _check(app.limits.anonymous, _address_key(request))
+            _check(app.limits.anonymous, _address_key(request, app))
         else:
             try:
                 user = authenticate(request, app)
             except ApiError:
-                _check(app.limits.anonymous, _address_key(request))  # guessing costs too
+                _check(app.limits.anonymous, _address_key(request, app))  # guessing costs too
                 raise
             request[USER_KEY] = user
             _check(app.limits.calls, user.id)
@@ -118,7 +130,7 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
                 _check(app.limits.files, user.id)
         return await handler(request)
     except ApiError as exc:
-        return error_response(exc.status, exc.code, exc.message, exc.headers)
+        return error_response(exc.status, exc.code, exc.message, exc.headers, exc.extra)
     except Refusal as refusal:
         return error_response(409, refusal.code, "refused by the rules")
     except web.HTTPException as exc:

@@ -38,10 +38,16 @@ def _share_json(view: shares.ShareView, now: datetime) -> dict[str, object]:
             "active": view.active(now)}
 
 
-def _gone(refusal: Refusal) -> ApiError:
+def _gone(request: web.Request, app: Web, refusal: Refusal) -> ApiError:
+    """404 (unknown) or 410 (revoked or expired), with the page's texts in the reader's
+    language (`?lang=`, else Accept-Language) so it can say so."""
+    speaks = language(request, app, None,
+                      request.headers.get("Accept-Language", "")[:35] or None)
+    with app.i18n.use(speaks):
+        extra = {"language": speaks, "strings": strings.translated()}
     if refusal.code == "share_gone":
-        return ApiError(410, "this link has expired or was revoked", "gone")
-    return ApiError(404, "this link is not valid")
+        return ApiError(410, "this link has expired or was revoked", "gone", extra=extra)
+    return ApiError(404, "this link is not valid", extra=extra)
 
 
 async def create(request: web.Request) -> web.Response:
@@ -73,7 +79,7 @@ async def shared(request: web.Request) -> web.Response:
     try:
         _owner, found = await shares.shared_profile(app.db, token)
     except Refusal as refusal:
-        raise _gone(refusal) from None
+        raise _gone(request, app, refusal) from None
     speaks = language(request, app, found.language, found.telegram_language)
     with app.i18n.use(speaks):
         texts = strings.translated()
@@ -87,7 +93,7 @@ async def shared_badge(request: web.Request) -> web.Response:
     try:
         owner = await shares.owner(app.db, token)
     except Refusal as refusal:
-        raise _gone(refusal) from None
+        raise _gone(request, app, refusal) from None
     return await badge_image(app, int_arg(request.match_info["id"], "id", 1, 2**62), owner)
 
 

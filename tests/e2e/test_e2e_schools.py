@@ -15,6 +15,7 @@ import pytest
 
 from bot.app import running
 from bot.transports.polling import build_polling_application
+from bot.usecases import attendance as attendance_usecase
 from tests.fakes import FakeBotAPI, SentMessage
 
 ADMIN, TEACHER, OTHER_TEACHER = 900, 901, 902
@@ -97,7 +98,11 @@ def pdf_text(pdf: bytes, folder: Path) -> str:
 
 
 async def test_school_class_attendance_report_and_claim(fake: FakeBotAPI, bot_settings, i18n,
-                                                        tmp_path: Path) -> None:
+                                                        tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    # The pupils' attendance notices wait out the quiet hours (21:00-08:00 in Vilnius);
+    # this test may run at any hour, and it is not about them.
+    monkeypatch.setattr(attendance_usecase, "quiet_until", lambda _now: None)
     application = build_polling_application(bot_settings, i18n)
     async with running(application, polling=True):
         await open_organisation(fake, "Utenos gimnazija", TEACHER)
@@ -120,9 +125,19 @@ async def test_school_class_attendance_report_and_claim(fake: FakeBotAPI, bot_se
         for name in ("Ona Onaitė", "Jonas Jonaitis", "Petras Petraitis", "=Rūta Rūtaitė"):
             sheet = await press(fake, TEACHER, f"☐ {name}")
             assert any(label == f"☑ {name}" for label, _ in sheet.buttons)
+        before = {pupil: len(fake.messages(pupil)) for pupil in (ONA, JONAS, EGLE)}
         saved = await press(fake, TEACHER, "✔ Save (4)")
         assert saved.text.startswith("Recorded and approved: 2 hours for «Park clean-up». "
                                      "Pupils: 4.")
+        # The two marked present who are on Telegram learn they got the hours; Eglė, not
+        # marked, hears nothing (the two roster pupils have no chat to hear in).
+        for pupil in (ONA, JONAS):
+            notice = (await fake.wait_for_messages(pupil, before[pupil] + 1))[-1]
+            assert notice.text.startswith("✔ Utenos gimnazija recorded that you took part in "
+                                          "«Park clean-up» on "), notice.text
+            assert notice.text.endswith(": 2 hours, approved. /hours shows your progress.")
+        await fake.wait_idle()
+        assert len(fake.messages(EGLE)) == before[EGLE]
 
         # Pupils' own logs: one approved, one rejected, one left pending.
         await log_and_decide(fake, ONA, "/log 8 Reading to children", approve=True)
