@@ -16,13 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.services import badges as badge_rules
 from bot.services import hours as hour_rules
 from bot.services import playlists as playlist_rules
+from bot.services import reminders as reminder_rules
 from bot.services import schools, users
 from bot.storage.db import Database
 from bot.storage.models import EntryStatus, utcnow
-
-# The school year's lessons run from September to the end of May: a pupil "on track" has
-# approved at least the share of the target that the part of that span gone by asks for.
-LESSONS_END = (6, 1)
 
 
 @dataclass(frozen=True)
@@ -108,30 +105,29 @@ class EProfile:
 
 
 def target_status(year: YearHours | None, today: date) -> str:
-    """passed, on_track, behind (less approved than the part of the year gone by asks
-    for) or no_target."""
+    """passed, behind (as the monthly reminders judge it: bot/services/reminders.py),
+    on_track or no_target."""
     if year is None or year.target is None:
         return "no_target"
     if year.passed:
         return "passed"
-    end = date(year.first.year + 1, *LESSONS_END)
-    share = min(1.0, max(0.0, (today - year.first).days / (end - year.first).days))
-    return "on_track" if year.approved >= year.target * share else "behind"
+    pace = reminder_rules.Progress(year.approved, year.pending, year.target)
+    return "behind" if reminder_rules.behind(pace, today) else "on_track"
 
 
 async def _summary(session: AsyncSession, user_id: int, now: datetime) -> Summary:
     current = hour_rules.school_year(hour_rules.today(now))[0]
     totals = await hour_rules.totals(session, user_id)
     record = await users.get_user(session, user_id)
-    # The target of the pupil's grade at their school wins over any other.
+    # The target of the pupil's grade at their school wins over any other (pick_target).
     grade = await schools.grade_target_of(session, user_id, current.year)
     years = []
     for year in totals:
         target = None
         if year.first == current:
-            target = ((grade[1] if grade else None)
-                      or (record.yearly_target_minutes if record else None)
-                      or year.organisation_target)
+            target = reminder_rules.pick_target(
+                grade[1] if grade else None, record.yearly_target_minutes if record else None,
+                year.organisation_target)
         years.append(YearHours(
             year.first, year.last, year.approved, year.pending,
             tuple((name, both[0], both[1]) for name, both in sorted(
