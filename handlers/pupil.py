@@ -8,7 +8,6 @@ import json
 from typing import Any, Protocol
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
-from telegram.constants import ParseMode
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -43,7 +42,7 @@ async def profile_command(update: Update, context: TakasContext) -> None:
             await profiles.set_field(session, user.id, args[0].lower(), " ".join(args[1:]))
         record = await profiles.profile_of(session, user.id)
     if record is not None:
-        await message.reply_text(profile_text(record), parse_mode=ParseMode.HTML,
+        await message.reply_text(profile_text(record),
                                  reply_markup=profile_keyboard(record.target_reminders))
 
 
@@ -101,7 +100,7 @@ async def reminders_pressed(update: Update, context: TakasContext) -> None:
                                            cb.ProfileReminders.of(update).on)
     await query.answer()
     if record is not None:
-        await query.message.edit_text(profile_text(record), parse_mode=ParseMode.HTML,
+        await query.message.edit_text(profile_text(record),
                                       reply_markup=profile_keyboard(record.target_reminders))
 
 
@@ -150,13 +149,12 @@ async def profile_answer(update: Update, context: TakasContext, state: dict[str,
         async with context.db.transaction() as session:
             record = await profiles.set_field(session, user.id, str(field), message.text)
     except Refusal as refusal:  # still waiting: the user may write it again
-        await message.reply_text(explain(refusal), parse_mode=ParseMode.HTML,
+        await message.reply_text(explain(refusal),
                                  reply_markup=cancel_keyboard())
         return True
     await waiting.clear(context, "profile")
     if record is not None:
         await message.reply_text(_("Saved.") + "\n\n" + profile_text(record),
-                                 parse_mode=ParseMode.HTML,
                                  reply_markup=profile_keyboard(record.target_reminders))
     return True
 
@@ -209,7 +207,7 @@ async def hours_command(update: Update, context: TakasContext) -> None:
                 lines.append(_("✔ Passed: the yearly target is reached."))
         lines.append("")
     lines.append(_("/export sends a CSV and a PDF certificate."))
-    await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML)
+    await message.reply_text("\n".join(lines))
 
 
 async def mydata_command(update: Update, context: TakasContext) -> None:
