@@ -217,7 +217,8 @@ async def forgetme_command(update: Update, context: TakasContext) -> None:
         return
     await message.reply_text(
         _("This erases your profile, searches and unverified hours. Approved hours stay in "
-          "the organisations' reports without your name. This cannot be undone."),
+          "the organisations' reports without your name: on your school's class list you "
+          "become a former pupil with a number instead. This cannot be undone."),
         reply_markup=InlineKeyboardMarkup([[
             InlineKeyboardButton(_("Erase my data"), callback_data=cb.ForgetMe(
                 erase="yes").pack()),

@@ -10,7 +10,10 @@ Rules (each refusal is a `Refusal` with a code the handlers translate):
   pupil by name only, who gets a one-time claim code: whoever opens it takes over the record
   and its hours (unless they already have a record at that school);
 - moving a class up makes the class of the next school year (grade + 1, same letter) with
-  the same pupils; a class moves up once; grade 12 leaves school.
+  the same pupils; a class moves up once; grade 12 leaves school;
+- a pupil who erased their data (/forgetme) keeps their place on the roster and their
+  approved hours, without a name: lists show them as "Former pupil #<record id>"
+  (`roster_name`).
 """
 
 from __future__ import annotations
@@ -23,12 +26,14 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.i18n import _
 from bot.services import audit
 from bot.services.certificates import ALPHABET
 from bot.services.errors import Refusal
 from bot.services.orgs import is_organizer
 from bot.storage.models import (
     ClassMember,
+    EntryStatus,
     GradeTarget,
     HourEntry,
     Organisation,
@@ -75,6 +80,36 @@ def clean_full_name(text: str) -> str:
     if len(name) < 2 or len(name) > MAX_FULL_NAME or not any(c.isalpha() for c in name):
         raise Refusal("full_name", limit=MAX_FULL_NAME)
     return name
+
+
+def roster_name(pupil_id: int, full_name: str) -> str:
+    """The name a school's lists show for a roster record, in the reader's language: a
+    former pupil who erased their data has none."""
+    return full_name or _("Former pupil #{number}").format(number=pupil_id)
+
+
+async def forget_pupil(session: AsyncSession, user_id: int) -> int:
+    """/forgetme for the user's roster records (in `privacy.forget`'s transaction, before
+    the user's entries lose their owner): each stays on its class list, nameless and no
+    longer claimable, and keeps the approved hours, which the school's report counts (an
+    entry goes to the record of its own organisation, else to the user's first record).
+    How many records were kept."""
+    records = list((await session.scalars(select(Pupil).where(
+        Pupil.user_id == user_id).order_by(Pupil.id))).all())
+    if not records:
+        return 0
+    owned = [HourEntry.user_id == user_id, HourEntry.pupil_id.is_(None),
+             HourEntry.status == EntryStatus.APPROVED.value]
+    for record in records:
+        await session.execute(update(HourEntry).where(
+            *owned, HourEntry.organisation_id == record.organisation_id)
+            .values(pupil_id=record.id).execution_options(synchronize_session=False))
+    await session.execute(update(HourEntry).where(*owned).values(pupil_id=records[0].id)
+                          .execution_options(synchronize_session=False))
+    await session.execute(update(Pupil).where(Pupil.user_id == user_id)
+                          .values(user_id=None, full_name="", claim_code=None)
+                          .execution_options(synchronize_session=False))
+    return len(records)
 
 
 def school_year_of(now: datetime) -> int:
