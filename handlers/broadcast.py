@@ -17,7 +17,6 @@ from datetime import timedelta
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
@@ -128,7 +127,7 @@ async def begin(message: Message, context: TakasContext, user_id: int, organisat
     try:
         draft = await broadcasts.start(context.db, user_id, organisation_id, is_admin=is_admin)
     except Refusal as refusal:  # after a pressed button was answered: a reply
-        await message.reply_text(explain(refusal), parse_mode=ParseMode.HTML)
+        await message.reply_text(explain(refusal))
         return
     await waiting.expect(context, FLOW)
     await message.reply_text(
@@ -226,11 +225,9 @@ async def _preview(update: Update, context: TakasContext, audience: str,
     found, count = preview.announcement, preview.recipients
     body, markup = announcement(found, linked_doc(context, found))
     if found.photo_file_id:
-        await query.message.reply_photo(found.photo_file_id, caption=body,
-                                        parse_mode=ParseMode.HTML, reply_markup=markup)
+        await query.message.reply_photo(found.photo_file_id, caption=body, reply_markup=markup)
     else:
-        await query.message.reply_text(body, parse_mode=ParseMode.HTML, reply_markup=markup,
-                                       disable_web_page_preview=True)
+        await query.message.reply_text(body, reply_markup=markup)
     rows = [[InlineKeyboardButton(_("📣 Send to {count}").format(count=count),
                                   callback_data=cb.BroadcastSend(
                                       broadcast=found.broadcast_id).pack())] if count else [],
@@ -293,7 +290,7 @@ async def progress_job(context: TakasContext) -> None:
     for found in await broadcasts.progress(context.db):
         if not (found.chat_id and found.message_id):
             continue
-        with i18n.use(i18n.resolve(found.author_language, found.author_telegram_language)):
+        with i18n.use(i18n.language_of(found.author)):
             text, markup = progress_text(found, context.settings.send_rate)
         try:
             await context.bot.edit_message_text(text, chat_id=found.chat_id,

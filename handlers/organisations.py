@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import TakasContext
@@ -84,7 +83,7 @@ async def org_command(update: Update, context: TakasContext) -> None:
                 [f"{o.id}. {esc(o.name)}" for o in mine]) if mine else org_usage()
         else:
             text = org_usage()
-    await message.reply_text(text, parse_mode=ParseMode.HTML, disable_web_page_preview=True)
+    await message.reply_text(text)
 
 
 async def checkin_command(update: Update, context: TakasContext) -> None:
@@ -108,8 +107,7 @@ async def checkin_command(update: Update, context: TakasContext) -> None:
           "who open this link get the hours verified at once:\n{link}").format(
             title=esc(code.title), hours=esc(hours(code.minutes / 60)),
             organisation=esc(mine[0].name), until=esc(when(code.ends_at, "Europe/Vilnius")),
-            link=esc(deep_link(context, f"ci_{code.code}"))),
-        parse_mode=ParseMode.HTML, disable_web_page_preview=True)
+            link=esc(deep_link(context, f"ci_{code.code}"))))
 
 
 HANDLERS: list[BaseHandler[Update, TakasContext, None]] = [

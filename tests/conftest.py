@@ -42,13 +42,41 @@ def pytest_configure(config: pytest.Config) -> None:
     netguard.install()
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database-tests-only", action="store_true",
+        help="run only the tests that open the test database (the db_url fixture, or a module "
+             "using fresh_database or TEST_POSTGRES_URL): the PostgreSQL pass of `make test`, "
+             "since every other test runs the same whatever TEST_POSTGRES_URL says")
+
+
+# Words in a test module's source that show it may reach the database some other way than
+# through the `db_url` fixture (a test process's own database, the URL handed to a child).
+DATABASE_WORDS = ("fresh_database", "TEST_POSTGRES_URL", "db_url")
+
+
+def touches_database(item: pytest.Item, sources: dict[Path, str]) -> bool:
+    if "db_url" in getattr(item, "fixturenames", ()):
+        return True
+    if item.path not in sources:
+        sources[item.path] = item.path.read_text(encoding="utf-8")
+    return any(word in sources[item.path] for word in DATABASE_WORDS)
+
+
 @pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Every test in tests/system/ (real processes, kill tests, the cluster) is `slow`,
-    whoever writes the next one there."""
+    whoever writes the next one there. With --database-tests-only, the tests that never
+    open the test database are deselected (they ran in the SQLite pass already)."""
     for item in items:
         if SYSTEM in item.path.parents:
             item.add_marker(pytest.mark.slow)
+    if config.getoption("database_tests_only"):
+        sources: dict[Path, str] = {}
+        keep = {item for item in items if touches_database(item, sources)}
+        dropped = [item for item in items if item not in keep]
+        items[:] = [item for item in items if item in keep]
+        config.hook.pytest_deselected(items=dropped)
 
 
 @pytest.fixture(autouse=True)

@@ -64,6 +64,14 @@ class Preview:
 
 
 @dataclass(frozen=True)
+class Author:
+    """A broadcast's author as `I18n.language_of` reads a person."""
+
+    language: str | None  # chosen in /language
+    telegram_language: str | None  # what their Telegram app reported
+
+
+@dataclass(frozen=True)
 class Progress:
     """How far a broadcast's delivery is, for its author's progress message."""
 
@@ -73,8 +81,7 @@ class Progress:
     failed: int
     blocked: int
     left: int  # queued or being sent
-    author_language: str | None  # what the author chose, and Telegram's
-    author_telegram_language: str | None
+    author: Author | None  # None: no longer known
     chat_id: int | None  # the progress message, when one was recorded
     message_id: int | None
 
@@ -212,8 +219,7 @@ async def progress(db: Database) -> list[Progress]:
                 broadcast.id, broadcast.recipients, counts.get("sent", 0),
                 counts.get("failed", 0), counts.get("blocked", 0),
                 counts.get("queued", 0) + counts.get("sending", 0),
-                author.language if author else None,
-                author.telegram_language if author else None,
+                Author(author.language, author.telegram_language) if author else None,
                 broadcast.progress_chat_id, broadcast.progress_message_id))
         return found
 
