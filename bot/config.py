@@ -58,8 +58,9 @@ class Settings(BaseSettings):
     # When set, GET /metrics asks for `Authorization: Bearer <token>` (401 otherwise).
     metrics_token: SecretStr | None = None
     # Outgoing messages (bot/delivery): Telegram allows ~30/s overall; paid broadcasts
-    # (Telegram Stars) up to 1000/s.
-    send_rate: float = Field(default=25, gt=0, le=30)
+    # (Telegram Stars) up to 1000/s. The pacer keeps the 30 per second for sure whatever
+    # the network does (bot/delivery/pacing.py), so the default is the limit itself.
+    send_rate: float = Field(default=30, gt=0, le=30)
     paid_broadcast: bool = False
     paid_send_rate: float = Field(default=900, gt=0, le=1000)
     # Incoming updates per user (bot/flood.py): a burst of this many, then this many per

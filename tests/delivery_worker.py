@@ -2,6 +2,7 @@
 
 Usage:
     python -m tests.delivery_worker DATABASE_URL BOT_API_URL TOKEN [--rate 28] [--timeout 60]
+        [--concurrency 1]
 
 Drains the outbox of DATABASE_URL through the Bot API at BOT_API_URL and exits 0 once it is
 empty. It is the only sender (`exclusive`), so rows a killed predecessor left `sending` are
@@ -19,7 +20,8 @@ from bot.storage.db import Database
 
 async def main(args: argparse.Namespace) -> None:
     db = Database(args.database_url)
-    sender = Sender(db, build_bot(args.token, args.api_url), rate=args.rate, exclusive=True)
+    sender = Sender(db, build_bot(args.token, args.api_url), rate=args.rate, exclusive=True,
+                    concurrency=args.concurrency)
     try:
         async with sender:
             await sender.drain(timeout=args.timeout)
@@ -34,4 +36,5 @@ if __name__ == "__main__":
     parser.add_argument("token")
     parser.add_argument("--rate", type=float, default=28.0)
     parser.add_argument("--timeout", type=float, default=60.0)
+    parser.add_argument("--concurrency", type=int, default=1, help="sends in flight at once")
     asyncio.run(main(parser.parse_args()))

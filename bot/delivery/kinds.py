@@ -28,10 +28,11 @@ sender instead of being lost.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup
 
@@ -102,14 +103,25 @@ class Kinds:
     async def language_of(self, chat_id: int) -> str:
         """The recipient's current language (a private chat's id is its user's id)."""
         async with self.db.transaction() as session:
-            user = await session.get(User, chat_id) if chat_id > 0 else None
-            return self.i18n.language_of(user)
+            return (await self.languages(session, [chat_id]))[chat_id]
 
-    async def render(self, kind: str, ref: str, chat_id: int) -> list[Part]:
+    async def languages(self, session: AsyncSession, chat_ids: Iterable[int]) -> dict[int, str]:
+        """The current language of each chat's recipient, in one query (the sender's, for
+        a batch it claims, in the claim's transaction)."""
+        wanted = set(chat_ids)
+        people = [chat for chat in wanted if chat > 0]
+        users = {row.id: row for row in (await session.execute(
+            select(User.id, User.language, User.telegram_language).where(
+                User.id.in_(people)))).all()} if people else {}
+        return {chat: self.i18n.language_of(users.get(chat)) for chat in wanted}
+
+    async def render(self, kind: str, ref: str, chat_id: int,
+                     language: str | None = None) -> list[Part]:
         """The messages to send now for a row; empty when there is nothing to send any
-        more (what it refers to was decided, revoked or deleted meanwhile)."""
+        more (what it refers to was decided, revoked or deleted meanwhile). `language`:
+        the recipient's, when the caller just read it."""
         renderer = self._renderers[kind]
-        language = await self.language_of(chat_id)
+        language = language or await self.language_of(chat_id)
         with self.i18n.use(language):
             return list(await renderer(Notice(kind, ref, chat_id, language, self.db)))
 

@@ -6,12 +6,16 @@ Usage:
         await sender.run(stop)          # until `stop` is set (the worker process)
         await sender.drain(timeout=60)  # or: until the outbox is empty (tests, benchmarks)
 
-Each round claims a batch (about one second of sending), then delivers its rows one by one
-through the `Pacer`; every row is claimed, sent and settled in short transactions of its
-own, and no transaction is ever open during a network call. A crash therefore loses
-nothing and repeats at most the message that was in flight (with `concurrency=N`: at most
-N), once its claim goes stale and `requeue_stale` puts it back. (The same holds when the
-database fails between a send and its mark.)
+Rows are claimed in batches (about one second of sending; the next batch as soon as the
+claimed rows are all taken) and delivered by `concurrency` workers through the `Pacer`,
+which keeps Telegram's limits however many sends are in flight. A notice queued as a kind
+and a reference is rendered just before its slot. A worker takes its next row only once
+the outcome of its last one is committed; outcomes that come together share one
+transaction (`settling.Settler`). No transaction is ever open during a network call. A
+crash therefore loses nothing and repeats at most the messages in flight: at most
+`concurrency` (4 at Telegram's free rate, 16 for paid broadcasts), once their claims go
+stale and `requeue_stale` puts them back. (The same holds when the database fails
+between a send and its mark.) Two messages to one chat are never in flight at once.
 
 How Telegram's answers are settled:
 
@@ -46,6 +50,7 @@ from datetime import timedelta
 from types import TracebackType
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, InlineKeyboardMarkup, InputFile, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import (
@@ -57,14 +62,15 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
-from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
 from bot import retention
 from bot.config import Settings
 from bot.delivery.capture import stored_request
+from bot.delivery.http import AiohttpRequest
 from bot.delivery.kinds import Kinds, Part
 from bot.delivery.pacing import Pacer
+from bot.delivery.settling import Settler
 from bot.storage import outbox
 from bot.storage.db import Database
 from bot.storage.models import OutboxMessage, OutboxStatus, utcnow
@@ -78,6 +84,28 @@ DEFER_AFTER = 2.0  # s; a row whose chat is busy for longer goes back to the que
 ERROR_PAUSE = 5.0  # s; run() waits this long after an unexpected error (database down)
 MAX_RETRY_DELAY = 300.0  # s; the longest wait between tries while the Bot API is unwell
 GIVE_UP_AFTER = timedelta(days=1)  # a row the API kept refusing this long is `failed`
+
+
+WORKERS_PER_SEND = 2  # workers per send in flight (see _round)
+
+
+class _Permit:
+    """One of the sender's `concurrency` permits to have a message sent and not stored,
+    taken at a row's first send and given back once its outcome is stored."""
+
+    def __init__(self, permits: asyncio.Semaphore) -> None:
+        self.permits = permits
+        self.held = False
+
+    async def take(self) -> None:
+        if not self.held:
+            await self.permits.acquire()
+            self.held = True
+
+    def release(self) -> None:
+        if self.held:
+            self.permits.release()
+            self.held = False
 
 
 class Skipped(Exception):  # noqa: N818 - an outcome, not a programming error
@@ -114,14 +142,9 @@ def build_bot(
     token: str, api_url: str | None = None, *, pool_size: int = 8, timeout: float = 10.0
 ) -> Bot:
     """A `telegram.Bot` for sending: same token and Bot API URL as the application, no
-    rate limiter (the sender paces and handles 429s itself)."""
-    request = HTTPXRequest(
-        connection_pool_size=pool_size,
-        connect_timeout=timeout,
-        read_timeout=timeout,
-        write_timeout=timeout,
-        pool_timeout=timeout,
-    )
+    rate limiter (the sender paces and handles 429s itself), over aiohttp (bot/delivery/
+    http.py: a send's CPU time is part of how fast a broadcast can go)."""
+    request = AiohttpRequest(pool_size=pool_size, timeout=timeout)
     if api_url:
         return Bot(token, base_url=f"{api_url}/bot", base_file_url=f"{api_url}/file/bot",
                    request=request)
@@ -129,9 +152,10 @@ def build_bot(
 
 
 def default_concurrency(paid: bool) -> int:
-    """Sends in flight at once: one at Telegram's free rate (a crash repeats at most one
-    message); sixteen for paid broadcasts, whose rate one connection cannot reach."""
-    return 16 if paid else 1
+    """Sends in flight at once (what a crash can repeat): four at Telegram's free rate, so a
+    slow answer or a slow database write does not hold the rate below 30/s; sixteen for
+    paid broadcasts, whose rate one connection cannot reach."""
+    return 16 if paid else 4
 
 
 class Sender:
@@ -157,7 +181,8 @@ class Sender:
     ) -> None:
         """`exclusive`: this is the only sender, so at start every `sending` row belongs
         to a dead one (otherwise only claims older than `stale_after` are taken back).
-        `concurrency`: sends in flight at once; a crash can repeat that many.
+        `concurrency`: sends in flight at once; a crash can repeat that many (and no
+        more: a send's outcome is committed before its worker takes another row).
         `max_attempts`, `give_up_after`: when a row the Bot API keeps failing (5xx,
         timeouts, no connection) is given up: after that many attempts (default: no
         limit) or once it is that old. `kinds`: the renderers of rows queued as a kind
@@ -170,7 +195,8 @@ class Sender:
         self.db = db
         self.bot = bot
         self.paid = paid
-        self.pacer = pacer or Pacer(rate)
+        # Telegram's 30 per second is kept for sure, whatever the network does (pacing.py).
+        self.pacer = pacer or Pacer(rate, limit=None if paid else int(FREE_RATE_LIMIT))
         self.concurrency = concurrency
         self.batch_size = batch_size or max(concurrency, min(100, math.ceil(rate)))
         self.stale_after = stale_after
@@ -186,7 +212,16 @@ class Sender:
         self._woken = self._running = False
         self._held: dict[int, OutboxMessage] = {}  # claimed by us and not settled yet
         self._pending: list[OutboxMessage] = []  # claimed and not tried yet
+        self._deferred: list[tuple[int, float]] = []  # (row, seconds): its chat is busy
+        self._busy: set[int] = set()  # chats with a send in flight
+        self._freed = asyncio.Event()  # a send ended: its chat may take the next
+        self._refilling = asyncio.Lock()  # one claim at a time
+        self._claimed = 0  # rows claimed in this round
+        self._rendering: dict[int, asyncio.Task[list[Part]]] = {}  # claimed rows' notices
+        self._render_slots = asyncio.Semaphore(concurrency)
+        self._sending = asyncio.Semaphore(concurrency)  # sent or sending, not yet stored
         self._last_requeue = -math.inf
+        self.settler = Settler(db)
 
     @classmethod
     def from_settings(cls, db: Database, settings: Settings, **options: Any) -> Sender:
@@ -313,20 +348,20 @@ class Sender:
             self.stats.requeued_stale += count
             log.warning("took back %d message(s) claimed by a sender that stopped", count)
 
-    # -- one batch ------------------------------------------------------------------------
+    # -- rounds of batches ----------------------------------------------------------------
 
     async def _round(self, stop: asyncio.Event) -> int:
-        """Claim one batch and deliver it; the number of rows claimed."""
-        async with self.db.transaction() as session:
-            rows = await outbox.claim(session, self.batch_size, utcnow())
-        if not rows:
+        """Deliver what is due, claiming the next batch as soon as the claimed ones are
+        taken (no pause between batches), until nothing is due or `stop`; the number of
+        rows claimed."""
+        self._claimed = 0
+        if not await self._refill(stop):
             return 0
-        self._pending = list(rows)
-        self._held = {row.id: row for row in rows}
         keeper = asyncio.create_task(self._keep_claims())
-        deferred: list[tuple[int, float]] = []
-        workers = [asyncio.create_task(self._work(stop, deferred))
-                   for _ in range(min(self.concurrency, len(rows)))]
+        # Twice as many workers as sends in flight: while some wait for their outcome to be
+        # stored, others are at the next slots, so a slow commit does not delay the pace.
+        workers = [asyncio.create_task(self._work(stop))
+                   for _ in range(WORKERS_PER_SEND * self.concurrency)]
         try:
             await asyncio.gather(*workers)
         finally:
@@ -336,34 +371,95 @@ class Sender:
             keeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await keeper
+            rendering, self._rendering = list(self._rendering.values()), {}
+            for task in rendering:  # rows not tried: rendered again when claimed again
+                task.cancel()
+            await asyncio.gather(*rendering, return_exceptions=True)
+            await self.settler.idle()  # what was sent is stored before anything is given back
             untried = [row.id for row in self._pending]
-            self._pending, self._held = [], {}
-            async with self.db.transaction() as session:
-                await outbox.release(session, untried)
-                for row_id, wait in deferred:
-                    until = utcnow() + timedelta(seconds=wait)
-                    await outbox.release(session, [row_id], not_before=until)
-        return len(rows)
+            deferred, self._deferred = self._deferred, []
+            self._pending, self._held, self._busy = [], {}, set()
+            if untried or deferred:
+                async with self.db.transaction() as session:
+                    await self._give_back(session, untried, deferred)
+        return self._claimed
 
-    async def _work(self, stop: asyncio.Event, deferred: list[tuple[int, float]]) -> None:
-        while self._pending and not stop.is_set():
-            row = self._take_ready()
+    async def _refill(self, stop: asyncio.Event) -> bool:
+        """Claim the next batch when the claimed rows are all taken (rows deferred because
+        their chat is busy go back to the queue in the same transaction); whether rows
+        wait to be taken."""
+        async with self._refilling:
+            if self._pending or stop.is_set():
+                return bool(self._pending)
+            await self._requeue_stale()  # a long round still takes back dead senders' rows
+            deferred, self._deferred = self._deferred, []
+            async with self.db.transaction() as session:
+                await self._give_back(session, [], deferred)
+                rows = await outbox.claim(session, self.batch_size, utcnow())
+                noticed = [row for row in rows if self.kinds is not None and row.kind in self.kinds]
+                languages = (await self.kinds.languages(session, [r.chat_id for r in noticed])
+                             if self.kinds is not None and noticed else {})
+            for row in noticed:  # rendered ahead, while earlier rows are being sent
+                self._rendering[row.id] = asyncio.create_task(
+                    self._render(row, languages[row.chat_id]), name=f"render-{row.id}")
+            self._pending.extend(rows)
+            self._held.update((row.id, row) for row in rows)
+            self._claimed += len(rows)
+            return bool(rows)
+
+    @staticmethod
+    async def _give_back(session: AsyncSession, untried: list[int],
+                         deferred: list[tuple[int, float]]) -> None:
+        await outbox.release(session, untried)
+        for row_id, wait in deferred:
+            until = utcnow() + timedelta(seconds=wait)
+            await outbox.release(session, [row_id], not_before=until)
+
+    async def _work(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            row = await self._next_row(stop)
+            if row is None:
+                return
             wait = self.pacer.delay(row.chat_id)
             if wait > DEFER_AFTER:
                 # Its chat is busy (a group's 20 per minute): let other rows go first.
-                deferred.append((row.id, wait))
+                self._deferred.append((row.id, wait))
                 self._held.pop(row.id, None)
                 self.stats.deferred += 1
                 continue
+            self._busy.add(row.chat_id)
             try:
-                await self._deliver(row, stop)
+                await self._deliver(row, stop)  # returns once its outcome is stored
             finally:
+                self._busy.discard(row.chat_id)
                 self._held.pop(row.id, None)
+                self._freed.set()
 
-    def _take_ready(self) -> OutboxMessage:
-        """The pending row whose chat can take a message soonest (the oldest on ties)."""
-        index = min(range(len(self._pending)),
-                    key=lambda i: (self.pacer.ready_at(self._pending[i].chat_id), i))
+    async def _next_row(self, stop: asyncio.Event) -> OutboxMessage | None:
+        """The next row to deliver, claiming more when none are left; None when nothing
+        more is due (or `stop`)."""
+        while not stop.is_set():
+            if not self._pending:
+                if not await self._refill(stop):
+                    return None
+                continue
+            self._freed.clear()  # before looking: a send that ends after it sets it again
+            row = self._take_ready()
+            if row is not None:
+                return row
+            # Every claimed row is for a chat with a send in flight: wait for one to end.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._freed.wait(), 1.0)
+        return None
+
+    def _take_ready(self) -> OutboxMessage | None:
+        """The pending row whose chat can take a message soonest (the oldest on ties),
+        leaving out chats with a send in flight: a chat's next message is paced from when
+        its previous one arrived, which is known only once it has."""
+        free = [i for i, row in enumerate(self._pending) if row.chat_id not in self._busy]
+        if not free:
+            return None
+        index = min(free, key=lambda i: (self.pacer.ready_at(self._pending[i].chat_id), i))
         return self._pending.pop(index)
 
     async def _keep_claims(self) -> None:
@@ -384,14 +480,38 @@ class Sender:
     # -- one row --------------------------------------------------------------------------
 
     async def _deliver(self, row: OutboxMessage, stop: asyncio.Event) -> None:
-        """Send one row until it is settled (or handed back because we are stopping)."""
+        """Send one row until it is settled (or handed back because we are stopping).
+        From its first send until its outcome is stored it holds one of the `concurrency`
+        permits: what a crash can repeat."""
+        permit = _Permit(self._sending)
+        try:
+            await self._attempt(row, stop, permit)
+        finally:
+            permit.release()
+
+    async def _attempt(self, row: OutboxMessage, stop: asyncio.Event, permit: _Permit) -> None:
         chat_id = row.chat_id
         attempts = row.attempts
         timeouts = migrations = 0
+        parts: list[Part] | None = None  # what is left to send of a rendered notice
         while True:
             try:
-                async with self.pacer.slot(chat_id):
-                    await self._send(row, chat_id)
+                if parts is None and self.kinds is not None and row.kind in self.kinds:
+                    # Rendered before its slot is taken (mostly while earlier rows were
+                    # being sent): reading the database is no send.
+                    rendering = self._rendering.pop(row.id, None)
+                    parts = await (rendering or self._render(row, None))
+                    if not parts:
+                        raise Skipped(f"nothing to send for {row.kind} {row.text}")
+                if parts is None:
+                    async with self.pacer.slot(chat_id):
+                        await permit.take()
+                        await self._send_stored(row, chat_id)
+                while parts:
+                    async with self.pacer.slot(chat_id):
+                        await permit.take()
+                        await self._send_part(chat_id, parts[0])
+                    parts.pop(0)  # sent: a retry goes on with the next one
             except RetryAfter as exc:
                 delay = retry_after_seconds(exc)
                 self.stats.flood_waits += 1
@@ -440,6 +560,11 @@ class Sender:
                 await self._settle(row.id, OutboxStatus.SENT, None)
             return
 
+    async def _render(self, row: OutboxMessage, language: str | None) -> list[Part]:
+        assert self.kinds is not None
+        async with self._render_slots:  # as many renders at once as sends in flight
+            return await self.kinds.render(row.kind, row.text, row.chat_id, language)
+
     async def _unwell(self, row: OutboxMessage, attempts: int, error: str) -> None:
         """The Bot API failed this row's `attempts`-th try (5xx, timeout, no connection):
         slow down and queue it again later, unless it has been trying for too long."""
@@ -450,16 +575,6 @@ class Sender:
             return
         delay = min(self.retry_delay * 2 ** max(0, attempts - 1), MAX_RETRY_DELAY)
         await self._settle_later(row.id, delay, error)
-
-    async def _send(self, row: OutboxMessage, chat_id: int) -> None:
-        if self.kinds is not None and row.kind in self.kinds:
-            parts = await self.kinds.render(row.kind, row.text, chat_id)
-            if not parts:
-                raise Skipped(f"nothing to send for {row.kind} {row.text}")
-            for part in parts:
-                await self._send_part(chat_id, part)
-            return
-        await self._send_stored(row, chat_id)
 
     async def _send_part(self, chat_id: int, part: Part) -> None:
         """One message of a notice rendered now (a document, a photo or a text)."""
@@ -509,21 +624,22 @@ class Sender:
             await asyncio.wait_for(stop.wait(), seconds)
         return not stop.is_set()
 
-    # -- settling -------------------------------------------------------------------------
+    # -- settling (through the settler: outcomes that come together share a transaction) --
 
     async def _settle(
         self, row_id: int, status: OutboxStatus, error: str | None, *, count: bool = False
     ) -> None:
         held = self._held.get(row_id)
-        erased = False
-        async with self.db.transaction() as session:
+        reply = held is not None and held.kind == retention.REPLY_KIND
+
+        async def write(session: AsyncSession) -> bool:
             if count:
                 await outbox.count_attempt(session, row_id, error=error)
             await outbox.mark(session, row_id, status, error=error, now=utcnow())
-            if held is not None and held.kind == retention.REPLY_KIND:
-                # The reply to /forgetme goes out after the erasure: once sent, it goes too.
-                erased = await retention.drop_if_recipient_gone(session, row_id)
-        if erased:
+            # The reply to /forgetme goes out after the erasure: once sent, it goes too.
+            return reply and await retention.drop_if_recipient_gone(session, row_id)
+
+        if await self.settler.settle(write):
             await self.db.checkpoint()
         if status is OutboxStatus.SENT:
             self.stats.sent += 1
@@ -535,11 +651,14 @@ class Sender:
         # Rows of this batch for the same chat are settled now too, without a request.
         same_chat = [row.id for row in self._pending if row.chat_id == chat_id]
         self._pending = [row for row in self._pending if row.chat_id != chat_id]
-        now = utcnow()
-        async with self.db.transaction() as session:
+
+        async def write(session: AsyncSession) -> int:
+            now = utcnow()
             for settled in (row_id, *same_chat):
                 await outbox.mark(session, settled, OutboxStatus.BLOCKED, error=error, now=now)
-            others = await outbox.mark_unreachable(session, chat_id, error=error)
+            return await outbox.mark_unreachable(session, chat_id, error=error)
+
+        others = await self.settler.settle(write)
         for settled in same_chat:
             self._held.pop(settled, None)
         self.stats.blocked += 1 + len(same_chat) + others
@@ -549,10 +668,13 @@ class Sender:
         self, row_id: int, delay: float, error: str | None, *, count: bool = True
     ) -> None:
         until = utcnow() + timedelta(seconds=delay)
-        async with self.db.transaction() as session:
+
+        async def write(session: AsyncSession) -> None:
             if count:
                 await outbox.retry_later(session, row_id, at=until, error=error)
             else:
                 await outbox.release(session, [row_id], not_before=until)
+
+        await self.settler.settle(write)
         if count:
             self.stats.retried += 1

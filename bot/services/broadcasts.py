@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.errors import Refusal
@@ -117,9 +117,23 @@ def delivered(counts: Mapping[str, int]) -> bool:
     return counts.get("queued", 0) + counts.get("sending", 0) == 0
 
 
-async def is_muted(session: AsyncSession, user_id: int, organisation_id: int) -> bool:
-    return await session.scalar(select(Mute.id).where(
-        Mute.user_id == user_id, Mute.organisation_id == organisation_id)) is not None
+async def for_recipient(session: AsyncSession, broadcast_id: int,
+                        user_id: int) -> tuple[Broadcast, Organisation] | None:
+    """The broadcast and its organisation as one recipient is to get it now (one query:
+    it runs for every message of a broadcast); None when it is not to be sent to them any
+    more: cancelled (or never confirmed), its organisation deleted, or muted by them."""
+    muted = exists().where(Mute.user_id == user_id,
+                           Mute.organisation_id == Broadcast.organisation_id)
+    found = (await session.execute(
+        select(Broadcast, Organisation, muted).join(
+            Organisation, Organisation.id == Broadcast.organisation_id)
+        .where(Broadcast.id == broadcast_id))).first()
+    if found is None:
+        return None
+    broadcast, organisation, is_muted = found
+    if is_muted or broadcast.status not in ("sending", "done"):
+        return None
+    return broadcast, organisation
 
 
 async def cancel(session: AsyncSession, broadcast_id: int, actor_id: int, *,

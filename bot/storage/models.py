@@ -273,8 +273,9 @@ class OutboxStatus(enum.StrEnum):
 class OutboxMessage(Base):
     """One message to one chat, waiting to be sent (alerts, digests, broadcasts).
 
-    Rows are claimed, sent and marked one by one, so a crash loses nothing and repeats at
-    most the message that was in flight. `dedupe_key` makes queuing idempotent.
+    Rows are claimed, sent and marked sent before their sender takes more, so a crash
+    loses nothing and repeats at most the messages that were in flight (bot/delivery/
+    sender.py). `dedupe_key` makes queuing idempotent.
     """
 
     __tablename__ = "outbox"

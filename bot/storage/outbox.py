@@ -188,7 +188,7 @@ async def release(
 
 async def requeue_stale(session: AsyncSession, older_than: datetime) -> int:
     """Rows claimed before `older_than` and still `sending` (their sender died) go back
-    to `queued`. The one that sender had in flight may already have arrived: this is the
+    to `queued`. The ones that sender had in flight may already have arrived: this is the
     one case where a message can be sent twice."""
     return await _QUEUE.requeue_stale(session, older_than)
 

@@ -9,8 +9,9 @@ and the one that gets it runs the same `Application` as every other transport, w
 
 When the active worker dies its lock goes with it, and a standby is active within about
 `poll` seconds plus its start-up. Being the only sender, the active worker takes back at
-start every message its predecessor had claimed but not settled (`exclusive`), so a message
-in flight at a crash is sent again at once (the one case where a message can go twice).
+start every message its predecessor had claimed but not settled (`exclusive`), so the
+messages in flight at a crash (at most the sender's `concurrency`) are sent again at once
+(the one case where a message can go twice).
 
 Usage (the CLI's `python -m bot worker`):
 

@@ -228,10 +228,5 @@ async def announcement(db: Database, broadcast_id: int, chat_id: int) -> Announc
     """The announcement as it is to be sent to `chat_id` now; None when it is not to be
     sent any more (cancelled, its organisation deleted, or muted by the recipient)."""
     async with db.transaction() as session:
-        broadcast = await session.get(Broadcast, broadcast_id)
-        if broadcast is None or broadcast.status not in ("sending", "done"):
-            return None
-        organisation = await session.get(Organisation, broadcast.organisation_id)
-        if organisation is None or await rules.is_muted(session, chat_id, organisation.id):
-            return None
-        return _announcement(broadcast, organisation)
+        found = await rules.for_recipient(session, broadcast_id, chat_id)
+        return _announcement(*found) if found is not None else None

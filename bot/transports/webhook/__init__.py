@@ -43,7 +43,8 @@ Delivery guarantees, honestly:
   left it: after 60 s another process (or this one after a restart) takes the row for
   stale and processes it from scratch. Handlers' own writes survive that second run (hours,
   follows and broadcasts carry idempotency or dedupe keys with unique constraints). What
-  remains at-least-once is the sender's one message in flight when the *worker* dies. A
+  remains at-least-once is the sender's messages in flight (at most four) when the
+  *worker* dies. A
   live process refreshes `claimed_at` of what it is still working on, so a slow handler is
   not taken for dead. An update whose processing raises is tried again and marked `failed`
   after three attempts; one that kills its process every time stops the same way. Each
