@@ -7,15 +7,17 @@ Usage:
         await sender.drain(timeout=60)  # or: until the outbox is empty (tests, benchmarks)
 
 Rows are claimed in batches (about one second of sending; the next batch as soon as the
-claimed rows are all taken) and delivered by `concurrency` workers through the `Pacer`,
-which keeps Telegram's limits however many sends are in flight. A notice queued as a kind
-and a reference is rendered just before its slot. A worker takes its next row only once
-the outcome of its last one is committed; outcomes that come together share one
-transaction (`settling.Settler`). No transaction is ever open during a network call. A
-crash therefore loses nothing and repeats at most the messages in flight: at most
-`concurrency` (4 at Telegram's free rate, 16 for paid broadcasts), once their claims go
-stale and `requeue_stale` puts them back. (The same holds when the database fails
-between a send and its mark.) Two messages to one chat are never in flight at once.
+claimed rows are all taken) and delivered through the `Pacer`, which keeps Telegram's
+limits however many sends are in flight. A notice queued as a kind and a reference is
+rendered ahead, in its recipient's language read with the claim. A row takes one of
+`concurrency` permits at its first send and gives it back once its outcome is committed;
+outcomes that come together share one transaction (`settling.Settler`), and twice as
+many workers as permits wait at the next slots meanwhile. No transaction is ever open
+during a network call. A crash therefore loses nothing and repeats at most the messages
+sent and not yet marked: at most `concurrency` (4 at Telegram's free rate, 16 for paid
+broadcasts), once their claims go stale and `requeue_stale` puts them back. (The same
+holds when the database fails between a send and its mark.) Two messages to one chat
+are never in flight at once.
 
 How Telegram's answers are settled:
 
