@@ -33,6 +33,7 @@ from handlers import (
     organisations,
     playlists,
     pupil,
+    reminders,
     reports,
     schools,
     search,
@@ -53,7 +54,7 @@ LEARNER_GATE_GROUP = -5
 
 # Modules that render what the outbox sends to other people (bot/delivery/kinds.py):
 # each has `renderers(application)`, the renderer of each kind it owns.
-NOTICES = (alerts, verification, attendance)
+NOTICES = (alerts, verification, attendance, reminders)
 
 
 def register(application: TakasApplication) -> None:
@@ -86,6 +87,7 @@ def schedule(application: TakasApplication) -> None:
     """The handlers' scheduled jobs, in the one process that runs background work."""
     verification.schedule_digest(application)
     broadcast.schedule(application)
+    reminders.schedule(application)
     if application.job_queue is not None:
         application.job_queue.run_repeating(alerts.digest_job, interval=30 * 60, first=60,
                                             name="alert-digests")

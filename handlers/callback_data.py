@@ -267,8 +267,19 @@ class ProfileCancel(CallbackData, prefix="pf:x"):
     pass
 
 
+class ProfileReminders(CallbackData, prefix="pf:r"):
+    """Monthly reminders while behind the yearly target: on or off (also under a reminder)."""
+
+    on: bool
+
+
 class ForgetMe(CallbackData, prefix="fm"):
     erase: Literal["yes", "no"]
+
+
+# handlers/location.py
+class NearMe(CallbackData, prefix="nm"):
+    """Ask for the user's location, to show what is nearest (under a target reminder)."""
 
 
 # handlers/search.py, views.py, smalltalk.py, alerts.py (query 0: not from a stored search)

@@ -5,7 +5,7 @@ stored, as JSON) and /forgetme (erase, with confirmation). /export: handlers/cer
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Protocol
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.constants import ParseMode
@@ -20,9 +20,11 @@ from bot.formatting import hours, hours_words
 from bot.i18n import _
 from bot.services import hours as hour_rules
 from bot.services import privacy, profiles, schools
+from bot.services import reminders as reminder_rules
 from bot.services.errors import Refusal
 from bot.storage.models import User
 from bot.text import esc
+from bot.usecases import reminders
 from handlers import callback_data as cb
 from handlers import waiting
 from handlers.buttons import expired
@@ -42,17 +44,35 @@ async def profile_command(update: Update, context: TakasContext) -> None:
         record = await profiles.profile_of(session, user.id)
     if record is not None:
         await message.reply_text(profile_text(record), parse_mode=ParseMode.HTML,
-                                 reply_markup=profile_keyboard())
+                                 reply_markup=profile_keyboard(record.target_reminders))
 
 
-def profile_text(record: User) -> str:
+class ProfileFields(Protocol):
+    """What the /profile card shows (a user's row, or a use case's `ProfileView`)."""
+
+    @property
+    def school(self) -> str | None: ...
+    @property
+    def grade(self) -> str | None: ...
+    @property
+    def municipality(self) -> str | None: ...
+    @property
+    def yearly_target_minutes(self) -> int | None: ...
+    @property
+    def target_reminders(self) -> bool: ...
+
+
+def profile_text(record: ProfileFields) -> str:
     lines = [_("<b>Your profile</b>"),
              _("School: {value}").format(value=esc(record.school or "—")),
              _("Grade: {value}").format(value=esc(record.grade or "—")),
              _("Municipality: {value}").format(value=esc(record.municipality or "—")),
              _("Yearly target: {value}").format(value=esc(
                  hours(record.yearly_target_minutes / 60)
-                 if record.yearly_target_minutes else "—"))]
+                 if record.yearly_target_minutes else "—")),
+             _("🔔 A reminder once a month while you are behind your yearly target: on")
+             if record.target_reminders else
+             _("🔕 A reminder once a month while you are behind your yearly target: off")]
     return "\n".join([*lines, "", _("Press what you want to change.")])
 
 
@@ -61,10 +81,28 @@ def field_labels() -> dict[str, str]:
             "municipality": _("🏘 Municipality"), "target": _("🎯 Yearly target")}
 
 
-def profile_keyboard() -> InlineKeyboardMarkup:
+def profile_keyboard(reminders_on: bool) -> InlineKeyboardMarkup:
     buttons = [InlineKeyboardButton(label, callback_data=cb.ProfileField(field=field).pack())
                for field, label in field_labels().items()]
-    return InlineKeyboardMarkup([buttons[:2], buttons[2:]])
+    switch = InlineKeyboardButton(
+        _("🔕 Turn reminders off") if reminders_on else _("🔔 Turn reminders on"),
+        callback_data=cb.ProfileReminders(on=not reminders_on).pack())
+    return InlineKeyboardMarkup([buttons[:2], buttons[2:], [switch]])
+
+
+async def reminders_pressed(update: Update, context: TakasContext) -> None:
+    """The reminders switch (in /profile, or "No more reminders" under a reminder): the
+    message becomes the profile card as it is now."""
+    query = update.callback_query
+    if query is None or not isinstance(query.message, Message):
+        await expired(update)
+        return
+    record = await reminders.set_reminders(context.db, query.from_user.id,
+                                           cb.ProfileReminders.of(update).on)
+    await query.answer()
+    if record is not None:
+        await query.message.edit_text(profile_text(record), parse_mode=ParseMode.HTML,
+                                      reply_markup=profile_keyboard(record.target_reminders))
 
 
 def field_question(field: str) -> str:
@@ -118,7 +156,8 @@ async def profile_answer(update: Update, context: TakasContext, state: dict[str,
     await waiting.clear(context, "profile")
     if record is not None:
         await message.reply_text(_("Saved.") + "\n\n" + profile_text(record),
-                                 parse_mode=ParseMode.HTML, reply_markup=profile_keyboard())
+                                 parse_mode=ParseMode.HTML,
+                                 reply_markup=profile_keyboard(record.target_reminders))
     return True
 
 
@@ -158,9 +197,9 @@ async def hours_command(update: Update, context: TakasContext) -> None:
             for kind, minutes in sorted(year.by_kind.items()):
                 lines.append(_("• {kind}: {hours} approved").format(
                     kind=esc(kind_name(kind)), hours=esc(hours_words(minutes))))
-        target = ((grade[1] if grade else None)
-                  or (record.yearly_target_minutes if record else None)
-                  or year.organisation_target)
+        target = reminder_rules.pick_target(
+            grade[1] if grade else None, record.yearly_target_minutes if record else None,
+            year.organisation_target)
         if year.first == current and target:
             share = min(100, round(100 * year.approved / target))
             bar = "▓" * (share // 10) + "░" * (10 - share // 10)
@@ -215,6 +254,7 @@ HANDLERS: list[BaseHandler[Update, TakasContext, None]] = [
     CommandHandler("profile", profile_command),
     CallbackQueryHandler(field_pressed, pattern=cb.ProfileField.pattern),
     CallbackQueryHandler(cancel_pressed, pattern=cb.ProfileCancel.pattern),
+    CallbackQueryHandler(reminders_pressed, pattern=cb.ProfileReminders.pattern),
     CommandHandler("hours", hours_command),
     CommandHandler("mydata", mydata_command),
     CommandHandler("forgetme", forgetme_command),

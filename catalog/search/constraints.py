@@ -31,6 +31,7 @@ from catalog.search.phrases import find_exact
 from catalog.search.stem import concept_key
 
 LEVELS = ("a1", "a2", "b1", "b2", "c1", "c2")
+_LEVEL_SET = frozenset(LEVELS)
 DAY_PARTS = {"morning": (0, 12 * 60), "afternoon": (12 * 60, 17 * 60),
              "evening": (17 * 60, 24 * 60)}
 COUNTRY_ZONES = {"LT": "Europe/Vilnius", "LV": "Europe/Riga", "EE": "Europe/Tallinn",
@@ -129,8 +130,9 @@ def _weekdays(start: datetime, end: datetime | None, kind: str) -> int:
 
 def item_columns(words: list[str], *, language: str | None, kind: str,
                  start: datetime | None, end: datetime | None, zone: tzinfo | None,
-                 lexicon: Lexicon) -> ItemColumns:
-    """Constraint columns of one item from its text `words` (all fields, folded) and data."""
+                 lexicon: Lexicon, keys: list[str] | None = None) -> ItemColumns:
+    """Constraint columns of one item from its text `words` (all fields, folded) and data;
+    `keys` are the words' `concept_key`s when the caller has them already."""
     start_month = end_month = start_minute = -1
     weekdays = 0
     if start is not None:
@@ -141,13 +143,15 @@ def item_columns(words: list[str], *, language: str | None, kind: str,
         end_month = month_number(local_end) if local_end is not None else start_month
         weekdays = _weekdays(local, local_end, kind)
     audiences = 0
-    keys = [concept_key(w) for w in words]
+    if keys is None:
+        keys = [concept_key(w) for w in words]
     for _s, _e, concept in find_exact(keys, lexicon.audience_labels):
         audiences |= 1 << lexicon.hard_audiences.index(concept)
     levels = 0
-    for word in words:
-        if word in LEVELS:
-            levels |= 1 << LEVELS.index(word)
+    if not _LEVEL_SET.isdisjoint(words):
+        for word in words:
+            if word in _LEVEL_SET:
+                levels |= 1 << LEVELS.index(word)
     taught = 1 << LANGUAGES.index(language) if language in LANGUAGES else 0
     for _s, _e, key in find_exact(words, lexicon.taught_phrases):
         taught |= 1 << LANGUAGES.index(key.removeprefix("in_language."))

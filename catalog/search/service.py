@@ -22,9 +22,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.storage.catalog_tables import Feed, Opportunity
 from bot.storage.db import Database
 from catalog.search import playlists
+from catalog.search.build import build_index
 from catalog.search.engine import SearchResult
 from catalog.search.engine import search as run_search
-from catalog.search.index import Index, SearchDoc, build_index
+from catalog.search.index import Index, SearchDoc
 from catalog.search.normalize import fold, tokens
 from catalog.search.phrases import find_exact
 from catalog.sync import FeedReport

@@ -15,7 +15,8 @@ from bot.storage.db import Database
 from bot.storage.models import Organisation, User
 from bot.usecases import follow as usecase
 from catalog import queries
-from catalog.search.index import SearchDoc, build_index
+from catalog.search.build import build_index
+from catalog.search.index import SearchDoc
 from catalog.search.service import SearchService
 
 ONA, JONAS = 7101, 7102

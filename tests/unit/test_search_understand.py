@@ -11,8 +11,9 @@ from babel.dates import get_month_names
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from catalog.search.build import build_index
 from catalog.search.engine import search, suggest
-from catalog.search.index import SearchDoc, build_index
+from catalog.search.index import SearchDoc
 from catalog.search.normalize import fold
 from catalog.search.understand import DEFAULT_ZONE, understand
 
@@ -102,6 +103,13 @@ CHILDREN = {"lt": "vaikams", "lv": "bērniem", "en": "for children", "ru": "дл
 FAMILIES = {"lt": "šeimoms", "lv": "ģimenēm", "en": "for families", "ru": "для семей",
             "de": "für Familien", "uk": "для сімей", "pl": "dla rodzin", "et": "peredele"}
 
+TEENAGERS = {"lt": "paaugliams", "lv": "pusaudžiem", "en": "for teenagers",
+             "ru": "для подростков", "de": "für Jugendliche", "uk": "для підлітків",
+             "pl": "dla nastolatków", "et": "noortele"}
+PARENTS = {"lt": "tėvams", "lv": "vecākiem", "en": "for parents", "ru": "для родителей",
+           "de": "für Eltern", "uk": "для батьків", "pl": "dla rodziców",
+           "et": "lapsevanematele"}
+
 
 # (phrases per language, the constraint they set, its value)
 PHRASE_CONSTRAINTS = {
@@ -113,6 +121,8 @@ PHRASE_CONSTRAINTS = {
     "seniors": (SENIORS, "audiences", {"audience.seniors"}),
     "children": (CHILDREN, "audiences", {"audience.children"}),
     "families": (FAMILIES, "audiences", {"audience.families"}),
+    "teenagers": (TEENAGERS, "audiences", {"audience.youth"}),
+    "parents": (PARENTS, "audiences", {"audience.parents"}),
 }
 
 
@@ -123,6 +133,32 @@ def test_weekdays_times_of_day_and_audiences(language: str, case: str) -> None:
     request = understand(INDEX, f"keramika {phrases[language]}", NOW)
     assert getattr(request.constraints, name) == value
     assert "keramika" in [t.word for t in request.terms]
+
+
+BEGINNERS = {"lt": "pradedantiesiems", "lv": "iesācējiem", "en": "for beginners",
+             "ru": "для начинающих", "de": "für Anfänger", "uk": "для початківців",
+             "pl": "dla początkujących", "et": "algajatele"}
+FOREIGNERS = {"lt": "užsieniečiams", "lv": "ārzemniekiem", "en": "for foreigners",
+              "ru": "для иностранцев", "de": "für Ausländer", "uk": "для іноземців",
+              "pl": "dla cudzoziemców", "et": "välismaalastele"}
+REFUGEES = {"lt": "pabėgėliams", "lv": "bēgļiem", "en": "for refugees", "ru": "для беженцев",
+            "de": "für Geflüchtete", "uk": "для біженців", "pl": "dla uchodźców",
+            "et": "põgenikele"}
+# Audiences read as topic (lexicon concepts), not as a constraint column.
+SOFT_AUDIENCES = {"beginners": BEGINNERS, "foreigners": FOREIGNERS, "refugees": REFUGEES}
+
+
+@pytest.mark.parametrize("audience", sorted(SOFT_AUDIENCES))
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_beginners_foreigners_and_refugees_meet_their_audience_in_any_language(
+        language: str, audience: str) -> None:
+    request = understand(INDEX, f"keramika {SOFT_AUDIENCES[audience][language]}", NOW)
+    assert f"audience.{audience}" in {concept for concept, *_ in request.concepts}
+    assert not request.constraints.audiences
+    # Named in one language, asked for in another: the item that names it comes first.
+    english = SOFT_AUDIENCES[audience]["en"].removeprefix("for ")
+    index = build_index([doc(1, "Keramika"), doc(2, f"Keramika ({english})")])
+    assert ids(index, f"keramika {SOFT_AUDIENCES[audience][language]}")[:1] == [2]
 
 
 AGES = {"lt": "mano sūnui 15 metų", "lv": "manam dēlam ir 15 gadu",

@@ -90,6 +90,12 @@ export function el(tag, attributes = {}, ...children) {
   return node;
 }
 
+// replaceChildren without the empty places (null, false) conditional parts leave.
+export function fill(node, ...children) {
+  node.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+  return node;
+}
+
 export function formatDate(iso, withTime = false) {
   if (!iso) return "";
   const date = new Date(iso.length === 10 ? `${iso}T12:00:00` : iso);
@@ -190,6 +196,8 @@ export function withLanguage(href) {
 const FALLBACK = {
   "state.unauthorized": "Open this page from the Takas bot in Telegram.",
   "state.error": "Something went wrong. Please try again.",
+  "shared.gone": "This link has expired or was revoked.",
+  "shared.unknown": "This link is not valid.",
 };
 // The contract's error codes and statuses, and the string that tells a person each.
 const BY_CODE = { already_decided: "org.already", full_name_needed: "profile.full_name_needed",

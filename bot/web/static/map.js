@@ -1,7 +1,7 @@
 // The map page: opportunities in the visible area as clustered markers and as a list that
 // follows the map; search, filter chips, an item card (calendar, follow) and "near me".
 import {
-  announce, api, el, formatDate, formatMoney, showError, start, t, tg,
+  announce, api, el, fill, formatDate, formatMoney, showError, start, t, tg,
 } from "./common.js";
 
 const L = window.L;
@@ -92,6 +92,21 @@ function listItem(item) {
       item.free ? el("span", { class: "meta", text: t("map.free") }) : null));
 }
 
+// The list shows a phone-sized page of items at a time; "Show more" adds the next.
+const PAGE = 20;
+
+function showList(items, shown = PAGE) {
+  const list = document.getElementById("list");
+  fill(list, items.slice(0, shown).map(listItem));
+  const more = document.getElementById("more-items");
+  more.hidden = items.length <= shown;
+  more.onclick = () => {
+    showList(items, shown + PAGE);
+    const next = list.children[shown];
+    if (next) next.querySelector("button").focus();  // where the new items begin
+  };
+}
+
 function render(data) {
   cluster.clearLayers();
   serverClusters.clearLayers();
@@ -104,7 +119,7 @@ function render(data) {
   const box = document.getElementById("map");
   box.dataset.total = String(data.total);
   box.dataset.markers = String(data.clustered ? 0 : placed.length);
-  document.getElementById("list").replaceChildren(...data.items.map(listItem));
+  showList(data.items);
   const summary = data.total === 0 ? t("map.nothing")
     : data.items.length < data.total ? t("map.more", { count: data.total })
     : t("map.count", { count: data.total });
@@ -163,7 +178,7 @@ async function openCard(id) {
                      onclick: (event) => toggleFollow(item, event.currentTarget) })
     : null;
   if (follow) followLabel(follow, item);
-  body.replaceChildren(
+  fill(body,
     el("button", { type: "button", class: "secondary close", "aria-label": t("action.close"),
                    onclick: () => dialog.close(), text: "✕" }),
     el("h2", { id: "card-title", text: item.title }),
@@ -178,7 +193,9 @@ async function openCard(id) {
     item.description ? el("p", { class: "description", text: item.description }) : null,
     el("div", { class: "actions" },
       item.url ? el("a", { class: "button", href: item.url, target: "_blank",
-                           rel: "noopener noreferrer", text: t("item.open") }) : null,
+                           rel: "noopener noreferrer", text: t("item.open"),
+                           onclick: (event) => { if (tg.openLink(item.url)) event.preventDefault(); },
+                         }) : null,
       item.calendar_url ? calendarLink(item) : null,
       follow));
   if (!dialog.open) dialog.showModal();
@@ -289,7 +306,9 @@ async function fitCatalog() {
     const points = [...data.clusters, ...data.items]
       .filter((p) => typeof p.lat === "number" && typeof p.lon === "number")
       .map((p) => [p.lat, p.lon]).concat(corners);
-    if (points.length) map.fitBounds(L.latLngBounds(points), { padding: [24, 24], maxZoom: 12 });
+    if (points.length) {
+      map.fitBounds(L.latLngBounds(points), { padding: [24, 24], maxZoom: 12, animate: false });
+    }
   } catch { /* the default view stays; load() reports errors */ }
 }
 

@@ -1,6 +1,6 @@
 // The organizer's page: the verification queue (approve, reject with a reason) and the
 // reports of their organisations to download.
-import { announce, api, el, formatDate, formatNumber, showError, start, t, tg } from "./common.js";
+import { announce, api, el, fill, formatDate, formatNumber, showError, start, t, tg } from "./common.js";
 
 const REASONS = ["absent", "hours", "organisation", "evidence"];
 
@@ -29,7 +29,7 @@ function askReason(entry, row) {
   const choices = REASONS.map((reason, index) => el("label", { class: "choice" },
     el("input", { type: "radio", name: "reason", value: reason, checked: index === 0 }),
     el("span", { text: t(`reason.${reason}`) })));
-  body.replaceChildren(
+  fill(body,
     el("h2", { id: "reject-title", text: `${t("org.reject")}: ${entry.pupil}` }),
     el("fieldset", {}, el("legend", { text: t("org.reason") }), ...choices),
     el("div", { class: "actions" },
@@ -44,7 +44,7 @@ function askReason(entry, row) {
 
 function pendingRow(entry) {
   const row = el("li", { class: "panel", "data-entry": entry.id });
-  row.append(
+  fill(row,
     el("h3", { text: [entry.pupil, entry.class ? t("org.class", { name: entry.class }) : ""].filter(Boolean).join(" · ") }),
     el("p", { text: [entry.activity, t("profile.hours", { hours: formatNumber(entry.hours) }),
                      formatDate(entry.date)].join(" · ") }),
@@ -103,7 +103,7 @@ async function main() {
     const me = await start("organizer");
     const data = await api("/api/pending");
     const content = document.getElementById("content");
-    content.replaceChildren(
+    fill(content,
       el("h1", { text: t("org.title") }),
       el("section", { class: "card", "aria-label": t("org.title") },
         el("p", { id: "queue-empty", class: "hint", hidden: data.entries.length > 0, text: t("org.nothing") }),

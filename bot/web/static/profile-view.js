@@ -1,7 +1,7 @@
 // The e-profile as the pupil sees it (profile.html) and as a parent or teacher sees it
 // through a read-only link (shared.html): hours against the target, entries, badges,
 // playlists, certificates, earlier years. Sharing controls only where `own` is true.
-import { ApiError, announce, api, el, formatDate, formatNumber, showError, t, tg } from "./common.js";
+import { ApiError, announce, api, el, fill, formatDate, formatNumber, showError, t, tg } from "./common.js";
 
 const W = 360;
 
@@ -115,7 +115,7 @@ async function shareBadge(badge, own) {
 function viewBadge(badge) {
   const dialog = document.getElementById("viewer");
   const body = document.getElementById("viewer-body");
-  body.replaceChildren(
+  fill(body,
     el("button", { type: "button", class: "secondary close", "aria-label": t("action.close"),
                    onclick: () => dialog.close(), text: "✕" }),
     el("h2", { id: "viewer-title", text: badge.name }),
@@ -206,7 +206,7 @@ export function renderProfile(profile, { own }) {
   const who = profile.user || {};
   const classes = (profile.classes || []).map((c) => t("profile.class", { school: c.school, name: c.class })).join("; ");
   const main = document.getElementById("content");
-  main.replaceChildren(
+  fill(main,
     el("h1", { text: own ? t("profile.title") : t("shared.title", { name: who.full_name || who.first_name || "" }) }),
     el("p", { class: "hint" }, t("profile.school_year", { label: profile.school_year_label || "" }),
       classes ? ` · ${classes}` : ""),

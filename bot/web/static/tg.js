@@ -163,6 +163,15 @@ export const tg = {
     return false;
   },
 
+  // An outside page in the system's browser (a Mini App's WebView may not open new
+  // windows); false outside Telegram, where the link opens itself.
+  openLink(url) {
+    const absolute = new URL(url, location.href).href;
+    if (official) { official.openLink(absolute); return true; }
+    if (launch) { postEvent("web_app_open_link", { url: absolute }); return true; }
+    return false;
+  },
+
   // Telegram's share sheet for a link (t.me/share); false outside Telegram.
   shareLink(url, text) {
     const path = `/share/url?url=${encodeURIComponent(url)}&text=${encodeURIComponent(text)}`;
