@@ -14,7 +14,6 @@ from datetime import timedelta
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
     BaseHandler,
@@ -98,7 +97,7 @@ async def begin(message: Message, context: TakasContext, user_id: int, organisat
         async with context.db.transaction() as session:
             draft = await rules.start(session, user_id, organisation_id, is_admin=is_admin)
     except Refusal as refusal:
-        await message.reply_text(explain(refusal), parse_mode=ParseMode.HTML)
+        await message.reply_text(explain(refusal))
         return
     await waiting.expect(context, "broadcast")
     await message.reply_text(
@@ -230,11 +229,10 @@ async def choose_audience(update: Update, context: TakasContext, audience: str,
     body, markup = announcement(organisation, text, linked)
     preview = InlineKeyboardMarkup.de_json(markup, context.bot)
     if photo:
-        await query.message.reply_photo(photo, caption=body[:1024], parse_mode=ParseMode.HTML,
+        await query.message.reply_photo(photo, caption=body[:1024],
                                         reply_markup=preview)
     else:
-        await query.message.reply_text(body, parse_mode=ParseMode.HTML, reply_markup=preview,
-                                       disable_web_page_preview=True)
+        await query.message.reply_text(body, reply_markup=preview)
     rows = [[InlineKeyboardButton(_("📣 Send to {count}").format(count=len(recipients)),
                                   callback_data=f"bc:s:{draft_id}")] if recipients else [],
             cancel_button(draft_id)]
@@ -259,7 +257,7 @@ async def confirm(update: Update, context: TakasContext, broadcast_id: int) -> N
         organisation = await session.get(Organisation, draft.organisation_id)
         recipients = await rules.audience(session, draft)
         linked = linked_doc(context, draft.opportunity_id)
-        languages = {u.id: i18n.resolve(u.language, u.telegram_language)
+        languages = {u.id: i18n.language_of(u)
                      for u in (await session.scalars(select_users(recipients))).all()}
 
         def render(chat_id: int) -> tuple[str, dict[str, Any] | None]:
@@ -294,8 +292,7 @@ async def progress_job(context: TakasContext) -> None:
     for broadcast, counts in states:
         author = authors.get(broadcast.id)
         left = counts.get("queued", 0) + counts.get("sending", 0)
-        language = (context.i18n.resolve(author.language, author.telegram_language)
-                    if author else context.i18n.default_language)
+        language = context.i18n.language_of(author)
         with context.i18n.use(language):
             line = _("Sent {sent} of {total} · failed {failed} · blocked {blocked}").format(
                 sent=counts.get("sent", 0), total=broadcast.recipients,

@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CommandHandler
 from telegram.helpers import create_deep_linked_url
 
@@ -78,7 +77,7 @@ async def org_command(update: Update, context: TakasContext) -> None:
                          [f"{o.id}. {esc(o.name)}" for o in mine]) if mine else org_usage()
     else:
         text = org_usage()
-    await message.reply_text(text, parse_mode=ParseMode.HTML, disable_web_page_preview=True)
+    await message.reply_text(text)
 
 
 def checkin_text(context: TakasContext, code: CheckinCode) -> str:
@@ -101,8 +100,7 @@ async def checkin_command(update: Update, context: TakasContext) -> None:
                                    "Tree planting in the park."))
         return
     code = await checkins.open_checkin(context.db, user.id, " ".join(args[1:]), minutes)
-    await message.reply_text(checkin_text(context, code), parse_mode=ParseMode.HTML,
-                             disable_web_page_preview=True)
+    await message.reply_text(checkin_text(context, code))
 
 
 HANDLERS: list[BaseHandler[Update, TakasContext, None]] = [
