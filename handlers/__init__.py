@@ -31,6 +31,7 @@ from handlers import (
     log,
     middleware,
     organisations,
+    pending,
     playlists,
     pupil,
     reports,
@@ -42,9 +43,9 @@ from handlers import (
 )
 from handlers.commands import described
 
-FLOWS = (start, language, feeds, search, location, inline, log, verification, organisations,
-         pupil, certificates, follow, broadcast, badges, playlists, schools, attendance,
-         reports)
+FLOWS = (start, language, feeds, search, location, inline, log, verification, pending,
+         organisations, pupil, certificates, follow, broadcast, badges, playlists, schools,
+         attendance, reports)
 MIDDLEWARE_GROUP = -100
 GROUP_CHATS_GROUP = -50
 FLOW_ANSWERS_GROUP = -10
@@ -53,7 +54,7 @@ LEARNER_GATE_GROUP = -5
 
 # Modules that render what the outbox sends to other people (bot/delivery/kinds.py):
 # each has `renderers(application)`, the renderer of each kind it owns.
-NOTICES = (alerts, verification)
+NOTICES = (alerts, verification, pending)
 
 
 def register(application: TakasApplication) -> None:
@@ -85,6 +86,7 @@ def register(application: TakasApplication) -> None:
 def schedule(application: TakasApplication) -> None:
     """The handlers' scheduled jobs, in the one process that runs background work."""
     verification.schedule_digest(application)
+    pending.schedule(application)
     broadcast.schedule(application)
     if application.job_queue is not None:
         application.job_queue.run_repeating(alerts.digest_job, interval=30 * 60, first=60,

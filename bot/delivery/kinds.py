@@ -43,6 +43,7 @@ from bot.storage.models import User
 VERIFY_REQUEST = "verify_request"  # an hour entry's id; to one of its organizers
 VERIFY_OUTCOME = "verify_outcome"  # an hour entry's id; to its pupil, once decided
 VERIFY_DIGEST = "verify_digest"  # a verification digest's id; to the organizer it lists for
+VERIFY_REMINDER = "verify_reminder"  # the day it was queued; to an organizer whose entries wait
 BADGE = "badge"  # a badge award's id; to its learner (bot/delivery/badges.py)
 # Alerts and alert digests: bot/usecases/alerts.py (ALERT, DIGEST).
 
