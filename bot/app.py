@@ -13,9 +13,10 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any, Protocol, cast, runtime_checkable
 
-from telegram import Bot, BotCommand
+from telegram import Bot, BotCommand, LinkPreviewOptions
+from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ContextTypes
+from telegram.ext import AIORateLimiter, Application, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
 import handlers
@@ -39,6 +40,11 @@ log = logging.getLogger(__name__)
 # leaky bucket; its default (a burst of 20, then one every 3 s) sends up to 40 in the first
 # minute. A burst of 5 draining at one per 4 s never sends more than 5 + 15 = 20 in any minute.
 GROUP_RATE = (5, 20.0)
+# Every text the handlers send is HTML (each interpolated value escaped, bot.text.esc), and
+# no message unfolds a preview of the links it carries (an opportunity's page, our own
+# t.me links). The outbox's sender has a bot of its own and says so per message.
+DEFAULTS = Defaults(parse_mode=ParseMode.HTML,
+                    link_preview_options=LinkPreviewOptions(is_disabled=True))
 
 
 @runtime_checkable
@@ -85,6 +91,7 @@ def build_application(
         Application.builder()
         .token(token)
         .context_types(ContextTypes(context=TakasContext, bot_data=BotData))
+        .defaults(DEFAULTS)
         .post_init(on_startup)
         .post_shutdown(on_shutdown)
     )

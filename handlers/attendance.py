@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import TakasApplication, TakasContext
@@ -53,8 +52,7 @@ async def attendance_command(update: Update, context: TakasContext) -> None:
     if minutes is None or len(args) < 2:
         await message.reply_text(_(
             "Write /attendance, the hours and the activity, for example <i>/attendance 2 "
-            "Park clean-up</i>. Then choose the class and tick who took part."),
-            parse_mode=ParseMode.HTML)
+            "Park clean-up</i>. Then choose the class and tick who took part."))
         return
     classes = await usecase.start(context.db, user.id, " ".join(args[1:]), minutes)
     rows = [[InlineKeyboardButton(_("Class {name}").format(name=c.name),
@@ -62,7 +60,7 @@ async def attendance_command(update: Update, context: TakasContext) -> None:
             for c in classes]
     await message.reply_text(_("{hours} for «{activity}». Which class?").format(
         hours=esc(hours_words(minutes)), activity=esc(" ".join(args[1:]))),
-        parse_mode=ParseMode.HTML, reply_markup=InlineKeyboardMarkup(rows))
+        reply_markup=InlineKeyboardMarkup(rows))
 
 
 def sheet_text(sheet: usecase.Sheet) -> str:
@@ -97,7 +95,7 @@ async def _show(update: Update, sheet: usecase.Sheet) -> None:
     if query is None:
         return
     await query.answer()
-    await query.edit_message_text(sheet_text(sheet), parse_mode=ParseMode.HTML,
+    await query.edit_message_text(sheet_text(sheet),
                                   reply_markup=sheet_keyboard(sheet))
 
 
@@ -140,7 +138,7 @@ async def on_save(update: Update, context: TakasContext) -> None:
     if saved.skipped:
         lines.append(_("Not recorded (your own hours, or their day is full): {names}").format(
             names=esc(", ".join(saved.skipped))))
-    await query.edit_message_text("\n".join(lines)[:4000], parse_mode=ParseMode.HTML)
+    await query.edit_message_text("\n".join(lines)[:4000])
 
 
 def attended_text(view: usecase.Attended) -> str:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
-from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.badges.image import COLOUR_SIGNS, EMBLEM_SIGNS
@@ -109,7 +108,7 @@ async def badge_command(update: Update, context: TakasContext) -> None:
         if args and args[0].lower() == "new":
             parts = [part.strip() for part in " ".join(args[1:]).split(";")]
             if len(parts) < 3:
-                await message.reply_text(badge_usage(), parse_mode=ParseMode.HTML)
+                await message.reply_text(badge_usage())
                 return
             rule, minutes, playlist = parse_rule(parts[3] if len(parts) > 3 else "")
             badge = await rules.create_badge(
@@ -118,7 +117,7 @@ async def badge_command(update: Update, context: TakasContext) -> None:
                 hours_minutes=minutes, playlist_id=playlist)
             text = _("Badge created for {organisation}:").format(
                 organisation=esc(organisation.name)) + "\n\n" + badge_card(badge)
-            await message.reply_text(text, parse_mode=ParseMode.HTML,
+            await message.reply_text(text,
                                      reply_markup=badge_keyboard(badge))
             return
         defined = await rules.badges_of(session, organisation.id)
@@ -131,7 +130,7 @@ async def badge_command(update: Update, context: TakasContext) -> None:
                      + ("" if badge.active else " " + _("(not awarded any more)")))
     buttons = [[InlineKeyboardButton(f"🏅 {shorten(badge.name, 30)}",
                                      callback_data=f"Bg:{badge.id}")] for badge in defined[:30]]
-    await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML,
+    await message.reply_text("\n".join(lines),
                              reply_markup=InlineKeyboardMarkup(buttons) if buttons else None)
 
 
@@ -145,7 +144,7 @@ def _parts(update: Update, count: int) -> list[str] | None:
 
 async def _show_card(query_message: Message | None, badge: Badge) -> None:
     if query_message is not None:
-        await query_message.edit_text(badge_card(badge), parse_mode=ParseMode.HTML,
+        await query_message.edit_text(badge_card(badge),
                                       reply_markup=badge_keyboard(badge))
 
 
@@ -177,7 +176,7 @@ async def design_pressed(update: Update, context: TakasContext) -> None:
     await query.answer()
     message = query.message if isinstance(query.message, Message) else None
     if kind == "Bg" and message is not None:
-        await message.reply_text(badge_card(badge), parse_mode=ParseMode.HTML,
+        await message.reply_text(badge_card(badge),
                                  reply_markup=badge_keyboard(badge))
     else:
         await _show_card(message, badge)
@@ -204,7 +203,7 @@ async def learners_pressed(update: Update, context: TakasContext) -> None:
     text = (_("Who gets «{name}»?").format(name=esc(badge.name)) if shown
             else _("Nobody has approved hours with your organisation yet."))
     if isinstance(query.message, Message):
-        await query.message.reply_text(text, parse_mode=ParseMode.HTML,
+        await query.message.reply_text(text,
                                        reply_markup=InlineKeyboardMarkup(rows) if rows else None)
 
 
@@ -223,8 +222,7 @@ async def award_pressed(update: Update, context: TakasContext) -> None:
                        else _("They already have this badge."), show_alert=not created)
     if created and found is not None and isinstance(query.message, Message):
         await query.message.reply_text(
-            _("🏅 «{name}» awarded.").format(name=esc(found.badge.name)),
-            parse_mode=ParseMode.HTML)
+            _("🏅 «{name}» awarded.").format(name=esc(found.badge.name)))
 
 
 async def revocable_pressed(update: Update, context: TakasContext) -> None:
@@ -246,7 +244,7 @@ async def revocable_pressed(update: Update, context: TakasContext) -> None:
     text = (_("Whose «{name}» do you revoke?").format(name=esc(badge.name)) if rows
             else _("Nobody holds «{name}» now.").format(name=esc(badge.name)))
     if isinstance(query.message, Message):
-        await query.message.reply_text(text, parse_mode=ParseMode.HTML,
+        await query.message.reply_text(text,
                                        reply_markup=InlineKeyboardMarkup(rows) if rows else None)
 
 
@@ -276,7 +274,6 @@ async def revoke_pressed(update: Update, context: TakasContext) -> None:
     await query.message.reply_text(
         _("Revoke «{name}»? Anyone who checks it will see that it was revoked.").format(
             name=esc(found.badge.name)),
-        parse_mode=ParseMode.HTML,
         reply_markup=InlineKeyboardMarkup([[
             InlineKeyboardButton(_("Yes, revoke"), callback_data=f"BY:{award_id}"),
             InlineKeyboardButton(_("Cancel"), callback_data=f"Bg:{found.badge.id}")]]))
@@ -310,7 +307,7 @@ async def badges_command(update: Update, context: TakasContext) -> None:
         await message.reply_text(no_badges())
         return
     text, markup = badges_page(views, 0)
-    await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    await message.reply_text(text, reply_markup=markup)
 
 
 def no_badges() -> str:
@@ -333,7 +330,7 @@ async def badges_page_pressed(update: Update, context: TakasContext) -> None:
         return
     page = min(cb.BadgesPage.of(update).page, max(0, (len(views) - 1) // PAGE))
     text, markup = badges_page(views, page)
-    await query.message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    await query.message.edit_text(text, reply_markup=markup)
 
 
 async def resend_pressed(update: Update, context: TakasContext) -> None:
@@ -351,7 +348,7 @@ async def resend_pressed(update: Update, context: TakasContext) -> None:
     await query.answer()
     await context.bot.send_document(query.from_user.id,
                                     InputFile(document.png, filename=document.filename),
-                                    caption=document.caption, parse_mode=ParseMode.HTML)
+                                    caption=document.caption)
 
 
 HANDLERS: list[BaseHandler[Update, TakasContext, None]] = [

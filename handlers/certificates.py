@@ -15,7 +15,6 @@ from typing import Annotated, Any
 
 from babel.dates import format_date
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
-from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import TakasContext
@@ -124,18 +123,18 @@ async def send_certificate(message: Message, context: TakasContext, user_id: int
         issued = await usecase.issue_certificate(
             context.db, user_id, year, base_url=context.settings.public_base_url)
     except Refusal as refusal:
-        await message.reply_text(explain(refusal), parse_mode=ParseMode.HTML)
+        await message.reply_text(explain(refusal))
         return
     # Laying out the PDF is CPU work: off the event loop (the language context goes along).
     pdf = await asyncio.to_thread(exports.certificate_pdf, issued.data)
     code = issued.data.code
     caption = _("Your certificate of approved hours (code {code}).").format(code=esc(code))
     await message.reply_document(InputFile(pdf, filename="takas-certificate.pdf"),
-                                 caption=caption, parse_mode=ParseMode.HTML)
+                                 caption=caption)
     if issued.url is None:
         await message.reply_text(_("It has no QR code: this Takas has no public web address. "
                                    "Anyone can still check it by sending /verify {code} "
-                                   "here.").format(code=esc(code)), parse_mode=ParseMode.HTML)
+                                   "here.").format(code=esc(code)))
 
 
 def period_text(status: CertificateStatus) -> str:
@@ -173,7 +172,7 @@ async def verify_command(update: Update, context: TakasContext) -> None:
         return
     status = await usecase.check_certificate(context.db, " ".join(context.args),
                                              actor_id=user.id)
-    await message.reply_text(status_text(status), parse_mode=ParseMode.HTML)
+    await message.reply_text(status_text(status))
 
 
 async def revoke_command(update: Update, context: TakasContext) -> None:
@@ -188,7 +187,7 @@ async def revoke_command(update: Update, context: TakasContext) -> None:
         context.db, " ".join(context.args), actor_id=user.id,
         is_admin=user.id in context.settings.admin_ids)
     await message.reply_text(_("Certificate {code} is revoked; /verify and its page now say "
-                               "so.").format(code=esc(status.code)), parse_mode=ParseMode.HTML)
+                               "so.").format(code=esc(status.code)))
 
 
 waiting.register(NAME_FLOW, name_typed)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import ApplicationHandlerStop
 
@@ -65,7 +64,7 @@ async def refuse(update: object, refusal: Refusal) -> None:
         if update.callback_query is not None:
             await update.callback_query.answer(text[:200], show_alert=True)
         elif update.effective_message is not None:
-            await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
+            await update.effective_message.reply_text(text)
     except Exception:  # best effort, as the apology below
         log.warning("update %s: could not answer the refusal", update.update_id,
                     exc_info=True)

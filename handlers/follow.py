@@ -8,7 +8,6 @@ Callback data: nf:<query> (follow a stored search), uf:<follow> (stop), ff:<foll
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import TakasContext
@@ -49,14 +48,10 @@ async def follow_command(update: Update, context: TakasContext) -> None:
         return
     text = " ".join(context.args or []).strip()
     if not text:
-        await message.reply_text(follow_usage(), parse_mode=ParseMode.HTML)
+        await message.reply_text(follow_usage())
         return
-    try:
-        followed = await usecase.follow_words(context.db, context.bot_data.search, user.id, text)
-    except Refusal as refusal:
-        await message.reply_text(explain(refusal), parse_mode=ParseMode.HTML)
-        return
-    await message.reply_text(followed_text(followed), parse_mode=ParseMode.HTML)
+    followed = await usecase.follow_words(context.db, context.bot_data.search, user.id, text)
+    await message.reply_text(followed_text(followed))
 
 
 def followed_text(followed: Followed) -> str:
@@ -76,16 +71,16 @@ async def notify_pressed(update: Update, context: TakasContext) -> None:
     try:
         followed = await usecase.follow_search(context.db, query.from_user.id,
                                                cb.NotifyMe.of(update).query)
-    except Refusal as refusal:
+    except Refusal as refusal:  # in the chat, under the results (not an alert)
         await query.answer()
-        await query.message.reply_text(explain(refusal), parse_mode=ParseMode.HTML)
+        await query.message.reply_text(explain(refusal))
         return
     if followed is None:
         await query.answer(_("This button has expired; send your search again."),
                            show_alert=True)
         return
     await query.answer()
-    await query.message.reply_text(followed_text(followed), parse_mode=ParseMode.HTML)
+    await query.message.reply_text(followed_text(followed))
 
 
 def listing(items: tuple[FollowView, ...]) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -114,7 +109,7 @@ async def following_command(update: Update, context: TakasContext) -> None:
     if message is None or user is None:
         return
     text, markup = listing(await usecase.following(context.db, user.id))
-    await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    await message.reply_text(text, reply_markup=markup)
 
 
 async def list_pressed(update: Update, context: TakasContext) -> None:
@@ -124,7 +119,7 @@ async def list_pressed(update: Update, context: TakasContext) -> None:
         return
     await query.answer()
     text, markup = listing(await usecase.following(context.db, query.from_user.id))
-    await query.message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    await query.message.reply_text(text, reply_markup=markup)
 
 
 async def unfollow_pressed(update: Update, context: TakasContext) -> None:
@@ -151,7 +146,7 @@ async def _changed(update: Update, context: TakasContext, follow_id: int,
     await query.answer(_("Done.") if changed.done else _("This button has expired."))
     if _is_listing(query.message):  # pressed in /following: show the list as it is now
         text, markup = listing(changed.follows)
-        await query.message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+        await query.message.edit_text(text, reply_markup=markup)
 
 
 def _is_listing(message: Message) -> bool:

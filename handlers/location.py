@@ -8,7 +8,6 @@ bundled gazetteer; online opportunities and ones that have ended are left out.
 from __future__ import annotations
 
 from telegram import KeyboardButton, Message, ReplyKeyboardMarkup, Update
-from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from bot.clock import utcnow
@@ -34,8 +33,7 @@ async def location_shared(update: Update, context: TakasContext) -> None:
     for number, (km, doc) in enumerate(near, start=1):
         lines.append("")
         lines.append(views.card(number, doc, km=km))
-    await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML,
-                             disable_web_page_preview=True,
+    await message.reply_text("\n".join(lines),
                              reply_markup=views.numbered_details(near))
 
 

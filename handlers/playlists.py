@@ -22,7 +22,6 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import (
     BaseHandler,
@@ -64,14 +63,12 @@ async def reply(message: Message, text: str, rows: Rows | None = None, *,
     markup = InlineKeyboardMarkup(rows) if rows else None
     if edit:
         try:
-            await message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=markup,
-                                    disable_web_page_preview=True)
+            await message.edit_text(text, reply_markup=markup)
         except BadRequest as error:  # a double tap shows what is already there
             if "not modified" not in str(error):
                 raise
     else:
-        await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup,
-                                 disable_web_page_preview=True)
+        await message.reply_text(text, reply_markup=markup)
 
 
 def cancel_row(playlist_id: int | None) -> list[InlineKeyboardButton]:

@@ -10,7 +10,6 @@ who took part in each activity, their hours and who verified them.
 from __future__ import annotations
 
 from telegram import InputFile, Update
-from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import TakasContext
@@ -42,7 +41,7 @@ async def report_command(update: Update, context: TakasContext) -> None:
             organisation=esc(report.organisation),
             year=f"{report.year}/{report.year + 1}", count=report.rows)
         await message.reply_document(InputFile(report.csv, filename=usecase.csv_name(report)),
-                                     caption=caption, parse_mode=ParseMode.HTML)
+                                     caption=caption)
         await message.reply_document(InputFile(report.pdf, filename=usecase.pdf_name(report)))
 
 

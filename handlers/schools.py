@@ -15,7 +15,6 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from telegram.helpers import create_deep_linked_url
 
@@ -82,7 +81,7 @@ async def classes_command(update: Update, context: TakasContext) -> None:
     args = context.args or []
     if len(args) >= 2 and args[0].lower() == "new":
         created = await usecase.create_class(context.db, user.id, " ".join(args[1:]))
-        await message.reply_text(card_text(context, created), parse_mode=ParseMode.HTML,
+        await message.reply_text(card_text(context, created),
                                  reply_markup=card_keyboard(created))
         return
     if len(args) >= 3 and args[0].lower() == "add":
@@ -92,8 +91,7 @@ async def classes_command(update: Update, context: TakasContext) -> None:
             "code: <code>{code}</code>. Once on Telegram, they open {link} (or send "
             "/claim {code}) and take over their record and hours.").format(
             name=f"<b>{esc(added.full_name)}</b>", school_class=esc(added.class_name),
-            code=esc(added.claim_code), link=esc(claim_link(context, added.claim_code))),
-            parse_mode=ParseMode.HTML)
+            code=esc(added.claim_code), link=esc(claim_link(context, added.claim_code))))
         return
     school = await usecase.overview(context.db, user.id)
     lines = [_("<b>{school}</b>, school year {year}").format(
@@ -104,7 +102,7 @@ async def classes_command(update: Update, context: TakasContext) -> None:
     buttons = [[InlineKeyboardButton(
         _("Class {name} · pupils: {count}").format(name=c.name, count=len(c.pupils)),
         callback_data=ClassCard(school_class=c.id).pack())] for c in school.classes]
-    await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML,
+    await message.reply_text("\n".join(lines),
                              reply_markup=InlineKeyboardMarkup(buttons) if buttons else None)
 
 
@@ -140,7 +138,7 @@ async def on_class_card(update: Update, context: TakasContext) -> None:
                                     ClassCard.of(update).school_class)
     await query.answer()
     if isinstance(query.message, Message):
-        await query.message.reply_text(card_text(context, view), parse_mode=ParseMode.HTML,
+        await query.message.reply_text(card_text(context, view),
                                        reply_markup=card_keyboard(view))
 
 
@@ -156,7 +154,7 @@ async def on_promote(update: Update, context: TakasContext) -> None:
         _("Move class {name} (pupils: {count}) up to grade {grade} of school year {year}?")
         .format(name=esc(view.name), count=len(view.pupils), grade=view.grade + 1,
                 year=year_text(view.year + 1)),
-        parse_mode=ParseMode.HTML, reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton(
+        reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton(
             _("✔ Yes, move up"), callback_data=ClassPromoteYes(school_class=class_id).pack())
         ]]))
 
@@ -172,7 +170,7 @@ async def on_promote_yes(update: Update, context: TakasContext) -> None:
     await query.edit_message_text(_(
         "Done: class {name} of school year {year}, pupils: {count}. Its new link: {link}")
         .format(name=esc(moved.name), year=year_text(moved.year), count=len(moved.pupils),
-                link=esc(class_link(context, moved.token))), parse_mode=ParseMode.HTML)
+                link=esc(class_link(context, moved.token))))
 
 
 async def targets_command(update: Update, context: TakasContext) -> None:
@@ -196,7 +194,7 @@ async def targets_command(update: Update, context: TakasContext) -> None:
     if not school.targets:
         lines.append(_("No targets: no grade has one."))
     lines.append(_("/targets GRADE HOURS changes one; /targets GRADE - removes it."))
-    await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML)
+    await message.reply_text("\n".join(lines))
 
 
 async def deep_link(message: Message, context: TakasContext, user_id: int,
@@ -216,13 +214,11 @@ async def deep_link(message: Message, context: TakasContext, user_id: int,
         await waiting.expect(context, JOIN_FLOW, token=token, name=invited.full_name)
         await message.reply_text(
             heading + "\n" + _("Join it as {name}? If that is not your full name, write it.")
-            .format(name=f"<b>{esc(invited.full_name)}</b>"),
-            parse_mode=ParseMode.HTML, reply_markup=join_keyboard())
+            .format(name=f"<b>{esc(invited.full_name)}</b>"), reply_markup=join_keyboard())
         return True
     await waiting.expect(context, JOIN_FLOW, token=token)
     await message.reply_text(heading + "\n" + _(
-        "To join, write your full name (first name and surname) as your teacher knows it."),
-        parse_mode=ParseMode.HTML)
+        "To join, write your full name (first name and surname) as your teacher knows it."))
     return True
 
 
@@ -244,8 +240,7 @@ async def on_join_name(update: Update, context: TakasContext, state: dict[str, A
     await message.reply_text(_(
         "Join class {school_class} (grade {grade}) of {school} as {name}?").format(
         school_class=esc(invited.class_name), grade=invited.grade,
-        school=esc(invited.school), name=f"<b>{esc(name)}</b>"),
-        parse_mode=ParseMode.HTML, reply_markup=join_keyboard())
+        school=esc(invited.school), name=f"<b>{esc(name)}</b>"), reply_markup=join_keyboard())
     return True
 
 
@@ -265,7 +260,7 @@ async def on_join(update: Update, context: TakasContext) -> None:
         "Welcome to class {school_class} of {school}, {name}! Your hours count toward your "
         "grade's yearly target: /hours shows your progress.").format(
         school_class=esc(joined.class_name), school=esc(joined.school),
-        name=esc(joined.full_name)), parse_mode=ParseMode.HTML)
+        name=esc(joined.full_name)))
 
 
 async def on_join_cancel(update: Update, context: TakasContext) -> None:
@@ -285,7 +280,7 @@ async def claim(message: Message, context: TakasContext, user_id: int, code: str
     await message.reply_text(_(
         "Welcome, {name}! This is now your record in {place}, with the hours your teacher "
         "recorded: /hours shows them.").format(name=f"<b>{esc(claimed.full_name)}</b>",
-                                               place=place), parse_mode=ParseMode.HTML)
+                                               place=place))
 
 
 async def claim_command(update: Update, context: TakasContext) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from telegram import Message, Update
-from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import TakasContext
@@ -34,7 +33,7 @@ async def start(update: Update, context: TakasContext) -> None:
         "\n"
         "/help shows everything I can do; /language changes my language."
     ).format(name=name, example=esc(_("English course in Vilnius")))
-    await message.reply_text(text, parse_mode=ParseMode.HTML)
+    await message.reply_text(text)
 
 
 async def deep_link(message: Message, context: TakasContext, user_id: int,
@@ -60,7 +59,7 @@ async def deep_link(message: Message, context: TakasContext, user_id: int,
                 _("You are already checked in: {hours} for «{activity}»."))
         text = text.format(hours=esc(hours(checked.minutes / 60)),
                            activity=esc(checked.activity))
-    await message.reply_text(text, parse_mode=ParseMode.HTML)
+    await message.reply_text(text)
     return True
 
 
@@ -87,7 +86,7 @@ async def help_command(update: Update, context: TakasContext) -> None:
         _("💬 In any chat, type {mention} and a few words to share an opportunity.").format(
             mention=f"@{esc(context.bot.username)}"),
     ]
-    await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML)
+    await message.reply_text("\n".join(lines))
 
 
 HANDLERS: list[BaseHandler[Update, TakasContext, None]] = [

@@ -13,7 +13,6 @@ from collections.abc import Awaitable, Callable
 from datetime import time
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import TakasApplication, TakasContext
@@ -136,10 +135,9 @@ async def send_parts(context: TakasContext, chat_id: int, parts: list[Part]) -> 
     for part in parts:
         if part.photo_file_id:
             await context.bot.send_photo(chat_id, part.photo_file_id, caption=part.text,
-                                         parse_mode=ParseMode.HTML,
                                          reply_markup=part.reply_markup)
         else:
-            await context.bot.send_message(chat_id, part.text, parse_mode=ParseMode.HTML,
+            await context.bot.send_message(chat_id, part.text,
                                            reply_markup=part.reply_markup)
 
 
@@ -157,8 +155,7 @@ async def _decide(update: Update, context: TakasContext, entry_id: int, approve:
     if isinstance(query.message, Message):
         outcome = _("✔ Approved") if approve else _("✖ Rejected: {reason}").format(
             reason=esc(reason_text(reason or "")))
-        await query.message.edit_text(f"{query.message.text_html}\n\n<b>{outcome}</b>",
-                                      parse_mode=ParseMode.HTML)
+        await query.message.edit_text(f"{query.message.text_html}\n\n<b>{outcome}</b>")
 
 
 async def approve_pressed(update: Update, context: TakasContext) -> None:

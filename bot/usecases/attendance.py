@@ -111,7 +111,7 @@ async def _sheet(session: AsyncSession, actor_id: int, data: dict[str, Any],
     pages = max(1, -(-len(pupils) // PAGE))
     page = min(max(page, 0), pages - 1)
     ticked = set(data["ticked"])
-    shown = tuple((p.id, p.full_name, p.id in ticked)
+    shown = tuple((p.id, schools.roster_name(p.id, p.full_name), p.id in ticked)
                   for p in pupils[page * PAGE:(page + 1) * PAGE])
     return Sheet(data["activity"], int(data["minutes"]),
                  f"{school_class.grade}{school_class.letter}", page, pages, shown,
@@ -166,7 +166,7 @@ async def save(db: Database, actor_id: int, now: datetime | None = None) -> Save
             actor_id=actor_id, activity=data["activity"], day=day,
             minutes=int(data["minutes"]), key=f"att:{data['nonce']}", now=now)
         await _tell_pupils(session, results, now)
-        names = {p.id: p.full_name
+        names = {p.id: schools.roster_name(p.id, p.full_name)
                  for p in await schools.members(session, int(data["class_id"]))}
         draft = await session.get(AttendanceDraft, actor_id)
         if draft is not None:

@@ -86,7 +86,8 @@ async def school_of(session: AsyncSession, actor_id: int) -> Organisation:
 
 async def _class_view(session: AsyncSession, school_class: SchoolClass) -> ClassView:
     school = await session.get(Organisation, school_class.organisation_id)
-    pupils = tuple(PupilView(p.id, p.full_name, p.user_id is not None, p.claim_code)
+    pupils = tuple(PupilView(p.id, schools.roster_name(p.id, p.full_name),
+                             p.user_id is not None, p.claim_code)
                    for p in await schools.members(session, school_class.id))
     return ClassView(id=school_class.id, school=school.name if school else "",
                      name=f"{school_class.grade}{school_class.letter}",

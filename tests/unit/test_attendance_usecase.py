@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import select
 
 from bot.delivery import kinds
-from bot.services import badges, orgs, schools
-from bot.services.users import SeenUser, touch_user
+from bot.services import badges, schools
 from bot.storage.db import Database
-from bot.storage.models import BadgeAward, BadgeRule, HourEntry, Membership, OutboxMessage
+from bot.storage.models import BadgeAward, BadgeRule, HourEntry, OutboxMessage
 from bot.usecases import attendance
+from tests.unit.school_world import school_world
 
 NIGHT = datetime(2026, 11, 20, 21, 30, tzinfo=UTC)  # 23:30 in Vilnius: quiet hours
 MORNING = datetime(2026, 11, 21, 6, 0, tzinfo=UTC)  # 08:00 in Vilnius, when they end
@@ -28,13 +28,8 @@ async def db(db_url: str) -> AsyncIterator[Database]:
     database = Database(db_url)
     await database.migrate()
     async with database.transaction() as session:
-        for uid in (ADMIN, TEACHER, PUPIL):
-            await touch_user(session, SeenUser(uid, f"User {uid}", None, "lt"),
-                             is_admin=uid == ADMIN)
-        school = await orgs.create_organisation(session, "Utenos gimnazija", actor_id=ADMIN,
-                                                is_admin=True)
-        session.add(Membership(organisation_id=school.id, user_id=TEACHER))
-        await session.flush()
+        [school] = await school_world(session, (ADMIN, TEACHER, PUPIL), admin=ADMIN,
+                                      teachers={"Utenos gimnazija": TEACHER})
         eight_b = await schools.create_class(session, school.id, schools.ClassName(8, "B"),
                                              actor_id=TEACHER, year=2026)
         await schools.join_class(session, eight_b.token, PUPIL, "Ona Onaitė")

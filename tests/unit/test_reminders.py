@@ -13,12 +13,12 @@ import pytest
 from sqlalchemy import select
 
 from bot.delivery import kinds
-from bot.services import hours, orgs, reminders, schools
+from bot.services import hours, reminders, schools
 from bot.services.reminders import Progress
-from bot.services.users import SeenUser, touch_user
 from bot.storage.db import Database
-from bot.storage.models import Membership, OutboxMessage, User
+from bot.storage.models import OutboxMessage, User
 from bot.usecases import reminders as usecase
+from tests.unit.school_world import school_world
 
 AFTERNOON = datetime(2026, 11, 16, 15, 0, tzinfo=UTC)  # 17:00 in Vilnius, 2026/27
 ADMIN, TEACHER, BEHIND, PASSED, NO_TARGET, OWN_TARGET = 1, 2, 3, 4, 5, 6
@@ -70,13 +70,9 @@ async def db(db_url: str) -> AsyncIterator[Database]:
     database = Database(db_url)
     await database.migrate()
     async with database.transaction() as session:
-        for uid in (ADMIN, TEACHER, BEHIND, PASSED, NO_TARGET, OWN_TARGET):
-            await touch_user(session, SeenUser(uid, f"User {uid}", None, "en"),
-                             is_admin=uid == ADMIN)
-        school = await orgs.create_organisation(session, "Utenos gimnazija", actor_id=ADMIN,
-                                                is_admin=True)
-        session.add(Membership(organisation_id=school.id, user_id=TEACHER))
-        await session.flush()
+        [school] = await school_world(
+            session, (ADMIN, TEACHER, BEHIND, PASSED, NO_TARGET, OWN_TARGET), admin=ADMIN,
+            teachers={"Utenos gimnazija": TEACHER})
         eight_b = await schools.create_class(session, school.id, schools.ClassName(8, "B"),
                                              actor_id=TEACHER, year=2026)
         await schools.join_class(session, eight_b.token, BEHIND, "Ona Onaitė")
