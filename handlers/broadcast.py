@@ -257,7 +257,7 @@ async def confirm(update: Update, context: TakasContext, broadcast_id: int) -> N
         organisation = await session.get(Organisation, draft.organisation_id)
         recipients = await rules.audience(session, draft)
         linked = linked_doc(context, draft.opportunity_id)
-        languages = {u.id: i18n.resolve(u.language, u.telegram_language)
+        languages = {u.id: i18n.language_of(u)
                      for u in (await session.scalars(select_users(recipients))).all()}
 
         def render(chat_id: int) -> tuple[str, dict[str, Any] | None]:
@@ -292,8 +292,7 @@ async def progress_job(context: TakasContext) -> None:
     for broadcast, counts in states:
         author = authors.get(broadcast.id)
         left = counts.get("queued", 0) + counts.get("sending", 0)
-        language = (context.i18n.resolve(author.language, author.telegram_language)
-                    if author else context.i18n.default_language)
+        language = context.i18n.language_of(author)
         with context.i18n.use(language):
             line = _("Sent {sent} of {total} · failed {failed} · blocked {blocked}").format(
                 sent=counts.get("sent", 0), total=broadcast.recipients,

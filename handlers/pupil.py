@@ -17,13 +17,10 @@ from telegram.ext import (
 from bot.context import TakasContext
 from bot.formatting import hours, hours_words
 from bot.i18n import _
-from bot.services import hours as hour_rules
-from bot.services import privacy, profiles, schools
-from bot.services import reminders as reminder_rules
+from bot.services import privacy, profiles
 from bot.services.errors import Refusal
-from bot.storage.models import User
 from bot.text import esc
-from bot.usecases import reminders
+from bot.usecases import progress, reminders
 from handlers import callback_data as cb
 from handlers import waiting
 from handlers.buttons import expired
@@ -171,39 +168,32 @@ async def hours_command(update: Update, context: TakasContext) -> None:
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
         return
-    async with context.db.transaction() as session:
-        years = await hour_rules.totals(session, user.id)
-        record = await session.get(User, user.id)
-        # The target of the pupil's grade at their school wins over any other.
-        grade = await schools.grade_target_of(
-            session, user.id, hour_rules.school_year(hour_rules.today())[0].year)
-    if not years:
+    found = await progress.summary(context.db, user.id)
+    if not found.years:
         await message.reply_text(_("No hours logged yet. /log adds your first."))
         return
-    current = hour_rules.school_year(hour_rules.today())[0]
     lines: list[str] = []
-    for year in years:
+    for year in found.years:
         lines.append(_("<b>School year {first}–{last}</b>").format(
             first=year.first.year, last=year.last.year))
         lines.append(_("Approved: {approved} · waiting: {pending}").format(
             approved=esc(hours_words(year.approved)), pending=esc(hours_words(year.pending))))
-        for name, (approved, pending) in sorted(year.by_organisation.items()):
+        for name, approved, pending in year.by_organisation:
             lines.append(_("• {organisation}: {approved} approved, {pending} waiting").format(
                 organisation=esc(name), approved=esc(hours_words(approved)),
                 pending=esc(hours_words(pending))))
-        if len(year.by_kind) > 1 or set(year.by_kind) - {"other"}:
-            for kind, minutes in sorted(year.by_kind.items()):
+        kinds = dict(year.by_kind)
+        if len(kinds) > 1 or set(kinds) - {"other"}:
+            for kind, minutes in year.by_kind:
                 lines.append(_("• {kind}: {hours} approved").format(
                     kind=esc(kind_name(kind)), hours=esc(hours_words(minutes))))
-        target = reminder_rules.pick_target(
-            grade[1] if grade else None, record.yearly_target_minutes if record else None,
-            year.organisation_target)
-        if year.first == current and target:
+        target = year.target  # only the current school year has one
+        if target:
             share = min(100, round(100 * year.approved / target))
             bar = "▓" * (share // 10) + "░" * (10 - share // 10)
             lines.append(_("Yearly target: {target} · {bar} {share}%").format(
                 target=esc(hours_words(target)), bar=bar, share=share))
-            if year.approved >= target:
+            if year.passed:
                 lines.append(_("✔ Passed: the yearly target is reached."))
         lines.append("")
     lines.append(_("/export sends a CSV and a PDF certificate."))

@@ -102,8 +102,7 @@ class Kinds:
         """The recipient's current language (a private chat's id is its user's id)."""
         async with self.db.transaction() as session:
             user = await session.get(User, chat_id) if chat_id > 0 else None
-            return self.i18n.resolve(user.language if user else None,
-                                     user.telegram_language if user else None)
+            return self.i18n.language_of(user)
 
     async def render(self, kind: str, ref: str, chat_id: int) -> list[Part]:
         """The messages to send now for a row; empty when there is nothing to send any

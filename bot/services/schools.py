@@ -272,6 +272,33 @@ async def _place(session: AsyncSession, pupil: Pupil, school_class: SchoolClass)
         await session.flush()
 
 
+async def classes_of_user(session: AsyncSession,
+                          user_id: int) -> list[tuple[str, str, int]]:
+    """(school, class name, school year) of every class the user is a pupil of, newest
+    school year first."""
+    query = (select(Organisation.name, SchoolClass.grade, SchoolClass.letter,
+                    SchoolClass.school_year)
+             .join(ClassMember, ClassMember.class_id == SchoolClass.id)
+             .join(Pupil, Pupil.id == ClassMember.pupil_id)
+             .join(Organisation, Organisation.id == SchoolClass.organisation_id)
+             .where(Pupil.user_id == user_id)
+             .order_by(SchoolClass.school_year.desc(), Organisation.name))
+    return [(school, str(ClassName(grade, letter)), year)
+            for school, grade, letter, year in (await session.execute(query)).all()]
+
+
+async def class_in(session: AsyncSession, organisation_id: int, user_id: int,
+                   year: int) -> str | None:
+    """The name of the user's class at a school in school year `year`, if any."""
+    query = (select(SchoolClass.grade, SchoolClass.letter)
+             .join(ClassMember, ClassMember.class_id == SchoolClass.id)
+             .join(Pupil, Pupil.id == ClassMember.pupil_id)
+             .where(Pupil.user_id == user_id, Pupil.organisation_id == organisation_id,
+                    SchoolClass.school_year == year).limit(1))
+    row = (await session.execute(query)).first()
+    return str(ClassName(int(row[0]), str(row[1]))) if row else None
+
+
 async def pupil_of(session: AsyncSession, organisation_id: int, user_id: int) -> Pupil | None:
     return (await session.scalars(select(Pupil).where(
         Pupil.organisation_id == organisation_id, Pupil.user_id == user_id))).first()

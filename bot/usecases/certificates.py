@@ -81,9 +81,12 @@ async def set_full_name(db: Database, user_id: int, text: str) -> str:
 
 
 async def issue_certificate(db: Database, user_id: int, school_year: date | None, *,
-                            base_url: str | None, now: datetime | None = None) -> Issued:
+                            base_url: str | None, now: datetime | None = None,
+                            require_full_name: bool = False) -> Issued:
     """Record a certificate of the approved hours of the school year starting on
-    `school_year` (None: all years). Refusal `nothing_approved` when there are none."""
+    `school_year` (None: all years). Refusal `nothing_approved` when there are none, and
+    with `require_full_name` (the Mini App, which cannot ask) `full_name_needed` while
+    the learner has given no full name."""
     now = now or utcnow()
     period = hour_rules.school_year(school_year) if school_year is not None else None
     async with db.transaction() as session:
@@ -93,6 +96,8 @@ async def issue_certificate(db: Database, user_id: int, school_year: date | None
                     and (period is None or period[0] <= row.day <= period[1])]
         if user is None or not approved:
             raise Refusal("nothing_approved")
+        if require_full_name and not user.full_name:
+            raise Refusal("full_name_needed")
         record = await certificates.issue(
             session, user_id=user_id, learner=learner_name(user),
             approved_minutes=sum(row.minutes for row in approved),

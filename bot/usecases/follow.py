@@ -3,6 +3,8 @@
 What typed words follow is decided here: a town the catalog knows, else an organisation
 on Takas (its announcements too), else a provider of the catalog, else the words as a
 search. Each function is one unit of work and returns the follows as frozen views.
+The Mini App's Follow (an opportunity's provider or town, or a provider by name) stores
+the same rows, so /following lists what either made.
 """
 
 from __future__ import annotations
@@ -12,11 +14,15 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import follows as rules
+from bot.services import users
+from bot.services.errors import Refusal
 from bot.services.orgs import list_organisations
+from bot.services.users import SeenUser
 from bot.storage.db import Database
 from bot.storage.models import Follow
 from bot.text import shorten
 from catalog import queries
+from catalog.search.index import SearchDoc
 from catalog.search.normalize import fold
 from catalog.search.service import SearchService
 
@@ -96,3 +102,65 @@ async def set_frequency(db: Database, user_id: int, follow_id: int, frequency: s
     async with db.transaction() as session:
         done = await rules.set_frequency(session, user_id, follow_id, frequency) is not None
         return Changed(done, tuple(_view(row) for row in await rules.following(session, user_id)))
+
+
+# -- the Mini App's Follow: an opportunity's provider (or town), or a provider by name ----
+
+
+@dataclass(frozen=True)
+class Target:
+    """Something the Mini App follows: kind `provider` (value: the folded name) or `town`
+    (value: the gazetteer's place id)."""
+
+    kind: str
+    value: str
+    label: str
+
+
+def item_target(search: SearchService, doc: SearchDoc) -> Target | None:
+    """What following the opportunity `doc` follows: its provider, else its town."""
+    if doc.provider and fold(doc.provider):
+        return Target("provider", fold(doc.provider), doc.provider)
+    town = search.town(doc.city) if doc.city else None
+    return Target("town", town[0], town[1]) if town else None
+
+
+async def _resolve(session: AsyncSession, search: SearchService,
+                   wanted: Target | str) -> Target:
+    """`wanted` itself, or the organisation on Takas or provider of the catalog its name
+    names, compared folded as /follow compares them; `Refusal("provider_unknown")` else."""
+    if isinstance(wanted, Target):
+        return wanted
+    folded = fold(" ".join(wanted.split()))
+    organisations = {fold(o.name): o.name for o in await list_organisations(session)}
+    name = organisations.get(folded) or search.providers().get(folded)
+    if not folded or name is None:
+        raise Refusal("provider_unknown")
+    return Target("provider", folded, name)
+
+
+async def follow_target(db: Database, search: SearchService, seen: SeenUser,
+                        wanted: Target | str, *, is_admin: bool) -> Followed:
+    """Follow `wanted` (following it again is harmless). The user may never have written
+    to the bot (a Mini App opened from a link): their row is made first."""
+    async with db.transaction() as session:
+        target = await _resolve(session, search, wanted)
+        await users.touch_user(session, seen, is_admin=is_admin)
+        return await _follow(session, seen.id, target.kind, target.value, target.label)
+
+
+async def unfollow_target(db: Database, search: SearchService, user_id: int,
+                          wanted: Target | str) -> Target:
+    """Stop following `wanted` (harmless when not followed); what it was."""
+    async with db.transaction() as session:
+        target = await _resolve(session, search, wanted)
+        for row in await rules.following(session, user_id):
+            if (row.kind, row.value) == (target.kind, target.value):
+                await rules.unfollow(session, user_id, row.id)
+        return target
+
+
+async def follows_target(db: Database, user_id: int, target: Target) -> bool:
+    async with db.transaction() as session:
+        return any((row.kind, row.value) == (target.kind, target.value)
+                   for row in await rules.following(session, user_id))

@@ -16,8 +16,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.delivery import kinds
-from bot.services import hours, verification_digests
+from bot.services import hours, schools, verification_digests
 from bot.services.badges import award_automatic
+from bot.services.errors import Refusal
 from bot.services.orgs import organizer_ids
 from bot.storage.db import Database
 from bot.storage.models import EntryStatus, HourEntry, Organisation, User, utcnow
@@ -187,3 +188,59 @@ async def approve_digest(db: Database, digest_id: int, organizer_id: int) -> int
         for entry in decided:
             await _decided(session, entry)
         return len(decided)
+
+
+@dataclass(frozen=True)
+class QueuedEntry:
+    """An entry waiting for an organizer, as the Mini App's queue lists it."""
+
+    id: int
+    pupil: str  # the full name when given, else Telegram's first name
+    school_class: str | None  # the pupil's class at that school in the entry's year
+    organisation: str
+    organisation_id: int
+    activity: str
+    day: date
+    minutes: int
+    note: str | None
+    has_photo: bool
+
+
+async def pending_queue(db: Database, organizer_id: int) -> list[QueuedEntry]:
+    """What waits for `organizer_id`, oldest first (at most `PENDING_SHOWN`), with each
+    pupil's full name and class."""
+    async with db.transaction() as session:
+        waiting = (await hours.pending_for(session, organizer_id))[:PENDING_SHOWN]
+        found = []
+        for entry in waiting:
+            pupil = await session.get(User, entry.user_id) if entry.user_id else None
+            organisation = await session.get(Organisation, entry.organisation_id)
+            year = hours.school_year(entry.day)[0].year
+            school_class = (await schools.class_in(session, entry.organisation_id,
+                                                   entry.user_id, year)
+                            if entry.user_id else None)
+            found.append(QueuedEntry(
+                entry.id, (pupil.full_name or pupil.first_name) if pupil else "?",
+                school_class, organisation.name if organisation else "?",
+                entry.organisation_id, entry.activity, entry.day, entry.minutes, entry.note,
+                entry.photo_file_id is not None))
+        return found
+
+
+async def decide_once(db: Database, entry_id: int, organizer_id: int, *, approve: bool,
+                      reason: str | None = None) -> tuple[EntryView, bool]:
+    """`decide`, safe to submit twice: an entry already decided the way asked is answered
+    as it is, with True (nothing done again); decided the other way, a `Refusal`."""
+    wanted = (EntryStatus.APPROVED if approve else EntryStatus.REJECTED).value
+    async with db.transaction() as session:
+        try:
+            entry = await hours.decide(session, entry_id, organizer_id=organizer_id,
+                                       approve=approve, reason=reason)
+        except Refusal as refusal:
+            if refusal.code != "already_decided" or refusal.params.get("status") != wanted:
+                raise
+            found = await session.get(HourEntry, entry_id)
+            assert found is not None
+            return await _view(session, found), True
+        await _decided(session, entry)
+        return await _view(session, entry), False

@@ -2,7 +2,7 @@
 chose it last: `users.school_id`; NULL until they choose (one school needs no choice).
 
 Revision ID: 0016_school_choice
-Revises: 0015_certs
+Revises: 0016_webapp_shares
 Create Date: 2026-12-07
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0016_school_choice"
-down_revision = "0015_certs"
+down_revision = "0016_webapp_shares"
 branch_labels = None
 depends_on = None
 

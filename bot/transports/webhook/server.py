@@ -34,6 +34,9 @@ from bot.transports.webhook.health import health_report, refresh_gauges
 from bot.transports.webhook.processor import InboxProcessor
 from bot.transports.webhook.uploads import UploadError, parse_update, uploaded_file
 from bot.usecases import certificates as certificate_usecase
+from bot.web.app import mount
+from bot.web.context import make_web
+from bot.web.http import client_address
 
 log = logging.getLogger(__name__)
 # Certificate pages per client address: a burst of PAGE_BURST (a teacher checking a class's
@@ -71,6 +74,10 @@ class WebhookServer:
         app.router.add_post("/badges/verify", self.verify_badge)
         app.router.add_get(r"/badges/status/{number:\d{1,6}}", self.badge_status)
         app.router.add_get(r"/verify/{code:[A-Za-z0-9-]{1,24}}", self.certificate_page)
+        # The Mini App: its pages under /app, its API under /api (bot/web). The worker
+        # sends what its decisions queue, so nothing to wake here.
+        data = self.application.bot_data
+        mount(app, make_web(data.settings, data.i18n, data.db, data.search, data.badges))
         return app
 
     async def start(self, host: str, port: int) -> None:
@@ -248,13 +255,3 @@ class WebhookServer:
                             status=200 if status is not None else 404,
                             headers=verify_page.HEADERS)
 
-
-def client_address(request: web.Request, hops: int) -> str:
-    """The client's address: the peer's, or behind `hops` trusted proxies the entry of
-    X-Forwarded-For they appended (what the client itself wrote there is not trusted)."""
-    if hops > 0:
-        forwarded = [part.strip() for header in request.headers.getall("X-Forwarded-For", [])
-                     for part in header.split(",") if part.strip()]
-        if len(forwarded) >= hops:
-            return forwarded[-hops]
-    return request.remote or ""
