@@ -328,3 +328,32 @@ class FollowFrequency(CallbackData, prefix="ff"):
 # handlers/badges.py
 class BadgesPage(CallbackData, prefix="bd:p"):
     page: Count
+
+
+# handlers/broadcast.py
+class BroadcastFor(CallbackData, prefix="bc:o"):
+    organisation: int
+
+
+class BroadcastLink(CallbackData, prefix="bc:l"):
+    opportunity: int  # 0: no link
+
+
+class BroadcastAudience(CallbackData, prefix="bc:a"):
+    audience: Literal["followers", "pupils"]
+
+
+class BroadcastTown(CallbackData, prefix="bc:t"):
+    place: str
+
+
+class BroadcastSend(CallbackData, prefix="bc:s"):
+    broadcast: int
+
+
+class BroadcastCancel(CallbackData, prefix="bc:x"):
+    broadcast: int
+
+
+class MuteOrganisation(CallbackData, prefix="mu"):
+    organisation: int
