@@ -22,7 +22,7 @@ from bot.services.errors import Refusal
 from bot.text import esc
 from bot.usecases import progress, reminders
 from handlers import callback_data as cb
-from handlers import waiting
+from handlers import waiting, webapp
 from handlers.buttons import expired
 from handlers.refusals import explain
 
@@ -197,7 +197,9 @@ async def hours_command(update: Update, context: TakasContext) -> None:
                 lines.append(_("✔ Passed: the yearly target is reached."))
         lines.append("")
     lines.append(_("/export sends a CSV and a PDF certificate."))
-    await message.reply_text("\n".join(lines))
+    rows = webapp.open_rows(context, message.chat, map_page=False, profile=True)
+    await message.reply_text("\n".join(lines),
+                             reply_markup=InlineKeyboardMarkup(rows) if rows else None)
 
 
 async def mydata_command(update: Update, context: TakasContext) -> None:
