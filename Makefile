@@ -34,8 +34,9 @@ console: install compile-i18n migrate sync
 sync: install compile-i18n migrate
 	-$(PY) -m bot sync --quiet
 
-## test: the same set-up, then lint, type checks and the whole test suite (on SQLite, and a
-## second time on PostgreSQL when TEST_POSTGRES_URL names a server: see .ci/postgres.sh)
+## test: the same set-up, then lint, type checks and the whole test suite on SQLite; then,
+## when TEST_POSTGRES_URL names a server (see .ci/postgres.sh), every test that opens the
+## database a second time on PostgreSQL
 test: install-dev compile-i18n migrate lint typecheck pytest pytest-postgres
 
 ## test-fast: lint, type checks and the suite on SQLite without the `slow` system tests
@@ -95,7 +96,7 @@ typecheck: install-dev
 	$(BIN)/mypy
 
 # Four test processes (pytest-xdist), each test file in one of them: most tests wait on
-# sockets and timers, so four share two cores well; the suite runs twice within CI's budget.
+# sockets and timers, so four share two cores well.
 PYTEST_WORKERS ?= 4
 PYTEST_ARGS := -q -n $(PYTEST_WORKERS) --dist loadfile
 # Bytecode is written even where the environment says not to: every `python -m bot` child
@@ -107,8 +108,8 @@ pytest: install-dev compile-i18n
 
 pytest-postgres: install-dev compile-i18n
 	@if [ -n "$$TEST_POSTGRES_URL" ]; then \
-		echo "== the whole suite again, on PostgreSQL =="; \
-		$(BIN)/pytest $(PYTEST_ARGS); \
+		echo "== the tests that open the database, again on PostgreSQL =="; \
+		$(BIN)/pytest $(PYTEST_ARGS) --database-tests-only; \
 	else \
 		echo "(TEST_POSTGRES_URL is not set: the PostgreSQL pass is skipped)"; \
 	fi

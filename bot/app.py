@@ -13,9 +13,17 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any, Protocol, cast, runtime_checkable
 
-from telegram import Bot, BotCommand
+from telegram import (
+    Bot,
+    BotCommand,
+    LinkPreviewOptions,
+    MenuButtonDefault,
+    MenuButtonWebApp,
+    WebAppInfo,
+)
+from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ContextTypes
+from telegram.ext import AIORateLimiter, Application, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
 import handlers
@@ -39,6 +47,11 @@ log = logging.getLogger(__name__)
 # leaky bucket; its default (a burst of 20, then one every 3 s) sends up to 40 in the first
 # minute. A burst of 5 draining at one per 4 s never sends more than 5 + 15 = 20 in any minute.
 GROUP_RATE = (5, 20.0)
+# Every text the handlers send is HTML (each interpolated value escaped, bot.text.esc), and
+# no message unfolds a preview of the links it carries (an opportunity's page, our own
+# t.me links). The outbox's sender has a bot of its own and says so per message.
+DEFAULTS = Defaults(parse_mode=ParseMode.HTML,
+                    link_preview_options=LinkPreviewOptions(is_disabled=True))
 
 
 @runtime_checkable
@@ -85,6 +98,7 @@ def build_application(
         Application.builder()
         .token(token)
         .context_types(ContextTypes(context=TakasContext, bot_data=BotData))
+        .defaults(DEFAULTS)
         .post_init(on_startup)
         .post_shutdown(on_shutdown)
     )
@@ -233,6 +247,22 @@ async def publish_commands(application: TakasApplication) -> None:
                 await call
             except TelegramError as exc:
                 log.warning("%s(%s) failed: %s", name, language or "default", exc)
+    await publish_menu_button(application)
+
+
+async def publish_menu_button(application: TakasApplication) -> None:
+    """The menu button beside the message field opens the Mini App's map when WEBAPP_URL
+    is set (one text for everyone: Telegram has no per-language menu button), else it is
+    Telegram's default again (a deployment that drops the Mini App leaves no dead door)."""
+    data = application.bot_data
+    url = data.settings.webapp_url
+    with data.i18n.use(data.i18n.default_language):
+        button = (MenuButtonWebApp(_("Map"), WebAppInfo(url + "/")) if url
+                  else MenuButtonDefault())
+    try:
+        await application.bot.set_chat_menu_button(menu_button=button)
+    except TelegramError as exc:
+        log.warning("setChatMenuButton failed: %s", exc)
 
 
 @asynccontextmanager

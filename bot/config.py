@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.languages import SUPPORTED_LANGUAGES
@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     # The address the webhook server binds to (all interfaces by default: it listens
     # behind a load balancer); 127.0.0.1 keeps it to this machine.
     host: str = "0.0.0.0"  # noqa: S104
+    # Proxies in front of the web process that append the client's address to
+    # X-Forwarded-For (a platform's router, nginx): the public pages' per-client limit reads
+    # the address that many entries from the right. 0: the peer's address is the client's.
+    forwarded_hops: int = Field(default=0, ge=0, le=5)
     # When set, GET /metrics asks for `Authorization: Bearer <token>` (401 otherwise).
     metrics_token: SecretStr | None = None
     # Outgoing messages (bot/delivery): Telegram allows ~30/s overall; paid broadcasts
@@ -67,6 +71,19 @@ class Settings(BaseSettings):
     # address that serves their status lists (default: WEBHOOK_URL's origin).
     badge_signing_key: SecretStr | None = None
     public_url: str | None = None
+    # The Mini App (bot/web): the public https address of its map page (the chat's menu
+    # button and "Open map" buttons open it), the local port of `python -m bot web` (and of
+    # the pages `run` and the console serve beside the bot; 0: none), how old Telegram's
+    # signed initData may be, a development login without Telegram (never with a real
+    # token unless asked), and the map's tiles.
+    webapp_url: str | None = None
+    web_port: int | None = Field(default=None, ge=0, le=65535)
+    web_host: str = "127.0.0.1"
+    webapp_auth_max_age: int = Field(default=86400, ge=60, le=30 * 86400)
+    web_dev_login: bool = False
+    webapp_tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    webapp_tile_attribution: str = ("&copy; <a href=\"https://www.openstreetmap.org/copyright\">"
+                                    "OpenStreetMap</a> contributors")
 
     @field_validator("bot_token", "webhook_secret", "feeds_file", "badge_signing_key",
                      "metrics_token", mode="before")
@@ -96,6 +113,36 @@ class Settings(BaseSettings):
             except (BadKeyError, ValueError) as exc:
                 raise ValueError(str(exc).removeprefix("BADGE_SIGNING_KEY ")) from None
         return value
+
+    @field_validator("web_port", mode="before")
+    @classmethod
+    def _web_port(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("webapp_url", mode="before")
+    @classmethod
+    def _webapp_url(cls, value: object) -> object:
+        # Telegram opens Mini Apps over https only. The map page's address; one without a
+        # path gets /app, where the web process serves the pages.
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if not isinstance(value, str) or not value.strip().startswith("https://"):
+            raise ValueError("expected the public https:// address of the Mini App, "
+                             "e.g. https://bot.example.org/app")
+        from urllib.parse import urlsplit
+
+        url = value.strip().rstrip("/")
+        return url if urlsplit(url).path else url + "/app"
+
+    @field_validator("webapp_tile_url", mode="before")
+    @classmethod
+    def _tile_url(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+        if not isinstance(value, str) or not value.strip().startswith(("http://", "https://")) \
+                or not all(part in value for part in ("{z}", "{x}", "{y}")):
+            raise ValueError("expected a tile URL template with {z}, {x} and {y}")
+        return value.strip()
 
     @field_validator("bot_api_url", "webhook_url", "public_url", mode="before")
     @classmethod
@@ -137,11 +184,12 @@ class Settings(BaseSettings):
             raise ValueError(f"expected one of {', '.join(SUPPORTED_LANGUAGES)}")
         return code
 
-    @field_validator("host", mode="before")
+    @field_validator("host", "web_host", mode="before")
     @classmethod
-    def _host(cls, value: object) -> object:
+    def _host(cls, value: object, info: ValidationInfo) -> object:
         if isinstance(value, str) and not value.strip():
-            return "0.0.0.0"  # noqa: S104
+            # The webhook listens behind a load balancer; the local pages on this machine.
+            return "0.0.0.0" if info.field_name == "host" else "127.0.0.1"  # noqa: S104
         if isinstance(value, str):
             value = value.strip().removeprefix("[").removesuffix("]")  # [::1] as in URLs
             if not value or any(ch.isspace() or ch in "/?#@" for ch in value):

@@ -1,4 +1,6 @@
 """Per-user flood control: a token bucket per sender, checked before any handler runs.
+(The web process keeps another `FloodGuard` keyed by client address for its public
+certificate pages: bot/transports/webhook/server.py.)
 
 Each user may send `burst` updates at once; the bucket then refills at `rate` per second.
 An update that finds the bucket empty is dropped (not processed), and the user hears about it
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 import enum
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 
@@ -36,17 +38,17 @@ class _Bucket:
 
 
 class FloodGuard:
-    """Token buckets per user id."""
+    """Token buckets per user id (or any other key: a client's address)."""
 
     def __init__(self, burst: int, rate: float, notice_interval: float = 60.0,
                  clock: Callable[[], float] = time.monotonic, max_users: int = 50_000) -> None:
         self.burst, self.rate, self.notice_interval = burst, rate, notice_interval
         self._clock = clock
-        self._buckets: dict[int, _Bucket] = {}
+        self._buckets: dict[Hashable, _Bucket] = {}
         self._max_users = max_users
         self.dropped = 0  # updates refused since start, for metrics and tests
 
-    def check(self, user_id: int) -> Verdict:
+    def check(self, user_id: Hashable) -> Verdict:
         """Take one token for `user_id`'s update, or say how to refuse it."""
         now = self._clock()
         bucket = self._buckets.get(user_id)
@@ -66,7 +68,7 @@ class FloodGuard:
             return Verdict.DROP_AND_NOTIFY
         return Verdict.DROP
 
-    def wait(self, user_id: int) -> float:
+    def wait(self, user_id: Hashable) -> float:
         """Seconds until `user_id` may send again (0 when they may now)."""
         bucket = self._buckets.get(user_id)
         if bucket is None:

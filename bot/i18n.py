@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from babel.support import Translations
 
@@ -71,6 +71,17 @@ class Message(str):
 
 class CatalogError(Exception):
     """A catalog is missing or not compiled; the message says how to fix it."""
+
+
+class Speaker(Protocol):
+    """A person as stored (a `users` row): their choice in /language and the language
+    their Telegram app reported last."""
+
+    @property
+    def language(self) -> str | None: ...
+
+    @property
+    def telegram_language(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -126,6 +137,14 @@ class I18n:
             if language:
                 return language
         return self.default_language
+
+    def language_of(self, person: Speaker | None) -> str:
+        """The language to speak to `person` (None: unknown, the default): the ONE rule for
+        a user's language, whether we answer them, render an outbox notice for them or
+        write their broadcast's progress."""
+        if person is None:
+            return self.default_language
+        return self.resolve(person.language, person.telegram_language)
 
     def activate(self, language: str) -> None:
         """Make `language` the language of the current update (context)."""

@@ -44,6 +44,13 @@ def _page(title: str, body: str) -> str:
             f"<body>{body}</body></html>")
 
 
+def render_limited() -> str:
+    """The short page a reader gets after too many checks from their address (429)."""
+    title = _("Takas certificate check")
+    wait = _("Too many checks from your address. Please try again in a few minutes.")
+    return _page(title, f"<h1>{esc(title)}</h1><p>{esc(wait)}</p>")
+
+
 def render(status: CertificateStatus | None, *, deployment: str) -> str:
     """The page for `status` (None: no certificate has the code), in the current language."""
     title = _("Takas certificate check")

@@ -34,6 +34,7 @@ from handlers import (
     pending,
     playlists,
     pupil,
+    reminders,
     reports,
     schools,
     search,
@@ -54,7 +55,7 @@ LEARNER_GATE_GROUP = -5
 
 # Modules that render what the outbox sends to other people (bot/delivery/kinds.py):
 # each has `renderers(application)`, the renderer of each kind it owns.
-NOTICES = (alerts, verification, pending)
+NOTICES = (alerts, verification, pending, attendance, reminders, broadcast)
 
 
 def register(application: TakasApplication) -> None:
@@ -88,6 +89,7 @@ def schedule(application: TakasApplication) -> None:
     verification.schedule_digest(application)
     pending.schedule(application)
     broadcast.schedule(application)
+    reminders.schedule(application)
     if application.job_queue is not None:
         application.job_queue.run_repeating(alerts.digest_job, interval=30 * 60, first=60,
                                             name="alert-digests")

@@ -4,7 +4,8 @@
                                  the pupils (a page at a time) and save
 
 Every ticked pupil gets the hours, approved at once and verified by the teacher: this is
-how pupils who are not on Telegram get hours.
+how pupils who are not on Telegram get hours. A pupil on Telegram is told (kind
+`attended`, rendered here when the outbox sends it).
 """
 
 from __future__ import annotations
@@ -12,18 +13,18 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.context import TakasContext
-from bot.formatting import hours_words
+from bot.context import TakasApplication, TakasContext
+from bot.delivery import kinds
+from bot.delivery.kinds import Notice, Part, Renderer
+from bot.formatting import date_text, hours_words
 from bot.i18n import _
 from bot.services.durations import parse_minutes
-from bot.services.errors import Refusal
-from bot.text import esc
+from bot.text import esc, is_row_id, shorten
 from bot.usecases import attendance as usecase
 from handlers.callback_data import CallbackData, Count
-from handlers.refusals import explain
+from handlers.schools import picks_school
 
 
 class AttendanceClass(CallbackData, prefix="sac"):
@@ -43,6 +44,7 @@ class AttendanceSave(CallbackData, prefix="sas"):
     pass
 
 
+@picks_school
 async def attendance_command(update: Update, context: TakasContext) -> None:
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
@@ -52,20 +54,15 @@ async def attendance_command(update: Update, context: TakasContext) -> None:
     if minutes is None or len(args) < 2:
         await message.reply_text(_(
             "Write /attendance, the hours and the activity, for example <i>/attendance 2 "
-            "Park clean-up</i>. Then choose the class and tick who took part."),
-            parse_mode=ParseMode.HTML)
+            "Park clean-up</i>. Then choose the class and tick who took part."))
         return
-    try:
-        classes = await usecase.start(context.db, user.id, " ".join(args[1:]), minutes)
-    except Refusal as refusal:
-        await message.reply_text(explain(refusal), parse_mode=ParseMode.HTML)
-        return
+    classes = await usecase.start(context.db, user.id, " ".join(args[1:]), minutes)
     rows = [[InlineKeyboardButton(_("Class {name}").format(name=c.name),
                                   callback_data=AttendanceClass(school_class=c.id).pack())]
             for c in classes]
     await message.reply_text(_("{hours} for «{activity}». Which class?").format(
         hours=esc(hours_words(minutes)), activity=esc(" ".join(args[1:]))),
-        parse_mode=ParseMode.HTML, reply_markup=InlineKeyboardMarkup(rows))
+        reply_markup=InlineKeyboardMarkup(rows))
 
 
 def sheet_text(sheet: usecase.Sheet) -> str:
@@ -100,13 +97,8 @@ async def _show(update: Update, sheet: usecase.Sheet) -> None:
     if query is None:
         return
     await query.answer()
-    await query.edit_message_text(sheet_text(sheet), parse_mode=ParseMode.HTML,
+    await query.edit_message_text(sheet_text(sheet),
                                   reply_markup=sheet_keyboard(sheet))
-
-
-async def _refused(update: Update, refusal: Refusal) -> None:
-    if update.callback_query is not None:
-        await update.callback_query.answer(explain(refusal)[:200], show_alert=True)
 
 
 async def _answer_with(update: Update, make: Callable[[int], Awaitable[usecase.Sheet]]) -> None:
@@ -114,11 +106,7 @@ async def _answer_with(update: Update, make: Callable[[int], Awaitable[usecase.S
     user = update.effective_user
     if user is None:
         return
-    try:
-        sheet = await make(user.id)
-    except Refusal as refusal:
-        await _refused(update, refusal)
-        return
+    sheet = await make(user.id)
     await _show(update, sheet)
 
 
@@ -142,11 +130,8 @@ async def on_save(update: Update, context: TakasContext) -> None:
     query, user = update.callback_query, update.effective_user
     if query is None or user is None:
         return
-    try:
-        saved = await usecase.save(context.db, user.id)
-    except Refusal as refusal:
-        await _refused(update, refusal)
-        return
+    saved = await usecase.save(context.db, user.id)
+    context.bot_data.sender.wake()  # the pupils' notices were queued
     await query.answer()
     lines = [_("Recorded and approved: {hours} for «{activity}». Pupils: {count}.").format(
         hours=esc(hours_words(saved.minutes)), activity=esc(saved.activity),
@@ -155,7 +140,26 @@ async def on_save(update: Update, context: TakasContext) -> None:
     if saved.skipped:
         lines.append(_("Not recorded (your own hours, or their day is full): {names}").format(
             names=esc(", ".join(saved.skipped))))
-    await query.edit_message_text("\n".join(lines)[:4000], parse_mode=ParseMode.HTML)
+    await query.edit_message_text("\n".join(lines)[:4000])
+
+
+def attended_text(view: usecase.Attended) -> str:
+    """The pupil's notice: hours an organizer recorded for them, approved at once."""
+    return _("✔ {organisation} recorded that you took part in «{activity}» on {day}: "
+             "{hours}, approved. /hours shows your progress.").format(
+        organisation=esc(view.organisation), activity=esc(shorten(view.activity, 100)),
+        day=esc(date_text(view.day)), hours=esc(hours_words(view.minutes)))
+
+
+async def render_attended(notice: Notice) -> list[Part]:
+    if not is_row_id(notice.ref):
+        return []
+    view = await usecase.attended(notice.db, int(notice.ref), notice.chat_id)
+    return [Part(text=attended_text(view))] if view is not None else []
+
+
+def renderers(_application: TakasApplication) -> dict[str, Renderer]:
+    return {kinds.ATTENDED: render_attended}
 
 
 HANDLERS: list[BaseHandler[Update, TakasContext, None]] = [

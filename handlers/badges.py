@@ -19,7 +19,6 @@ from __future__ import annotations
 import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
-from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.badges.image import COLOUR_SIGNS, EMBLEM_SIGNS
@@ -35,7 +34,6 @@ from bot.storage.models import Badge, BadgeRule
 from bot.text import esc, is_id, shorten
 from handlers import callback_data as cb
 from handlers.buttons import expired
-from handlers.refusals import explain
 from handlers.views import paging_rows
 
 PAGE = 5  # badges per /badges page
@@ -97,43 +95,32 @@ def parse_rule(text: str) -> tuple[BadgeRule, int | None, int | None]:
     return BadgeRule.MANUAL, None, None
 
 
-async def _reply_refusal(update: Update, refusal: Refusal) -> None:
-    if update.callback_query is not None:
-        await update.callback_query.answer(explain(refusal)[:200], show_alert=True)
-    elif update.effective_message is not None:
-        await update.effective_message.reply_text(explain(refusal), parse_mode=ParseMode.HTML)
-
-
 async def badge_command(update: Update, context: TakasContext) -> None:
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
         return
     args = context.args or []
-    try:
-        async with context.db.transaction() as session:
-            mine = await orgs.organisations_of(session, user.id)
-            if not mine:
-                raise Refusal("not_your_org")
-            organisation = mine[0]
-            if args and args[0].lower() == "new":
-                parts = [part.strip() for part in " ".join(args[1:]).split(";")]
-                if len(parts) < 3:
-                    await message.reply_text(badge_usage(), parse_mode=ParseMode.HTML)
-                    return
-                rule, minutes, playlist = parse_rule(parts[3] if len(parts) > 3 else "")
-                badge = await rules.create_badge(
-                    session, organisation.id, actor_id=user.id, name=parts[0],
-                    description=parts[1], criteria=parts[2], rule=rule,
-                    hours_minutes=minutes, playlist_id=playlist)
-                text = _("Badge created for {organisation}:").format(
-                    organisation=esc(organisation.name)) + "\n\n" + badge_card(badge)
-                await message.reply_text(text, parse_mode=ParseMode.HTML,
-                                         reply_markup=badge_keyboard(badge))
+    async with context.db.transaction() as session:
+        mine = await orgs.organisations_of(session, user.id)
+        if not mine:
+            raise Refusal("not_your_org")
+        organisation = mine[0]
+        if args and args[0].lower() == "new":
+            parts = [part.strip() for part in " ".join(args[1:]).split(";")]
+            if len(parts) < 3:
+                await message.reply_text(badge_usage())
                 return
-            defined = await rules.badges_of(session, organisation.id)
-    except Refusal as refusal:
-        await _reply_refusal(update, refusal)
-        return
+            rule, minutes, playlist = parse_rule(parts[3] if len(parts) > 3 else "")
+            badge = await rules.create_badge(
+                session, organisation.id, actor_id=user.id, name=parts[0],
+                description=parts[1], criteria=parts[2], rule=rule,
+                hours_minutes=minutes, playlist_id=playlist)
+            text = _("Badge created for {organisation}:").format(
+                organisation=esc(organisation.name)) + "\n\n" + badge_card(badge)
+            await message.reply_text(text,
+                                     reply_markup=badge_keyboard(badge))
+            return
+        defined = await rules.badges_of(session, organisation.id)
     lines = [badge_usage(), ""]
     if not defined:
         lines.append(_("{organisation} has no badges yet.").format(
@@ -143,7 +130,7 @@ async def badge_command(update: Update, context: TakasContext) -> None:
                      + ("" if badge.active else " " + _("(not awarded any more)")))
     buttons = [[InlineKeyboardButton(f"🏅 {shorten(badge.name, 30)}",
                                      callback_data=f"Bg:{badge.id}")] for badge in defined[:30]]
-    await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML,
+    await message.reply_text("\n".join(lines),
                              reply_markup=InlineKeyboardMarkup(buttons) if buttons else None)
 
 
@@ -157,7 +144,7 @@ def _parts(update: Update, count: int) -> list[str] | None:
 
 async def _show_card(query_message: Message | None, badge: Badge) -> None:
     if query_message is not None:
-        await query_message.edit_text(badge_card(badge), parse_mode=ParseMode.HTML,
+        await query_message.edit_text(badge_card(badge),
                                       reply_markup=badge_keyboard(badge))
 
 
@@ -172,28 +159,24 @@ async def design_pressed(update: Update, context: TakasContext) -> None:
         await query.answer(_("This button is not valid."), show_alert=True)
         return
     badge_id = int(parts[0])
-    try:
-        async with context.db.transaction() as session:
-            if kind == "Bg":
-                badge = await rules.organizer_badge(session, badge_id, query.from_user.id)
-            elif kind == "Bc":
-                badge = await rules.change_badge(session, badge_id, actor_id=query.from_user.id,
-                                                 colour=parts[1])
-            elif kind == "Be":
-                badge = await rules.change_badge(session, badge_id, actor_id=query.from_user.id,
-                                                 emblem=parts[1])
-            else:
-                current = await session.get(Badge, badge_id)
-                badge = await rules.change_badge(
-                    session, badge_id, actor_id=query.from_user.id,
-                    active=not current.active if current else None)
-    except Refusal as refusal:
-        await _reply_refusal(update, refusal)
-        return
+    async with context.db.transaction() as session:
+        if kind == "Bg":
+            badge = await rules.organizer_badge(session, badge_id, query.from_user.id)
+        elif kind == "Bc":
+            badge = await rules.change_badge(session, badge_id, actor_id=query.from_user.id,
+                                             colour=parts[1])
+        elif kind == "Be":
+            badge = await rules.change_badge(session, badge_id, actor_id=query.from_user.id,
+                                             emblem=parts[1])
+        else:
+            current = await session.get(Badge, badge_id)
+            badge = await rules.change_badge(
+                session, badge_id, actor_id=query.from_user.id,
+                active=not current.active if current else None)
     await query.answer()
     message = query.message if isinstance(query.message, Message) else None
     if kind == "Bg" and message is not None:
-        await message.reply_text(badge_card(badge), parse_mode=ParseMode.HTML,
+        await message.reply_text(badge_card(badge),
                                  reply_markup=badge_keyboard(badge))
     else:
         await _show_card(message, badge)
@@ -207,13 +190,9 @@ async def learners_pressed(update: Update, context: TakasContext) -> None:
         await expired(update)
         return
     badge_id, page = int(parts[0]), int(parts[1])
-    try:
-        async with context.db.transaction() as session:
-            badge = await rules.organizer_badge(session, badge_id, query.from_user.id)
-            learners = await rules.learners_of(session, badge.organisation_id)
-    except Refusal as refusal:
-        await _reply_refusal(update, refusal)
-        return
+    async with context.db.transaction() as session:
+        badge = await rules.organizer_badge(session, badge_id, query.from_user.id)
+        learners = await rules.learners_of(session, badge.organisation_id)
     await query.answer()
     shown = learners[page * LEARNERS_PAGE:(page + 1) * LEARNERS_PAGE]
     rows = [[InlineKeyboardButton(shorten(learner.first_name or str(learner.id), 30),
@@ -224,7 +203,7 @@ async def learners_pressed(update: Update, context: TakasContext) -> None:
     text = (_("Who gets «{name}»?").format(name=esc(badge.name)) if shown
             else _("Nobody has approved hours with your organisation yet."))
     if isinstance(query.message, Message):
-        await query.message.reply_text(text, parse_mode=ParseMode.HTML,
+        await query.message.reply_text(text,
                                        reply_markup=InlineKeyboardMarkup(rows) if rows else None)
 
 
@@ -235,20 +214,15 @@ async def award_pressed(update: Update, context: TakasContext) -> None:
     if query is None or parts is None or not is_id(parts[1]):
         await expired(update)
         return
-    try:
-        async with context.db.transaction() as session:
-            award, created = await rules.award_by_hand(session, int(parts[0]), int(parts[1]),
-                                                       actor_id=query.from_user.id)
-            found = await rules.view(session, award.id)
-    except Refusal as refusal:
-        await _reply_refusal(update, refusal)
-        return
+    async with context.db.transaction() as session:
+        award, created = await rules.award_by_hand(session, int(parts[0]), int(parts[1]),
+                                                   actor_id=query.from_user.id)
+        found = await rules.view(session, award.id)
     await query.answer(_("Awarded: it is on its way.") if created
                        else _("They already have this badge."), show_alert=not created)
     if created and found is not None and isinstance(query.message, Message):
         await query.message.reply_text(
-            _("🏅 «{name}» awarded.").format(name=esc(found.badge.name)),
-            parse_mode=ParseMode.HTML)
+            _("🏅 «{name}» awarded.").format(name=esc(found.badge.name)))
 
 
 async def revocable_pressed(update: Update, context: TakasContext) -> None:
@@ -258,15 +232,11 @@ async def revocable_pressed(update: Update, context: TakasContext) -> None:
     if query is None or parts is None:
         await expired(update)
         return
-    try:
-        async with context.db.transaction() as session:
-            badge = await rules.organizer_badge(session, int(parts[0]), query.from_user.id)
-            given = [(award, name) for award, of, name
-                     in await rules.awards_given(session, badge.organisation_id)
-                     if of.id == badge.id]
-    except Refusal as refusal:
-        await _reply_refusal(update, refusal)
-        return
+    async with context.db.transaction() as session:
+        badge = await rules.organizer_badge(session, int(parts[0]), query.from_user.id)
+        given = [(award, name) for award, of, name
+                 in await rules.awards_given(session, badge.organisation_id)
+                 if of.id == badge.id]
     await query.answer()
     rows = [[InlineKeyboardButton(
         f"{shorten(name, 24)}, {date_text(award.issued_at.astimezone(LOCAL).date())}",
@@ -274,7 +244,7 @@ async def revocable_pressed(update: Update, context: TakasContext) -> None:
     text = (_("Whose «{name}» do you revoke?").format(name=esc(badge.name)) if rows
             else _("Nobody holds «{name}» now.").format(name=esc(badge.name)))
     if isinstance(query.message, Message):
-        await query.message.reply_text(text, parse_mode=ParseMode.HTML,
+        await query.message.reply_text(text,
                                        reply_markup=InlineKeyboardMarkup(rows) if rows else None)
 
 
@@ -286,19 +256,15 @@ async def revoke_pressed(update: Update, context: TakasContext) -> None:
         await expired(update)
         return
     award_id, confirmed = int(parts[0]), query.data.startswith("BY:")
-    try:
-        async with context.db.transaction() as session:
-            found = await rules.view(session, award_id)
-            if found is None:
-                raise Refusal("award_unknown")
-            if confirmed:
-                await rules.revoke(session, award_id, actor_id=query.from_user.id,
-                                   reason="revoked by an organizer")
-            else:  # the right to revoke is checked before asking
-                await rules.organizer_badge(session, found.badge.id, query.from_user.id)
-    except Refusal as refusal:
-        await _reply_refusal(update, refusal)
-        return
+    async with context.db.transaction() as session:
+        found = await rules.view(session, award_id)
+        if found is None:
+            raise Refusal("award_unknown")
+        if confirmed:
+            await rules.revoke(session, award_id, actor_id=query.from_user.id,
+                               reason="revoked by an organizer")
+        else:  # the right to revoke is checked before asking
+            await rules.organizer_badge(session, found.badge.id, query.from_user.id)
     await query.answer()
     if not isinstance(query.message, Message):
         return
@@ -308,7 +274,6 @@ async def revoke_pressed(update: Update, context: TakasContext) -> None:
     await query.message.reply_text(
         _("Revoke «{name}»? Anyone who checks it will see that it was revoked.").format(
             name=esc(found.badge.name)),
-        parse_mode=ParseMode.HTML,
         reply_markup=InlineKeyboardMarkup([[
             InlineKeyboardButton(_("Yes, revoke"), callback_data=f"BY:{award_id}"),
             InlineKeyboardButton(_("Cancel"), callback_data=f"Bg:{found.badge.id}")]]))
@@ -342,7 +307,7 @@ async def badges_command(update: Update, context: TakasContext) -> None:
         await message.reply_text(no_badges())
         return
     text, markup = badges_page(views, 0)
-    await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    await message.reply_text(text, reply_markup=markup)
 
 
 def no_badges() -> str:
@@ -365,7 +330,7 @@ async def badges_page_pressed(update: Update, context: TakasContext) -> None:
         return
     page = min(cb.BadgesPage.of(update).page, max(0, (len(views) - 1) // PAGE))
     text, markup = badges_page(views, page)
-    await query.message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    await query.message.edit_text(text, reply_markup=markup)
 
 
 async def resend_pressed(update: Update, context: TakasContext) -> None:
@@ -383,7 +348,7 @@ async def resend_pressed(update: Update, context: TakasContext) -> None:
     await query.answer()
     await context.bot.send_document(query.from_user.id,
                                     InputFile(document.png, filename=document.filename),
-                                    caption=document.caption, parse_mode=ParseMode.HTML)
+                                    caption=document.caption)
 
 
 HANDLERS: list[BaseHandler[Update, TakasContext, None]] = [

@@ -315,8 +315,19 @@ class ProfileCancel(CallbackData, prefix="pf:x"):
     pass
 
 
+class ProfileReminders(CallbackData, prefix="pf:r"):
+    """Monthly reminders while behind the yearly target: on or off (also under a reminder)."""
+
+    on: bool
+
+
 class ForgetMe(CallbackData, prefix="fm"):
     erase: Literal["yes", "no"]
+
+
+# handlers/location.py
+class NearMe(CallbackData, prefix="nm"):
+    """Ask for the user's location, to show what is nearest (under a target reminder)."""
 
 
 # handlers/search.py, views.py, smalltalk.py, alerts.py (query 0: not from a stored search)
@@ -365,3 +376,32 @@ class FollowFrequency(CallbackData, prefix="ff"):
 # handlers/badges.py
 class BadgesPage(CallbackData, prefix="bd:p"):
     page: Count
+
+
+# handlers/broadcast.py
+class BroadcastFor(CallbackData, prefix="bc:o"):
+    organisation: int
+
+
+class BroadcastLink(CallbackData, prefix="bc:l"):
+    opportunity: int  # 0: no link
+
+
+class BroadcastAudience(CallbackData, prefix="bc:a"):
+    audience: Literal["followers", "pupils"]
+
+
+class BroadcastTown(CallbackData, prefix="bc:t"):
+    place: str
+
+
+class BroadcastSend(CallbackData, prefix="bc:s"):
+    broadcast: int
+
+
+class BroadcastCancel(CallbackData, prefix="bc:x"):
+    broadcast: int
+
+
+class MuteOrganisation(CallbackData, prefix="mu"):
+    organisation: int

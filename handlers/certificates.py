@@ -15,7 +15,6 @@ from typing import Annotated, Any
 
 from babel.dates import format_date
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
-from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import TakasContext
@@ -23,7 +22,6 @@ from bot.formatting import date_text, hours_words
 from bot.i18n import _, current_language
 from bot.services import exports
 from bot.services.errors import Refusal
-from bot.storage.models import utcnow
 from bot.text import esc
 from bot.usecases import certificates as usecase
 from bot.usecases.certificates import CertificateStatus
@@ -76,11 +74,8 @@ async def name_typed(update: Update, context: TakasContext, state: dict[str, Any
     message, user = update.effective_message, update.effective_user
     if message is None or user is None or not message.text:
         return False
-    try:
-        await usecase.set_full_name(context.db, user.id, message.text)
-    except Refusal as refusal:  # still waiting for a usable name
-        await message.reply_text(explain(refusal), parse_mode=ParseMode.HTML)
-        return True
+    # A refusal rises (answered centrally); the flow still waits for a usable name.
+    await usecase.set_full_name(context.db, user.id, message.text)
     await waiting.clear(context, NAME_FLOW)
     choice = await usecase.export_choice(context.db, user.id)
     await offer_certificate(message, context, user.id, choice.years)
@@ -126,20 +121,20 @@ async def send_certificate(message: Message, context: TakasContext, user_id: int
                            year: date | None) -> None:
     try:
         issued = await usecase.issue_certificate(
-            context.db, user_id, year, base_url=context.settings.public_base_url, now=utcnow())
+            context.db, user_id, year, base_url=context.settings.public_base_url)
     except Refusal as refusal:
-        await message.reply_text(explain(refusal), parse_mode=ParseMode.HTML)
+        await message.reply_text(explain(refusal))
         return
     # Laying out the PDF is CPU work: off the event loop (the language context goes along).
     pdf = await asyncio.to_thread(exports.certificate_pdf, issued.data)
     code = issued.data.code
     caption = _("Your certificate of approved hours (code {code}).").format(code=esc(code))
     await message.reply_document(InputFile(pdf, filename="takas-certificate.pdf"),
-                                 caption=caption, parse_mode=ParseMode.HTML)
+                                 caption=caption)
     if issued.url is None:
         await message.reply_text(_("It has no QR code: this Takas has no public web address. "
                                    "Anyone can still check it by sending /verify {code} "
-                                   "here.").format(code=esc(code)), parse_mode=ParseMode.HTML)
+                                   "here.").format(code=esc(code)))
 
 
 def period_text(status: CertificateStatus) -> str:
@@ -175,13 +170,9 @@ async def verify_command(update: Update, context: TakasContext) -> None:
         await message.reply_text(_("Write it as /verify CODE, with the code printed on the "
                                    "certificate."))
         return
-    try:
-        status = await usecase.check_certificate(context.db, " ".join(context.args),
-                                                 actor_id=user.id, now=utcnow())
-    except Refusal as refusal:
-        await message.reply_text(explain(refusal), parse_mode=ParseMode.HTML)
-        return
-    await message.reply_text(status_text(status), parse_mode=ParseMode.HTML)
+    status = await usecase.check_certificate(context.db, " ".join(context.args),
+                                             actor_id=user.id)
+    await message.reply_text(status_text(status))
 
 
 async def revoke_command(update: Update, context: TakasContext) -> None:
@@ -192,15 +183,11 @@ async def revoke_command(update: Update, context: TakasContext) -> None:
     if not context.args:
         await message.reply_text(_("Write it as /revoke CODE."))
         return
-    try:
-        status = await usecase.revoke_certificate(
-            context.db, " ".join(context.args), actor_id=user.id,
-            is_admin=user.id in context.settings.admin_ids, now=utcnow())
-    except Refusal as refusal:
-        await message.reply_text(explain(refusal), parse_mode=ParseMode.HTML)
-        return
+    status = await usecase.revoke_certificate(
+        context.db, " ".join(context.args), actor_id=user.id,
+        is_admin=user.id in context.settings.admin_ids)
     await message.reply_text(_("Certificate {code} is revoked; /verify and its page now say "
-                               "so.").format(code=esc(status.code)), parse_mode=ParseMode.HTML)
+                               "so.").format(code=esc(status.code)))
 
 
 waiting.register(NAME_FLOW, name_typed)

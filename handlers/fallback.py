@@ -4,7 +4,6 @@ nothing else took."""
 from __future__ import annotations
 
 from telegram import Update
-from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import TakasContext
@@ -22,7 +21,6 @@ async def unknown_command(update: Update, context: TakasContext) -> None:
         _("I don't know the command {command}. /help lists what I can do.").format(
             command=f"<code>{esc(command)}</code>"
         ),
-        parse_mode=ParseMode.HTML,
     )
 
 
@@ -36,7 +34,7 @@ async def not_understood(update: Update, context: TakasContext) -> None:
         )
     else:
         text = _("I read text messages and commands. /help lists what I can do.")
-    await message.reply_text(text, parse_mode=ParseMode.HTML)
+    await message.reply_text(text)
 
 
 async def unknown_button(update: Update, context: TakasContext) -> None:

@@ -5,7 +5,6 @@ now, add or remove a feed. With 85 feeds, one line each would bury the one that 
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import TakasContext
@@ -67,7 +66,7 @@ async def feeds(update: Update, context: TakasContext) -> None:
     elif action in ("all", "list") and len(args) == 1:
         await _list(message, context)
     else:
-        await message.reply_text(usage(), parse_mode=ParseMode.HTML)
+        await message.reply_text(usage())
 
 
 async def sync_pressed(update: Update, context: TakasContext) -> None:
@@ -88,7 +87,7 @@ async def _summary(message: Message, context: TakasContext) -> None:
     async with context.db.transaction() as session:
         seen = await overview(session)
     if not seen.feeds:
-        await message.reply_text(usage(), parse_mode=ParseMode.HTML)
+        await message.reply_text(usage())
         return
     lines = [ngettext("<b>{count} feed</b>", "<b>{count} feeds</b>", seen.feeds).format(
         count=seen.feeds) + " · " + ngettext("{count} item", "{count} items", seen.items).format(
@@ -117,7 +116,7 @@ async def _reply_parts(message: Message, text: str,
     parts = split_message(text)
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
-        await message.reply_text(part, parse_mode=ParseMode.HTML,
+        await message.reply_text(part,
                                  reply_markup=keyboard if last else None)
 
 
@@ -130,7 +129,7 @@ async def _list(message: Message, context: TakasContext) -> None:
     async with context.db.transaction() as session:
         rows = [feed for feed in await store.list_feeds(session) if feed.enabled]
     if not rows:
-        await message.reply_text(usage(), parse_mode=ParseMode.HTML)
+        await message.reply_text(usage())
         return
     lines = [ngettext("<b>{count} feed</b>", "<b>{count} feeds</b>", len(rows)).format(
         count=len(rows))]
@@ -169,9 +168,9 @@ async def _sync(message: Message, context: TakasContext, names: list[str]) -> No
         lines.append("")
         lines += [_failure(report.name, report.error or "") for report in summary.failures]
     parts = split_message("\n".join(lines))
-    await progress.edit_text(parts[0], parse_mode=ParseMode.HTML)
+    await progress.edit_text(parts[0])
     for part in parts[1:]:
-        await message.reply_text(part, parse_mode=ParseMode.HTML)
+        await message.reply_text(part)
 
 
 PROBLEMS = {
@@ -196,8 +195,7 @@ async def _add(message: Message, context: TakasContext, name: str, url: str,
     except FeedAdminError as exc:
         await message.reply_text(PROBLEMS[exc.problem]())
         return
-    await message.reply_text(_("Feed {name} added.").format(name=f"<b>{esc(name)}</b>"),
-                             parse_mode=ParseMode.HTML)
+    await message.reply_text(_("Feed {name} added.").format(name=f"<b>{esc(name)}</b>"))
     await _sync(message, context, [name])
 
 
@@ -212,7 +210,6 @@ async def _remove(message: Message, context: TakasContext, name: str) -> None:
         ngettext("Feed {name} removed; {count} item withdrawn from search.",
                  "Feed {name} removed; {count} items withdrawn from search.", withdrawn)
         .format(name=f"<b>{esc(name)}</b>", count=withdrawn),
-        parse_mode=ParseMode.HTML,
     )
 
 

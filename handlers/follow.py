@@ -8,18 +8,15 @@ Callback data: nf:<query> (follow a stored search), uf:<follow> (stop), ff:<foll
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import TakasContext
 from bot.i18n import _
-from bot.services import follows as rules
 from bot.services.errors import Refusal
-from bot.services.orgs import list_organisations
-from bot.storage.models import Follow
-from bot.text import esc, shorten
-from catalog import queries
-from catalog.search.normalize import fold
+from bot.services.follows import FREQUENCIES
+from bot.text import esc
+from bot.usecases import follow as usecase
+from bot.usecases.follow import Followed, FollowView
 from handlers import callback_data as cb
 from handlers.buttons import expired
 from handlers.refusals import explain
@@ -33,7 +30,7 @@ def frequency_name(frequency: str) -> str:
 
 
 def next_frequency(frequency: str) -> str:
-    order = rules.FREQUENCIES
+    order = FREQUENCIES
     return order[(order.index(frequency) + 1) % len(order)] if frequency in order else order[0]
 
 
@@ -51,39 +48,19 @@ async def follow_command(update: Update, context: TakasContext) -> None:
         return
     text = " ".join(context.args or []).strip()
     if not text:
-        await message.reply_text(follow_usage(), parse_mode=ParseMode.HTML)
+        await message.reply_text(follow_usage())
         return
-    catalog_search = context.bot_data.search
-    town = catalog_search.town(text)
-    folded = fold(" ".join(text.split()))
-    providers = catalog_search.providers()
-    async with context.db.transaction() as session:
-        organisations = {fold(o.name): o.name for o in await list_organisations(session)}
-    if town is not None:
-        kind, value, label = "town", town[0], town[1]
-    elif folded in organisations:  # an organisation on Takas: hear its announcements too
-        kind, value, label = "provider", folded, organisations[folded]
-    elif folded in providers:
-        kind, value, label = "provider", folded, providers[folded]
-    else:
-        kind, value, label = "search", shorten(text, 300), shorten(text, 300)
-    await _follow(message, context, user.id, kind, value, label)
+    followed = await usecase.follow_words(context.db, context.bot_data.search, user.id, text)
+    await message.reply_text(followed_text(followed))
 
 
-async def _follow(message: Message, context: TakasContext, user_id: int, kind: str,
-                  value: str, label: str) -> None:
-    try:
-        async with context.db.transaction() as session:
-            followed, created = await rules.follow(session, user_id, kind, value, label)
-    except Refusal as refusal:
-        await message.reply_text(explain(refusal), parse_mode=ParseMode.HTML)
-        return
+def followed_text(followed: Followed) -> str:
     text = (_("Done: I will tell you about new opportunities for {label} ({frequency}). "
-              "/following changes how often.") if created else
+              "/following changes how often.") if followed.created else
             _("You already follow {label}. /following lists what you follow."))
-    await message.reply_text(text.format(
-        label=f"{ICONS[kind]} <b>{esc(followed.label)}</b>",
-        frequency=esc(frequency_name(followed.frequency))), parse_mode=ParseMode.HTML)
+    item = followed.follow
+    return text.format(label=f"{ICONS[item.kind]} <b>{esc(item.label)}</b>",
+                       frequency=esc(frequency_name(item.frequency)))
 
 
 async def notify_pressed(update: Update, context: TakasContext) -> None:
@@ -91,18 +68,22 @@ async def notify_pressed(update: Update, context: TakasContext) -> None:
     if query is None or not isinstance(query.message, Message):
         await expired(update)
         return
-    async with context.db.transaction() as session:
-        stored = await queries.recall(session, cb.NotifyMe.of(update).query, query.from_user.id)
-    if stored is None:
+    try:
+        followed = await usecase.follow_search(context.db, query.from_user.id,
+                                               cb.NotifyMe.of(update).query)
+    except Refusal as refusal:  # in the chat, under the results (not an alert)
+        await query.answer()
+        await query.message.reply_text(explain(refusal))
+        return
+    if followed is None:
         await query.answer(_("This button has expired; send your search again."),
                            show_alert=True)
         return
     await query.answer()
-    await _follow(query.message, context, query.from_user.id, "search", stored.text,
-                  stored.text)
+    await query.message.reply_text(followed_text(followed))
 
 
-def listing(items: list[Follow]) -> tuple[str, InlineKeyboardMarkup | None]:
+def listing(items: tuple[FollowView, ...]) -> tuple[str, InlineKeyboardMarkup | None]:
     if not items:
         return follow_usage(), None
     lines = [_("<b>What you follow</b>")]
@@ -127,10 +108,8 @@ async def following_command(update: Update, context: TakasContext) -> None:
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
         return
-    async with context.db.transaction() as session:
-        items = await rules.following(session, user.id)
-    text, markup = listing(items)
-    await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    text, markup = listing(await usecase.following(context.db, user.id))
+    await message.reply_text(text, reply_markup=markup)
 
 
 async def list_pressed(update: Update, context: TakasContext) -> None:
@@ -139,10 +118,8 @@ async def list_pressed(update: Update, context: TakasContext) -> None:
         await expired(update)
         return
     await query.answer()
-    async with context.db.transaction() as session:
-        items = await rules.following(session, query.from_user.id)
-    text, markup = listing(items)
-    await query.message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    text, markup = listing(await usecase.following(context.db, query.from_user.id))
+    await query.message.reply_text(text, reply_markup=markup)
 
 
 async def unfollow_pressed(update: Update, context: TakasContext) -> None:
@@ -163,17 +140,13 @@ async def _changed(update: Update, context: TakasContext, follow_id: int,
     if query is None or not isinstance(query.message, Message):
         await expired(update)
         return
-    async with context.db.transaction() as session:
-        if frequency is None:
-            done = await rules.unfollow(session, query.from_user.id, follow_id)
-        else:
-            done = await rules.set_frequency(session, query.from_user.id, follow_id,
-                                             frequency) is not None
-        items = await rules.following(session, query.from_user.id)
-    await query.answer(_("Done.") if done else _("This button has expired."))
+    changed = (await usecase.unfollow(context.db, query.from_user.id, follow_id)
+               if frequency is None else
+               await usecase.set_frequency(context.db, query.from_user.id, follow_id, frequency))
+    await query.answer(_("Done.") if changed.done else _("This button has expired."))
     if _is_listing(query.message):  # pressed in /following: show the list as it is now
-        text, markup = listing(items)
-        await query.message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+        text, markup = listing(changed.follows)
+        await query.message.edit_text(text, reply_markup=markup)
 
 
 def _is_listing(message: Message) -> bool:

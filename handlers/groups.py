@@ -23,7 +23,7 @@ from telegram import (
     MessageEntity,
     Update,
 )
-from telegram.constants import ChatMemberStatus, ChatType, ParseMode
+from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import (
     ApplicationHandlerStop,
     BaseHandler,
@@ -116,7 +116,7 @@ def introduction(context: TakasContext) -> str:
 
 
 async def _introduce(message: Message, context: TakasContext) -> None:
-    await message.reply_text(introduction(context), parse_mode=ParseMode.HTML,
+    await message.reply_text(introduction(context),
                              reply_markup=private_chat_button(context))
 
 
@@ -134,19 +134,18 @@ async def in_group(update: Update, context: TakasContext) -> None:
             await message.reply_text(
                 _("This is personal, so I answer it only in a private chat with me: open "
                   "it and send {command} there.").format(command=f"/{esc(name)}"),
-                parse_mode=ParseMode.HTML, reply_markup=private_chat_button(context))
+                reply_markup=private_chat_button(context))
         else:
             await message.reply_text(
                 _("I don't know the command {command}. /help lists what I can do.").format(
-                    command=f"<code>/{esc(shorten(name, 64))}</code>"),
-                parse_mode=ParseMode.HTML)
+                    command=f"<code>/{esc(shorten(name, 64))}</code>"))
         raise ApplicationHandlerStop
     text = _without_mentions(message, context.bot)
     intent = detect(text)
     if not text or intent in (Intent.GREETING, Intent.HELP):
         await _introduce(message, context)
     elif intent is not None:  # thanks, goodbye
-        await message.reply_text(smalltalk.reply_text(intent), parse_mode=ParseMode.HTML)
+        await message.reply_text(smalltalk.reply_text(intent))
     else:
         from handlers import search  # search imports views; keep this module light
 
@@ -171,7 +170,6 @@ async def added_to_group(update: Update, context: TakasContext) -> None:
                                               ChatMemberStatus.ADMINISTRATOR)
     if is_in and not was_in:
         await context.bot.send_message(change.chat.id, introduction(context),
-                                       parse_mode=ParseMode.HTML,
                                        reply_markup=private_chat_button(context))
 
 

@@ -9,7 +9,6 @@ from telegram import (
     InputTextMessageContent,
     Update,
 )
-from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, InlineQueryHandler
 
 from bot.context import TakasContext
@@ -40,8 +39,7 @@ async def inline_query(update: Update, context: TakasContext) -> None:
             description=shorten(" · ".join(p for p in (doc.provider or "", views.place(doc))
                                            if p), 100),
             input_message_content=InputTextMessageContent(
-                views.card(0, doc).replace("<b>0. ", "<b>", 1), parse_mode=ParseMode.HTML,
-                link_preview_options=None),
+                views.card(0, doc).replace("<b>0. ", "<b>", 1)),
             reply_markup=markup,
         ))
     await query.answer(articles, cache_time=60, is_personal=False)

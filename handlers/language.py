@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import TakasContext
@@ -58,9 +57,9 @@ async def chosen(update: Update, context: TakasContext) -> None:
         in_language=f"<b>{esc(in_language(code))}</b>"
     )
     if query.message is not None and query.message.is_accessible:
-        await query.edit_message_text(text, parse_mode=ParseMode.HTML)
+        await query.edit_message_text(text)
     else:
-        await context.bot.send_message(update.effective_user.id, text, parse_mode=ParseMode.HTML)
+        await context.bot.send_message(update.effective_user.id, text)
 
 
 HANDLERS: list[BaseHandler[Update, TakasContext, None]] = [

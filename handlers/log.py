@@ -23,7 +23,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -144,9 +143,9 @@ async def ask(message: Message, question: Question, *, edit: bool = False) -> No
     rows.append(cancel_row(step))
     markup = InlineKeyboardMarkup(rows)
     if edit:
-        await message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+        await message.edit_text(text, reply_markup=markup)
     else:
-        await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+        await message.reply_text(text, reply_markup=markup)
 
 
 def summary(question: Question) -> str:
@@ -191,14 +190,11 @@ async def shortcut(message: Message, context: TakasContext, user_id: int, args: 
         await message.reply_text(_("Write it as /log HOURS ACTIVITY [DATE], for example "
                                    "/log 2,5 Reading to children 2026-11-18 — or just /log."))
         return
-    try:  # hours and day are checked now, not after the organisation is chosen
-        if minutes > DAY_MINUTES:
-            raise Refusal("hours_range")
-        if day is not None:
-            check_day(day)
-    except Refusal as refusal:
-        await message.reply_text(explain(refusal), parse_mode=ParseMode.HTML)
-        return
+    # Hours and day are checked now, not after the organisation is chosen.
+    if minutes > DAY_MINUTES:
+        raise Refusal("hours_range")
+    if day is not None:
+        check_day(day)
     question = await logging_hours.shortcut(
         context.db, user_id, activity=" ".join(words), minutes=minutes, day=day,
         nonce=f"u{update_id}")
@@ -224,7 +220,7 @@ async def on_text(update: Update, context: TakasContext, state: dict[str, Any]) 
 
     question = await logging_hours.answer(context.db, user.id, changes)
     if problems:
-        await message.reply_text(problems[0], parse_mode=ParseMode.HTML)
+        await message.reply_text(problems[0])
         return True
     if question is None:
         return False  # not logging: let the search (or whatever is next) have the message
@@ -303,7 +299,7 @@ async def confirm(update: Update, context: TakasContext, nonce: str) -> None:
         logged = await logging_hours.confirm(context.db, user.id, nonce)
     except Refusal as refusal:
         await query.answer()
-        await query.message.reply_text(explain(refusal), parse_mode=ParseMode.HTML)
+        await query.message.reply_text(explain(refusal))
         return
     if logged is None:
         await query.answer(_("This entry is no longer open; start again with /log."),
@@ -318,8 +314,7 @@ async def confirm(update: Update, context: TakasContext, nonce: str) -> None:
     await query.message.edit_text(
         _("Logged: {hours} on {day}. The organizers will verify it; I will tell you when "
           "they do. /hours shows your progress.").format(
-            hours=esc(hours(logged.minutes / 60)), day=esc(date_text(logged.day))),
-        parse_mode=ParseMode.HTML)
+            hours=esc(hours(logged.minutes / 60)), day=esc(date_text(logged.day))))
 
 
 HANDLERS: list[BaseHandler[Update, TakasContext, None]] = [

@@ -52,7 +52,7 @@ async def prepare(update: Update, context: TakasContext) -> None:
             # again for what it already waits for writes nothing.
             context.expecting = await waiting.get(session, user.id)
             context.expecting_known = True
-    language = context.i18n.resolve(record.language, user.language_code)
+    language = context.i18n.language_of(record)  # touch_user stored Telegram's code
     context.i18n.activate(language)
     flood.remember_language(user.id, language)
 

@@ -21,7 +21,6 @@ from datetime import timedelta
 from html import unescape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import TakasApplication, TakasContext
@@ -29,7 +28,6 @@ from bot.delivery import kinds
 from bot.delivery.kinds import Notice, Part, Renderer
 from bot.formatting import date_text, hours
 from bot.i18n import _, ngettext
-from bot.services.errors import Refusal
 from bot.text import MESSAGE_LIMIT, esc, shorten, utf16_len
 from bot.usecases import verification
 from bot.usecases.verification import BulkChoice, EntryView, QueuePage, QueueResult
@@ -204,7 +202,7 @@ async def _redraw(update: Update, result: QueueResult | None, answer: str | None
         await query.answer(answer)
     if isinstance(query.message, Message):
         text, markup = screen(result)
-        await query.message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+        await query.message.edit_text(text, reply_markup=markup)
 
 
 async def _act(update: Update, run: Callable[[int], Awaitable[QueueResult | None]],
@@ -212,15 +210,12 @@ async def _act(update: Update, run: Callable[[int], Awaitable[QueueResult | None
                ) -> QueueResult | None:
     """Run the presser's action (`run(presser)`, a use case) and draw what it returns in
     the pressed message, answering with `answer(result)`. A refusal (not the presser's
-    to decide) is told and changes nothing; None: the press was answered as expired."""
+    to decide) rises to the central error handler and changes nothing; None: the press
+    was answered as expired."""
     query = update.callback_query
     if query is None:
         return None
-    try:
-        result = await run(query.from_user.id)
-    except Refusal as refusal:
-        await query.answer(explain(refusal)[:200], show_alert=True)
-        return None
+    result = await run(query.from_user.id)
     await _redraw(update, result, answer(result) if result is not None else None)
     return result
 
@@ -231,7 +226,7 @@ async def pending_command(update: Update, context: TakasContext) -> None:
     if message is None or user is None:
         return
     page = await verification.queue(context.db, user.id)
-    await message.reply_text(page_text(page), parse_mode=ParseMode.HTML,
+    await message.reply_text(page_text(page),
                              reply_markup=page_keyboard(page))
 
 
@@ -243,7 +238,7 @@ async def open_pressed(update: Update, context: TakasContext) -> None:
     page = await verification.queue(context.db, query.from_user.id)
     await query.answer()
     await context.bot.send_message(query.from_user.id, page_text(page),
-                                   parse_mode=ParseMode.HTML, reply_markup=page_keyboard(page))
+                                   reply_markup=page_keyboard(page))
 
 
 async def page_pressed(update: Update, context: TakasContext) -> None:
@@ -261,18 +256,14 @@ async def photo_pressed(update: Update, context: TakasContext) -> None:
     query = update.callback_query
     if query is None:
         return
-    try:
-        entry = await verification.queue_photo(context.db, cb.PendingPhoto.of(update).entry,
-                                               query.from_user.id)
-    except Refusal as refusal:
-        await query.answer(explain(refusal)[:200], show_alert=True)
-        return
+    entry = await verification.queue_photo(context.db, cb.PendingPhoto.of(update).entry,
+                                           query.from_user.id)
     if not entry.photo_file_id:
         await query.answer(_("This entry has no photo."), show_alert=True)
         return
     await query.answer()
     await context.bot.send_photo(query.from_user.id, entry.photo_file_id,
-                                 caption=photo_caption(entry), parse_mode=ParseMode.HTML)
+                                 caption=photo_caption(entry))
 
 
 async def approve_pressed(update: Update, context: TakasContext) -> None:

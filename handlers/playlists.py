@@ -22,7 +22,6 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import (
     BaseHandler,
@@ -64,14 +63,12 @@ async def reply(message: Message, text: str, rows: Rows | None = None, *,
     markup = InlineKeyboardMarkup(rows) if rows else None
     if edit:
         try:
-            await message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=markup,
-                                    disable_web_page_preview=True)
+            await message.edit_text(text, reply_markup=markup)
         except BadRequest as error:  # a double tap shows what is already there
             if "not modified" not in str(error):
                 raise
     else:
-        await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup,
-                                 disable_web_page_preview=True)
+        await message.reply_text(text, reply_markup=markup)
 
 
 def cancel_row(playlist_id: int | None) -> list[InlineKeyboardButton]:
@@ -492,33 +489,30 @@ async def on_button(update: Update, context: TakasContext) -> None:
     else:
         await query.answer(_("This button has expired."), show_alert=True)
         return
-    try:
-        if action == "x":
-            async with context.db.transaction() as session:
-                await rules.stop_editing(session, user.id)
-            await waiting.clear(context, "playlist")
-            await query.answer()
-            await query.message.edit_text(_("Closed. /playlist opens your playlists again."))
-        elif action == "j" and values:
-            async with context.db.transaction() as session:
-                new = await rules.join(session, values[0], user.id)
-            await query.answer(_("You joined the playlist.") if new else None)
-            if new:  # a double tap: the first one already showed it
-                await show_playlist(query.message, context, user.id, values[0], edit=True)
-        elif action == "v" and values:
-            await query.answer()
-            await show_playlist(query.message, context, user.id, values[0])
-        elif action == "pg" and values:
-            await query.answer()
-            await show_joined(query.message, context, user.id, values[0], edit=True)
-        elif action == "lg":
-            await await_text(query.message, context, user.id, 0, values[0], "title", language)
-            await query.answer()
-        else:
-            await organizer_button(query.message, context, user.id, action, values)
-            await query.answer()
-    except Refusal as refusal:
-        await query.answer(explain(refusal)[:200], show_alert=True)
+    if action == "x":
+        async with context.db.transaction() as session:
+            await rules.stop_editing(session, user.id)
+        await waiting.clear(context, "playlist")
+        await query.answer()
+        await query.message.edit_text(_("Closed. /playlist opens your playlists again."))
+    elif action == "j" and values:
+        async with context.db.transaction() as session:
+            new = await rules.join(session, values[0], user.id)
+        await query.answer(_("You joined the playlist.") if new else None)
+        if new:  # a double tap: the first one already showed it
+            await show_playlist(query.message, context, user.id, values[0], edit=True)
+    elif action == "v" and values:
+        await query.answer()
+        await show_playlist(query.message, context, user.id, values[0])
+    elif action == "pg" and values:
+        await query.answer()
+        await show_joined(query.message, context, user.id, values[0], edit=True)
+    elif action == "lg":
+        await await_text(query.message, context, user.id, 0, values[0], "title", language)
+        await query.answer()
+    else:
+        await organizer_button(query.message, context, user.id, action, values)
+        await query.answer()
 
 
 HANDLERS: list[BaseHandler[Update, TakasContext, None]] = [

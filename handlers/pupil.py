@@ -5,10 +5,9 @@ stored, as JSON) and /forgetme (erase, with confirmation). /export: handlers/cer
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Protocol
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
-from telegram.constants import ParseMode
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -18,13 +17,12 @@ from telegram.ext import (
 from bot.context import TakasContext
 from bot.formatting import hours, hours_words
 from bot.i18n import _
-from bot.services import hours as hour_rules
-from bot.services import privacy, profiles, schools
+from bot.services import privacy, profiles
 from bot.services.errors import Refusal
-from bot.storage.models import User
 from bot.text import esc
+from bot.usecases import progress, reminders
 from handlers import callback_data as cb
-from handlers import waiting
+from handlers import waiting, webapp
 from handlers.buttons import expired
 from handlers.refusals import explain
 
@@ -36,27 +34,41 @@ async def profile_command(update: Update, context: TakasContext) -> None:
     if message is None or user is None:
         return
     args = context.args or []
-    try:
-        async with context.db.transaction() as session:
-            if len(args) >= 2 and args[0].lower() in profiles.FIELDS:
-                await profiles.set_field(session, user.id, args[0].lower(), " ".join(args[1:]))
-            record = await profiles.profile_of(session, user.id)
-    except Refusal as refusal:
-        await message.reply_text(explain(refusal), parse_mode=ParseMode.HTML)
-        return
+    async with context.db.transaction() as session:
+        if len(args) >= 2 and args[0].lower() in profiles.FIELDS:
+            await profiles.set_field(session, user.id, args[0].lower(), " ".join(args[1:]))
+        record = await profiles.profile_of(session, user.id)
     if record is not None:
-        await message.reply_text(profile_text(record), parse_mode=ParseMode.HTML,
-                                 reply_markup=profile_keyboard())
+        await message.reply_text(profile_text(record),
+                                 reply_markup=profile_keyboard(record.target_reminders))
 
 
-def profile_text(record: User) -> str:
+class ProfileFields(Protocol):
+    """What the /profile card shows (a user's row, or a use case's `ProfileView`)."""
+
+    @property
+    def school(self) -> str | None: ...
+    @property
+    def grade(self) -> str | None: ...
+    @property
+    def municipality(self) -> str | None: ...
+    @property
+    def yearly_target_minutes(self) -> int | None: ...
+    @property
+    def target_reminders(self) -> bool: ...
+
+
+def profile_text(record: ProfileFields) -> str:
     lines = [_("<b>Your profile</b>"),
              _("School: {value}").format(value=esc(record.school or "—")),
              _("Grade: {value}").format(value=esc(record.grade or "—")),
              _("Municipality: {value}").format(value=esc(record.municipality or "—")),
              _("Yearly target: {value}").format(value=esc(
                  hours(record.yearly_target_minutes / 60)
-                 if record.yearly_target_minutes else "—"))]
+                 if record.yearly_target_minutes else "—")),
+             _("🔔 A reminder once a month while you are behind your yearly target: on")
+             if record.target_reminders else
+             _("🔕 A reminder once a month while you are behind your yearly target: off")]
     return "\n".join([*lines, "", _("Press what you want to change.")])
 
 
@@ -65,10 +77,28 @@ def field_labels() -> dict[str, str]:
             "municipality": _("🏘 Municipality"), "target": _("🎯 Yearly target")}
 
 
-def profile_keyboard() -> InlineKeyboardMarkup:
+def profile_keyboard(reminders_on: bool) -> InlineKeyboardMarkup:
     buttons = [InlineKeyboardButton(label, callback_data=cb.ProfileField(field=field).pack())
                for field, label in field_labels().items()]
-    return InlineKeyboardMarkup([buttons[:2], buttons[2:]])
+    switch = InlineKeyboardButton(
+        _("🔕 Turn reminders off") if reminders_on else _("🔔 Turn reminders on"),
+        callback_data=cb.ProfileReminders(on=not reminders_on).pack())
+    return InlineKeyboardMarkup([buttons[:2], buttons[2:], [switch]])
+
+
+async def reminders_pressed(update: Update, context: TakasContext) -> None:
+    """The reminders switch (in /profile, or "No more reminders" under a reminder): the
+    message becomes the profile card as it is now."""
+    query = update.callback_query
+    if query is None or not isinstance(query.message, Message):
+        await expired(update)
+        return
+    record = await reminders.set_reminders(context.db, query.from_user.id,
+                                           cb.ProfileReminders.of(update).on)
+    await query.answer()
+    if record is not None:
+        await query.message.edit_text(profile_text(record),
+                                      reply_markup=profile_keyboard(record.target_reminders))
 
 
 def field_question(field: str) -> str:
@@ -116,13 +146,13 @@ async def profile_answer(update: Update, context: TakasContext, state: dict[str,
         async with context.db.transaction() as session:
             record = await profiles.set_field(session, user.id, str(field), message.text)
     except Refusal as refusal:  # still waiting: the user may write it again
-        await message.reply_text(explain(refusal), parse_mode=ParseMode.HTML,
+        await message.reply_text(explain(refusal),
                                  reply_markup=cancel_keyboard())
         return True
     await waiting.clear(context, "profile")
     if record is not None:
         await message.reply_text(_("Saved.") + "\n\n" + profile_text(record),
-                                 parse_mode=ParseMode.HTML, reply_markup=profile_keyboard())
+                                 reply_markup=profile_keyboard(record.target_reminders))
     return True
 
 
@@ -138,43 +168,38 @@ async def hours_command(update: Update, context: TakasContext) -> None:
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
         return
-    async with context.db.transaction() as session:
-        years = await hour_rules.totals(session, user.id)
-        record = await session.get(User, user.id)
-        # The target of the pupil's grade at their school wins over any other.
-        grade = await schools.grade_target_of(
-            session, user.id, hour_rules.school_year(hour_rules.today())[0].year)
-    if not years:
+    found = await progress.summary(context.db, user.id)
+    if not found.years:
         await message.reply_text(_("No hours logged yet. /log adds your first."))
         return
-    current = hour_rules.school_year(hour_rules.today())[0]
     lines: list[str] = []
-    for year in years:
+    for year in found.years:
         lines.append(_("<b>School year {first}–{last}</b>").format(
             first=year.first.year, last=year.last.year))
         lines.append(_("Approved: {approved} · waiting: {pending}").format(
             approved=esc(hours_words(year.approved)), pending=esc(hours_words(year.pending))))
-        for name, (approved, pending) in sorted(year.by_organisation.items()):
+        for name, approved, pending in year.by_organisation:
             lines.append(_("• {organisation}: {approved} approved, {pending} waiting").format(
                 organisation=esc(name), approved=esc(hours_words(approved)),
                 pending=esc(hours_words(pending))))
-        if len(year.by_kind) > 1 or set(year.by_kind) - {"other"}:
-            for kind, minutes in sorted(year.by_kind.items()):
+        kinds = dict(year.by_kind)
+        if len(kinds) > 1 or set(kinds) - {"other"}:
+            for kind, minutes in year.by_kind:
                 lines.append(_("• {kind}: {hours} approved").format(
                     kind=esc(kind_name(kind)), hours=esc(hours_words(minutes))))
-        target = ((grade[1] if grade else None)
-                  or (record.yearly_target_minutes if record else None)
-                  or year.organisation_target)
-        if year.first == current and target:
+        target = year.target  # only the current school year has one
+        if target:
             share = min(100, round(100 * year.approved / target))
             bar = "▓" * (share // 10) + "░" * (10 - share // 10)
             lines.append(_("Yearly target: {target} · {bar} {share}%").format(
                 target=esc(hours_words(target)), bar=bar, share=share))
-            if year.approved >= target:
+            if year.passed:
                 lines.append(_("✔ Passed: the yearly target is reached."))
         lines.append("")
     lines.append(_("/export sends a CSV and a PDF certificate."))
-    await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML)
+    rows = webapp.open_rows(context, message.chat, map_page=False, profile=True)
+    await message.reply_text("\n".join(lines),
+                             reply_markup=InlineKeyboardMarkup(rows) if rows else None)
 
 
 async def mydata_command(update: Update, context: TakasContext) -> None:
@@ -194,7 +219,8 @@ async def forgetme_command(update: Update, context: TakasContext) -> None:
         return
     await message.reply_text(
         _("This erases your profile, searches and unverified hours. Approved hours stay in "
-          "the organisations' reports without your name. This cannot be undone."),
+          "the organisations' reports without your name: on your school's class list you "
+          "become a former pupil with a number instead. This cannot be undone."),
         reply_markup=InlineKeyboardMarkup([[
             InlineKeyboardButton(_("Erase my data"), callback_data=cb.ForgetMe(
                 erase="yes").pack()),
@@ -219,6 +245,7 @@ HANDLERS: list[BaseHandler[Update, TakasContext, None]] = [
     CommandHandler("profile", profile_command),
     CallbackQueryHandler(field_pressed, pattern=cb.ProfileField.pattern),
     CallbackQueryHandler(cancel_pressed, pattern=cb.ProfileCancel.pattern),
+    CallbackQueryHandler(reminders_pressed, pattern=cb.ProfileReminders.pattern),
     CommandHandler("hours", hours_command),
     CommandHandler("mydata", mydata_command),
     CommandHandler("forgetme", forgetme_command),

@@ -10,15 +10,12 @@ who took part in each activity, their hours and who verified them.
 from __future__ import annotations
 
 from telegram import InputFile, Update
-from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import TakasContext
 from bot.i18n import _
-from bot.services.errors import Refusal
 from bot.text import esc
 from bot.usecases import reports as usecase
-from handlers.refusals import explain
 
 
 def _arguments(args: list[str]) -> tuple[str | None, int | None]:
@@ -36,19 +33,15 @@ async def report_command(update: Update, context: TakasContext) -> None:
     if message is None or user is None:
         return
     class_text, year = _arguments(context.args or [])
-    try:
-        files = await usecase.organisation_reports(
-            context.db, user.id, year=year, class_text=class_text,
-            is_admin=user.id in context.settings.admin_ids)
-    except Refusal as refusal:
-        await message.reply_text(explain(refusal), parse_mode=ParseMode.HTML)
-        return
+    files = await usecase.organisation_reports(
+        context.db, user.id, year=year, class_text=class_text,
+        is_admin=user.id in context.settings.admin_ids)
     for report in files:
         caption = _("{organisation}, school year {year}. Rows: {count}.").format(
             organisation=esc(report.organisation),
             year=f"{report.year}/{report.year + 1}", count=report.rows)
         await message.reply_document(InputFile(report.csv, filename=usecase.csv_name(report)),
-                                     caption=caption, parse_mode=ParseMode.HTML)
+                                     caption=caption)
         await message.reply_document(InputFile(report.pdf, filename=usecase.pdf_name(report)))
 
 

@@ -12,20 +12,19 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
-from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from bot import metrics
 from bot.context import TakasContext
 from bot.i18n import _, current_language
 from bot.services import playlists as playlist_rules
-from bot.text import shorten
+from bot.text import esc, shorten
 from catalog import queries
 from catalog.ics_export import calendar_file
 from catalog.search.engine import SearchResult
 from catalog.search.service import to_doc
 from handlers import callback_data as cb
-from handlers import smalltalk, views
+from handlers import smalltalk, views, webapp
 
 QUERY_CHARS = 300  # a longer message is searched by its beginning
 
@@ -56,12 +55,12 @@ async def _show(message: Message, context: TakasContext, query_id: int, text: st
                               place_names=_place_names(context, result), playlists=found)
     keyboard = views.results_keyboard(query_id, result, page, only_language=only_language,
                                       playlists=found)
+    keyboard = InlineKeyboardMarkup([*keyboard.inline_keyboard, *webapp.open_rows(
+        context, message.chat, search=text)])
     if edit:
-        await message.edit_text(body, parse_mode=ParseMode.HTML, reply_markup=keyboard,
-                                disable_web_page_preview=True)
+        await message.edit_text(body, reply_markup=keyboard)
     else:
-        await message.reply_text(body, parse_mode=ParseMode.HTML, reply_markup=keyboard,
-                                 disable_web_page_preview=True)
+        await message.reply_text(body, reply_markup=keyboard)
 
 
 async def _playlists(context: TakasContext, text: str,
@@ -94,9 +93,9 @@ async def _show_nothing(message: Message, context: TakasContext, text: str,
     body = views.nothing_text(text, list(result.suggestions)) + views.playlists_text(found)
     markup = InlineKeyboardMarkup(buttons) if buttons else None
     if edit:
-        await message.edit_text(body, parse_mode=ParseMode.HTML, reply_markup=markup)
+        await message.edit_text(body, reply_markup=markup)
     else:
-        await message.reply_text(body, parse_mode=ParseMode.HTML, reply_markup=markup)
+        await message.reply_text(body, reply_markup=markup)
 
 
 async def text_search(update: Update, context: TakasContext) -> None:
@@ -126,8 +125,7 @@ async def group_search(message: Message, context: TakasContext, text: str,
                                   place_names=_place_names(context, result))
     else:
         body = views.nothing_text(text, list(result.suggestions))
-    await message.reply_text(body, parse_mode=ParseMode.HTML, reply_markup=markup,
-                             disable_web_page_preview=True)
+    await message.reply_text(body, reply_markup=markup)
 
 
 async def _stale(update: Update) -> None:
@@ -187,7 +185,6 @@ async def details_pressed(update: Update, context: TakasContext) -> None:
     doc = to_doc(row, "")
     await query.message.edit_text(
         views.details_text(doc, withdrawn=row.withdrawn_at is not None),
-        parse_mode=ParseMode.HTML, disable_web_page_preview=True,
         reply_markup=views.details_keyboard(doc, stored.id if stored else None, page),
     )
 
@@ -208,7 +205,7 @@ async def calendar_pressed(update: Update, context: TakasContext) -> None:
     await context.bot.send_document(
         query.from_user.id, InputFile(calendar_file(doc), filename=f"{name}.ics"),
         caption=_("Open the file to add «{title}» to your calendar.").format(
-            title=shorten(doc.title, 200)),
+            title=esc(shorten(doc.title, 200))),
     )
 
 

@@ -9,7 +9,6 @@ one runs that search), a thanks or a goodbye a short reply. Never "nothing found
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
-from telegram.constants import ParseMode
 
 from bot.context import TakasContext
 from bot.i18n import N_, _, current_language
@@ -56,5 +55,5 @@ async def answer(message: Message, context: TakasContext, user_id: int, text: st
                                                              callback_data=cb.Suggestion(
                                                                  query=query.id).pack())]
                                        for query in stored])
-    await message.reply_text(reply_text(intent), parse_mode=ParseMode.HTML, reply_markup=markup)
+    await message.reply_text(reply_text(intent), reply_markup=markup)
     return True

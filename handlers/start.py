@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from telegram import Message, Update
-from telegram.constants import ParseMode
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import TakasContext
 from bot.formatting import hours
 from bot.i18n import _
 from bot.services import orgs
-from bot.services.errors import Refusal
 from bot.text import esc, is_row_id, shorten
 from bot.usecases import checkins as joining
-from handlers import playlists, schools
+from handlers import playlists, schools, webapp
 from handlers.commands import ORGANIZER_COMMANDS, described
-from handlers.refusals import explain
 
 
 async def start(update: Update, context: TakasContext) -> None:
@@ -36,7 +33,8 @@ async def start(update: Update, context: TakasContext) -> None:
         "\n"
         "/help shows everything I can do; /language changes my language."
     ).format(name=name, example=esc(_("English course in Vilnius")))
-    await message.reply_text(text, parse_mode=ParseMode.HTML)
+    rows = webapp.open_rows(context, message.chat, map_page=True, profile=True)
+    await message.reply_text(text, reply_markup=InlineKeyboardMarkup(rows) if rows else None)
 
 
 async def deep_link(message: Message, context: TakasContext, user_id: int,
@@ -51,21 +49,18 @@ async def deep_link(message: Message, context: TakasContext, user_id: int,
         return True
     if not payload.startswith(("org_", "ci_")):
         return False
-    try:
-        if payload.startswith("org_"):
-            name = await joining.accept_invite(context.db, payload[4:], user_id)
-            text = _("Welcome! You are now an organizer of {name}. You will get the "
-                     "hours to verify here; /pending lists them, /checkin opens a "
-                     "check-in code for an event.").format(name=f"<b>{esc(name)}</b>")
-        else:
-            checked = await joining.check_in(context.db, payload[3:], user_id)
-            text = (_("Checked in: {hours} for «{activity}», verified.") if checked.new else
-                    _("You are already checked in: {hours} for «{activity}»."))
-            text = text.format(hours=esc(hours(checked.minutes / 60)),
-                               activity=esc(checked.activity))
-    except Refusal as refusal:
-        text = explain(refusal)
-    await message.reply_text(text, parse_mode=ParseMode.HTML)
+    if payload.startswith("org_"):
+        name = await joining.accept_invite(context.db, payload[4:], user_id)
+        text = _("Welcome! You are now an organizer of {name}. You will get the "
+                 "hours to verify here; /pending lists them, /checkin opens a "
+                 "check-in code for an event.").format(name=f"<b>{esc(name)}</b>")
+    else:
+        checked = await joining.check_in(context.db, payload[3:], user_id)
+        text = (_("Checked in: {hours} for «{activity}», verified.") if checked.new else
+                _("You are already checked in: {hours} for «{activity}»."))
+        text = text.format(hours=esc(hours(checked.minutes / 60)),
+                           activity=esc(checked.activity))
+    await message.reply_text(text)
     return True
 
 
@@ -92,7 +87,7 @@ async def help_command(update: Update, context: TakasContext) -> None:
         _("💬 In any chat, type {mention} and a few words to share an opportunity.").format(
             mention=f"@{esc(context.bot.username)}"),
     ]
-    await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML)
+    await message.reply_text("\n".join(lines))
 
 
 HANDLERS: list[BaseHandler[Update, TakasContext, None]] = [

@@ -14,7 +14,6 @@ from collections.abc import Awaitable, Callable
 from datetime import time
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.context import TakasApplication, TakasContext
@@ -29,7 +28,6 @@ from bot.usecases import verification
 from bot.usecases.verification import EntryView
 from handlers import callback_data as cb
 from handlers.buttons import expired
-from handlers.refusals import explain
 
 DIGEST_TIME = time(17, 0, tzinfo=LOCAL)
 REASONS: tuple[cb.RejectReason, ...] = typing.get_args(cb.RejectReason)
@@ -140,36 +138,26 @@ async def _decide(update: Update, context: TakasContext, entry_id: int, approve:
     if reason is not None and reason not in REASONS:
         await query.answer(_("This button is not valid."), show_alert=True)
         return
-    try:
-        await verification.decide(context.db, entry_id, query.from_user.id,
-                                  approve=approve, reason=reason)
-    except Refusal as refusal:
-        await query.answer(explain(refusal)[:200], show_alert=True)
-        return
+    await verification.decide(context.db, entry_id, query.from_user.id,
+                              approve=approve, reason=reason)
     context.bot_data.sender.wake()  # the pupil's outcome was queued
     await query.answer(_("Approved.") if approve else _("Rejected."))
     if isinstance(query.message, Message):
         outcome = _("✔ Approved") if approve else _("✖ Rejected: {reason}").format(
             reason=esc(reason_text(reason or "")))
-        await query.message.edit_text(f"{query.message.text_html}\n\n<b>{outcome}</b>",
-                                      parse_mode=ParseMode.HTML)
+        await query.message.edit_text(f"{query.message.text_html}\n\n<b>{outcome}</b>")
 
 
 async def approve_pressed(update: Update, context: TakasContext) -> None:
     await _decide(update, context, cb.Approve.of(update).entry, approve=True)
 
 
-async def _may_decide(update: Update, context: TakasContext, entry_id: int) -> bool:
-    """Whether the presser may decide the entry; if not, they are told why. Reject and
-    Back only change the keyboard, but a forged press must not offer a decision."""
+async def _may_decide(update: Update, context: TakasContext, entry_id: int) -> None:
+    """A `Refusal` unless the presser may decide the entry (answered centrally). Reject
+    and Back only change the keyboard, but a forged press must not offer a decision."""
     query = update.callback_query
     assert query is not None
-    try:
-        await verification.check_decider(context.db, entry_id, query.from_user.id)
-    except Refusal as refusal:
-        await query.answer(explain(refusal)[:200], show_alert=True)
-        return False
-    return True
+    await verification.check_decider(context.db, entry_id, query.from_user.id)
 
 
 async def reject_pressed(update: Update, context: TakasContext) -> None:
@@ -177,8 +165,7 @@ async def reject_pressed(update: Update, context: TakasContext) -> None:
     if query is None or not isinstance(query.message, Message):
         await expired(update)
         return
-    if not await _may_decide(update, context, entry):
-        return
+    await _may_decide(update, context, entry)
     await query.answer()
     rows = [[InlineKeyboardButton(reason_text(code), callback_data=cb.RejectFor(
         entry=entry, reason=code).pack())] for code in REASONS]
@@ -197,8 +184,7 @@ async def back_pressed(update: Update, context: TakasContext) -> None:
     if query is None or not isinstance(query.message, Message):
         await expired(update)
         return
-    if not await _may_decide(update, context, entry):
-        return
+    await _may_decide(update, context, entry)
     await query.answer()
     await query.message.edit_reply_markup(decision_keyboard(entry))
 
@@ -215,15 +201,12 @@ async def _digest_step(
 ) -> tuple[CallbackQuery, int, int] | None:
     """Run `step` (`verification.digest_waiting` or `.approve_digest`) for the pressed
     digest: the query, the digest and the count. None when the presser has been answered
-    already: an expired or forged button, a refusal, or nothing of the digest waits."""
+    already: an expired or forged button, or nothing of the digest waits (a refusal
+    rises to the central error handler)."""
     query = update.callback_query
     if query is None:
         return None
-    try:
-        count = await step(context.db, digest_id, query.from_user.id)
-    except Refusal as refusal:
-        await query.answer(explain(refusal)[:200], show_alert=True)
-        return None
+    count = await step(context.db, digest_id, query.from_user.id)
     if count is None:
         await expired(update)
         return None

@@ -8,7 +8,10 @@ feedserver.py, netguard.py, and the *_main.py programs the system tests start)."
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -39,13 +42,41 @@ def pytest_configure(config: pytest.Config) -> None:
     netguard.install()
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database-tests-only", action="store_true",
+        help="run only the tests that open the test database (the db_url fixture, or a module "
+             "using fresh_database or TEST_POSTGRES_URL): the PostgreSQL pass of `make test`, "
+             "since every other test runs the same whatever TEST_POSTGRES_URL says")
+
+
+# Words in a test module's source that show it may reach the database some other way than
+# through the `db_url` fixture (a test process's own database, the URL handed to a child).
+DATABASE_WORDS = ("fresh_database", "TEST_POSTGRES_URL", "db_url")
+
+
+def touches_database(item: pytest.Item, sources: dict[Path, str]) -> bool:
+    if "db_url" in getattr(item, "fixturenames", ()):
+        return True
+    if item.path not in sources:
+        sources[item.path] = item.path.read_text(encoding="utf-8")
+    return any(word in sources[item.path] for word in DATABASE_WORDS)
+
+
 @pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Every test in tests/system/ (real processes, kill tests, the cluster) is `slow`,
-    whoever writes the next one there."""
+    whoever writes the next one there. With --database-tests-only, the tests that never
+    open the test database are deselected (they ran in the SQLite pass already)."""
     for item in items:
         if SYSTEM in item.path.parents:
             item.add_marker(pytest.mark.slow)
+    if config.getoption("database_tests_only"):
+        sources: dict[Path, str] = {}
+        keep = {item for item in items if touches_database(item, sources)}
+        dropped = [item for item in items if item not in keep]
+        items[:] = [item for item in items if item in keep]
+        config.hook.pytest_deselected(items=dropped)
 
 
 @pytest.fixture(autouse=True)
@@ -74,29 +105,87 @@ def _watch_applications(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(Application, "initialize", initialize)
 
 
+# One migrated template database per test process: each test's database is a copy of it
+# (a file copy on SQLite, CREATE DATABASE ... TEMPLATE on PostgreSQL), which costs a few
+# milliseconds where running every migration again cost 0.2-0.4 s of CPU per test.
+_TEMPLATES: dict[str, str] = {}
+
+
+async def _sqlite_template() -> Path:
+    if "sqlite" not in _TEMPLATES:
+        folder = Path(tempfile.mkdtemp(prefix="takas-template-"))
+        atexit.register(shutil.rmtree, folder, True)
+        path = folder / "template.sqlite3"
+        database = Database(f"sqlite+aiosqlite:///{path}")
+        await database.migrate()
+        await database.close()  # the last connection closes: the log is folded into the file
+        _TEMPLATES["sqlite"] = str(path)
+    return Path(_TEMPLATES["sqlite"])
+
+
+async def _postgres_template(server: str) -> str:
+    if "postgres" not in _TEMPLATES:
+        import asyncpg
+        from sqlalchemy.engine import make_url
+
+        name = f"takas_template_{uuid.uuid4().hex[:12]}"
+        admin = await asyncpg.connect(server)
+        try:
+            await admin.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await admin.close()
+        url = make_url(server).set(drivername="postgresql+asyncpg", database=name)
+        database = Database(url.render_as_string(hide_password=False))
+        await database.migrate()
+        await database.close()
+        _TEMPLATES["postgres"] = name
+    return _TEMPLATES["postgres"]
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Drop this process's PostgreSQL template database (see `fresh_database`)."""
+    name = _TEMPLATES.pop("postgres", None)
+    server = os.environ.get("TEST_POSTGRES_URL")
+    if not name or not server:
+        return
+    import asyncio
+
+    import asyncpg
+
+    async def drop() -> None:
+        admin = await asyncpg.connect(server)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
+
+    asyncio.run(drop())
+
+
 @asynccontextmanager
 async def fresh_database(folder: Path) -> AsyncIterator[str]:
-    """An empty database of its own: a SQLite file in `folder`, or, when TEST_POSTGRES_URL
-    names a PostgreSQL server (postgresql://user@host:port/db), a fresh database created
-    on it (migrated, as the Procfile's release step does) and dropped afterwards."""
+    """A migrated database of its own: a SQLite file in `folder`, or, when TEST_POSTGRES_URL
+    names a PostgreSQL server (postgresql://user@host:port/db), a database created on it
+    and dropped afterwards. Both are copies of a template migrated once per test process,
+    as the Procfile's release step would migrate it."""
     server = os.environ.get("TEST_POSTGRES_URL")
     if not server:
-        yield f"sqlite+aiosqlite:///{folder / 'takas.sqlite3'}"
+        target = folder / "takas.sqlite3"
+        shutil.copyfile(await _sqlite_template(), target)
+        yield f"sqlite+aiosqlite:///{target}"
         return
     import asyncpg
     from sqlalchemy.engine import make_url
 
+    template = await _postgres_template(server)
     name = f"takas_test_{uuid.uuid4().hex[:12]}"
     admin = await asyncpg.connect(server)
     try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
+        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     finally:
         await admin.close()
     url = make_url(server).set(drivername="postgresql+asyncpg", database=name)
     rendered = url.render_as_string(hide_password=False)
-    database = Database(rendered)
-    await database.migrate()
-    await database.close()
     try:
         yield rendered
     finally:
@@ -109,14 +198,14 @@ async def fresh_database(folder: Path) -> AsyncIterator[str]:
 
 @pytest.fixture
 async def db_url(tmp_path: Path) -> AsyncIterator[str]:
-    """The test's own empty database (see `fresh_database`)."""
+    """The test's own migrated database (see `fresh_database`)."""
     async with fresh_database(tmp_path) as url:
         yield url
 
 
 @pytest.fixture
 async def db(db_url: str) -> AsyncIterator[Database]:
-    """A migrated SQLite database of the test's own."""
+    """The test's own migrated database, opened (SQLite, or PostgreSQL: see `fresh_database`)."""
     database = Database(db_url)
     await database.migrate()
     yield database

@@ -4,6 +4,8 @@
     python -m bot console   talk to the bot in this terminal (no token needed)
     python -m bot polling   connect to Telegram with BOT_TOKEN (long polling)
     python -m bot webhook   receive updates over HTTPS (WEBHOOK_URL, WEBHOOK_SECRET, PORT)
+    python -m bot web       the Mini App's pages and API on WEB_HOST:WEB_PORT (polling
+                            deployments; the webhook process serves them itself)
     python -m bot worker    the background process: feed sync, digests, outbox sender
                             (one active at a time; more wait as hot standbys)
     python -m bot migrate   bring the database schema up to date
@@ -51,6 +53,11 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("console", help="talk to the bot in this terminal; no token needed")
     commands.add_parser("polling", help="connect to Telegram by long polling (needs BOT_TOKEN)")
     commands.add_parser("webhook", help="receive updates by webhook (several may run at once)")
+    web = commands.add_parser(
+        "web", help="serve the Mini App's pages and API (WEB_HOST:WEB_PORT, default "
+                    "127.0.0.1:8090)")
+    web.add_argument("--host", help="address to listen on (default: WEB_HOST)")
+    web.add_argument("--port", type=int, help="port to listen on (default: WEB_PORT or 8090)")
     worker = commands.add_parser(
         "worker", help="feed sync, digests and the outbox sender (one active, others standby)")
     worker.add_argument("--poll", type=float, default=2.0,
@@ -114,7 +121,7 @@ def cmd_console() -> int:
     from bot.transports.console import run_console
 
     settings, i18n = _load(console=True)
-    return asyncio.run(run_console(settings, i18n))
+    return asyncio.run(run_console(settings, i18n, web=settings.web_port != 0))
 
 
 def cmd_polling() -> int:
@@ -127,6 +134,10 @@ def cmd_polling() -> int:
         print(HOW_TO_CONNECT, file=sys.stderr)
         return 2
     application = build_polling_application(settings, i18n)
+    from bot.transports.web import attach, wanted_beside_bot
+
+    if wanted_beside_bot(settings):
+        attach(application, settings)
     log.info("starting long polling")
     application.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0
@@ -145,6 +156,14 @@ def cmd_webhook() -> int:
         print(HOW_TO_CONNECT, file=sys.stderr)
         return 2
     asyncio.run(serve(settings, i18n))
+    return 0
+
+
+def cmd_web(host: str | None, port: int | None) -> int:
+    from bot.transports.web import serve_web
+
+    settings, i18n = _load()
+    asyncio.run(serve_web(settings, i18n, host=host, port=port))
     return 0
 
 
@@ -243,6 +262,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "migrate": lambda: cmd_migrate(args.revision),
         "worker": lambda: cmd_worker(args.poll),
         "webhook": cmd_webhook,
+        "web": lambda: cmd_web(args.host, args.port),
         "sync": lambda: cmd_sync(args.feeds, args.feed, args.quiet),
         "feeds": lambda: cmd_feeds_list(args.feeds),
         "search": lambda: cmd_search(args),

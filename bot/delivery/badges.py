@@ -80,8 +80,7 @@ class BadgeDocuments:
             token = await badges.issue_credential(session, found, self.issuer)
             learner = (await session.get(User, found.award.user_id)
                        if found.award.user_id else None)
-            language = self.i18n.resolve(learner.language if learner else None,
-                                         learner.telegram_language if learner else None)
+            language = self.i18n.language_of(learner)
             playlist = await badges.playlist_title(session, found.badge, language)
         with self.i18n.use(language):
             text = caption(found, resent=resent, playlist=playlist)

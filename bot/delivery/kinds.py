@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup
@@ -45,7 +46,10 @@ VERIFY_OUTCOME = "verify_outcome"  # an hour entry's id; to its pupil, once deci
 VERIFY_DIGEST = "verify_digest"  # a verification digest's id; to the organizer it lists for
 VERIFY_REMINDER = "verify_reminder"  # the day it was queued; to an organizer whose entries wait
 BADGE = "badge"  # a badge award's id; to its learner (bot/delivery/badges.py)
-# Alerts and alert digests: bot/usecases/alerts.py (ALERT, DIGEST).
+ATTENDED = "attended"  # an hour entry an organizer recorded by attendance; to its pupil
+TARGET_REMINDER = "target_reminder"  # a pupil's id; to that pupil, behind their target
+# Alerts and alert digests: bot/usecases/alerts.py (ALERT, DIGEST); an organizer's
+# announcement to one recipient: bot/usecases/broadcasts.py (ANNOUNCEMENT).
 
 # Notices go after replies to people waiting in a chat (outbox.REPLY_PRIORITY) but before
 # broadcasts and alerts: a verification request must not wait behind 3,000 announcements.
@@ -100,8 +104,7 @@ class Kinds:
         """The recipient's current language (a private chat's id is its user's id)."""
         async with self.db.transaction() as session:
             user = await session.get(User, chat_id) if chat_id > 0 else None
-            return self.i18n.resolve(user.language if user else None,
-                                     user.telegram_language if user else None)
+            return self.i18n.language_of(user)
 
     async def render(self, kind: str, ref: str, chat_id: int) -> list[Part]:
         """The messages to send now for a row; empty when there is nothing to send any
@@ -113,9 +116,22 @@ class Kinds:
 
 
 async def enqueue(session: AsyncSession, kind: str, ref: int | str, *, chat_id: int,
-                  key: str | None = None) -> bool:
+                  key: str | None = None, not_before: datetime | None = None) -> bool:
     """Queue a notice of `kind` about `ref` for `chat_id` in the caller's transaction;
-    idempotent per (kind, ref, chat) unless `key` says otherwise. True if added."""
+    idempotent per (kind, ref, chat) unless `key` says otherwise; not sent before
+    `not_before` (the end of quiet hours, say). True if added."""
     return await outbox.enqueue(
         session, dedupe_key=key or f"{kind}:{ref}:{chat_id}", chat_id=chat_id, kind=kind,
-        text=str(ref), priority=NOTICE_PRIORITY)
+        text=str(ref), priority=NOTICE_PRIORITY, not_before=not_before)
+
+
+async def enqueue_to_many(session: AsyncSession, kind: str, ref: int | str,
+                          chat_ids: Sequence[int], *, priority: int = 0,
+                          broadcast_id: int | None = None) -> int:
+    """Queue the same `ref` of `kind` for many chats (an announcement to its audience),
+    after the notices (`priority` 0 by default); idempotent per (kind, ref, chat). With
+    `broadcast_id` the rows count in that broadcast's progress and go with its Cancel.
+    The number of rows added."""
+    rows = [(f"{kind}:{ref}:{chat_id}", chat_id, str(ref)) for chat_id in chat_ids]
+    return await outbox.enqueue_many(session, kind, rows, priority=priority,
+                                     broadcast_id=broadcast_id)

@@ -13,7 +13,8 @@ from alembic import context
 from sqlalchemy import Connection
 
 import bot.storage.catalog_tables
-import bot.storage.playlist_tables  # noqa: F401  (registers the playlist tables)
+import bot.storage.playlist_tables
+import bot.storage.web_tables  # noqa: F401  (registers the playlist and Mini App tables)
 from bot.storage.models import Base
 
 config = context.config

@@ -6,7 +6,9 @@ Rules (refusals are `Refusal`s): the organizer organizes the organisation and ev
 is on its roster; the activity, hours and day follow the rules of logged hours
 (bot/services/hours.py), including at most 24 hours a day per pupil; nobody records their
 own hours (such a pupil is skipped); the same recording (idempotency key) never makes a
-second entry for a pupil.
+second entry for a pupil. What follows a recording (badges the approved hours earn, the
+pupil's notice) is the use case's (bot/usecases/attendance.py): this module orchestrates
+no other service.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ class Recorded:
     entry_id: int | None  # None: skipped (the organizer's own record, or the day is full)
     new: bool
     skipped: str | None = None  # the refusal code when skipped
+    user_id: int | None = None  # the pupil's Telegram account, if they have one
 
 
 def clean_activity(text: str) -> str:
@@ -71,13 +74,13 @@ async def _record_one(session: AsyncSession, pupil: Pupil, *, actor_id: int, act
         return Recorded(pupil.id, None, False, "own_hours")
     existing = await _by_key(session, key)
     if existing is not None:
-        return Recorded(pupil.id, existing.id, False)
+        return Recorded(pupil.id, existing.id, False, user_id=pupil.user_id)
     # One pupil's day cap holds across processes: the sum and the insert run under the
     # roster record's lock (as the pupil's own logging runs under their user row's).
     await lock_row(session, Pupil.id, pupil.id, Pupil.full_name)
     existing = await _by_key(session, key)
     if existing is not None:
-        return Recorded(pupil.id, existing.id, False)
+        return Recorded(pupil.id, existing.id, False, user_id=pupil.user_id)
     owner = [HourEntry.pupil_id == pupil.id]
     if pupil.user_id is not None:
         owner.append(HourEntry.user_id == pupil.user_id)
@@ -86,7 +89,7 @@ async def _record_one(session: AsyncSession, pupil: Pupil, *, actor_id: int, act
             or_(*owner), HourEntry.day == day,
             HourEntry.status != EntryStatus.REJECTED.value)) or 0)
     if logged + minutes > DAY_MINUTES:
-        return Recorded(pupil.id, None, False, "day_full")
+        return Recorded(pupil.id, None, False, "day_full", user_id=pupil.user_id)
     row = HourEntry(user_id=pupil.user_id, pupil_id=pupil.id,
                     organisation_id=pupil.organisation_id, activity=activity, day=day,
                     minutes=minutes, status=EntryStatus.APPROVED.value, decided_by=actor_id,
@@ -98,15 +101,11 @@ async def _record_one(session: AsyncSession, pupil: Pupil, *, actor_id: int, act
         twin = await _by_key(session, key)
         if twin is None:
             raise
-        return Recorded(pupil.id, twin.id, False)
+        return Recorded(pupil.id, twin.id, False, user_id=pupil.user_id)
     audit.record(session, "entry.attendance", actor_id=actor_id, entry_id=row.id,
                  organisation_id=pupil.organisation_id, at=now, minutes=minutes,
                  pupil_id=pupil.id)
-    if pupil.user_id is not None:  # approved hours may earn the pupil a badge
-        from bot.services.badges import award_automatic
-
-        await award_automatic(session, pupil.user_id, now)
-    return Recorded(pupil.id, row.id, True)
+    return Recorded(pupil.id, row.id, True, user_id=pupil.user_id)
 
 
 async def _by_key(session: AsyncSession, key: str) -> HourEntry | None:

@@ -264,6 +264,16 @@ async def entries_of(session: AsyncSession, user_id: int) -> list[HourEntry]:
     return list((await session.scalars(query)).all())
 
 
+async def entries_with_organisation(session: AsyncSession,
+                                    user_id: int) -> list[tuple[HourEntry, str]]:
+    """The pupil's entries with their organisation's name, newest day first."""
+    query = (select(HourEntry, Organisation.name)
+             .join(Organisation, Organisation.id == HourEntry.organisation_id)
+             .where(HourEntry.user_id == user_id)
+             .order_by(HourEntry.day.desc(), HourEntry.id.desc()))
+    return [(entry, name) for entry, name in (await session.execute(query)).all()]
+
+
 def group_by_status(entries: list[HourEntry]) -> dict[str, list[HourEntry]]:
     grouped: dict[str, list[HourEntry]] = defaultdict(list)
     for entry in entries:

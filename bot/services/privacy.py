@@ -4,7 +4,8 @@
 runs `forget()` and then empties SQLite's write-ahead log (whose bytes would keep the erased
 rows): the profile, drafts, searches, follows, memberships and unverified entries are
 deleted; approved entries stay in the organisation's reports, anonymised (no user id, note,
-photo, nor an idempotency key derived from the id); certificates and badges stay checkable
+photo, nor an idempotency key derived from the id); a school's roster record stays on its
+class list as "Former pupil #<n>" with those hours; certificates and badges stay checkable
 without the name or a link to the account; the updates and messages that named the person
 are blanked or deleted (bot/retention.py); where the person acted as an organizer, their id
 is cleared from what they created or decided.
@@ -19,7 +20,7 @@ from sqlalchemy import String, Text, cast, delete, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import retention
-from bot.services import audit
+from bot.services import audit, schools
 from bot.services.badges import awards_of, fingerprint
 from bot.storage.catalog_tables import SearchQuery
 from bot.storage.db import Database
@@ -30,6 +31,7 @@ from bot.storage.models import (
     Broadcast,
     Certificate,
     CheckIn,
+    ClassMember,
     EntryStatus,
     Follow,
     HourEntry,
@@ -37,6 +39,8 @@ from bot.storage.models import (
     LogDraft,
     Membership,
     Organisation,
+    Pupil,
+    SchoolClass,
     User,
     utcnow,
 )
@@ -56,7 +60,8 @@ async def personal_data(session: AsyncSession, user_id: int) -> dict[str, Any]:
         return {"user": None}
     profile = {column: _plain(getattr(user, column)) for column in (
         "id", "first_name", "username", "language", "telegram_language", "role", "school",
-        "grade", "municipality", "yearly_target_minutes", "created_at", "seen_at")}
+        "grade", "municipality", "yearly_target_minutes", "full_name", "target_reminders",
+        "target_reminded_at", "created_at", "seen_at")}
     entries = (await session.execute(
         select(HourEntry, Organisation.name)
         .join(Organisation, Organisation.id == HourEntry.organisation_id)
@@ -80,6 +85,7 @@ async def personal_data(session: AsyncSession, user_id: int) -> dict[str, Any]:
         .where(PlaylistMember.user_id == user_id).order_by(PlaylistMember.id))).all()
     return {
         "user": profile,
+        "school_records": await _school_records(session, user_id),
         "organizer_of": list(organisations),
         "hour_entries": [{
             "day": _plain(entry.day), "activity": entry.activity, "organisation": name,
@@ -102,11 +108,36 @@ async def personal_data(session: AsyncSession, user_id: int) -> dict[str, Any]:
     }
 
 
+async def _school_records(session: AsyncSession, user_id: int) -> list[dict[str, Any]]:
+    """The user's roster records: the school, the name on its class lists, how the record
+    became theirs, and their class in each school year."""
+    records = (await session.execute(
+        select(Pupil, Organisation.name).join(Organisation,
+                                              Organisation.id == Pupil.organisation_id)
+        .where(Pupil.user_id == user_id).order_by(Pupil.id))).all()
+    found = []
+    for pupil, school in records:
+        classes = (await session.execute(
+            select(SchoolClass.school_year, SchoolClass.grade, SchoolClass.letter)
+            .join(ClassMember, ClassMember.class_id == SchoolClass.id)
+            .where(ClassMember.pupil_id == pupil.id).order_by(SchoolClass.school_year))).all()
+        found.append({
+            "school": school, "full_name": pupil.full_name,
+            # Added by a teacher and taken over with its claim code, or joined by a link.
+            "claim": "claimed_with_code" if pupil.created_by is not None else "joined_by_link",
+            "since": _plain(pupil.claimed_at or pupil.created_at),
+            "classes": [{"school_year": f"{year}/{year + 1}", "class": f"{grade}{letter}"}
+                        for year, grade, letter in classes]})
+    return found
+
+
 async def forget(session: AsyncSession, user_id: int, now: datetime | None = None) -> int:
     """Erase `user_id`; returns how many approved entries were kept, anonymised."""
     now = now or utcnow()
     user = await session.get(User, user_id)
     name = user.first_name if user is not None else None
+    # Their place on school class lists stays, nameless, with the approved hours.
+    await schools.forget_pupil(session, user_id)
     # Kept for the organisation's reports: no account, note, photo, nor the idempotency
     # key (it was derived from the account's id).
     kept = await session.execute(
@@ -155,7 +186,8 @@ async def _forget_organizer(session: AsyncSession, user_id: int) -> None:
                           (Badge.created_by, None), (BadgeAward.awarded_by, None),
                           (Broadcast.progress_chat_id, None), (Invite.created_by, 0),
                           (CheckIn.created_by, 0), (Broadcast.author_id, 0),
-                          (Playlist.created_by, 0)):
+                          (Playlist.created_by, 0), (SchoolClass.created_by, 0),
+                          (Pupil.created_by, 0)):
         await session.execute(update(column.class_).where(column == user_id)
                               .values({column.key: value})
                               .execution_options(synchronize_session=False))

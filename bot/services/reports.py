@@ -129,7 +129,7 @@ async def _pupil_rows(session: AsyncSession, organisation_id: int, year: int, fi
                 by_organisation[organisation] = by_organisation.get(organisation, 0) + minutes
             else:
                 pending += minutes
-        rows.append(PupilRow(full_name=pupil.full_name,
+        rows.append(PupilRow(full_name=schools.roster_name(pupil.id, pupil.full_name),
                              school_class=f"{school_class.grade}{school_class.letter}",
                              grade=school_class.grade, approved=approved, pending=pending,
                              target=targets.get(school_class.grade)))
@@ -141,8 +141,8 @@ async def _pupil_rows(session: AsyncSession, organisation_id: int, year: int, fi
 async def _activity_rows(session: AsyncSession, organisation_id: int, first: date,
                          last: date) -> list[ActivityRow]:
     learner, verifier = aliased(User), aliased(User)
-    query = (select(HourEntry, Pupil.full_name, learner.full_name, learner.first_name,
-                    verifier.full_name, verifier.first_name)
+    query = (select(HourEntry, Pupil.id, Pupil.full_name, learner.full_name,
+                    learner.first_name, verifier.full_name, verifier.first_name)
              .outerjoin(Pupil, Pupil.id == HourEntry.pupil_id)
              .outerjoin(learner, learner.id == HourEntry.user_id)
              .outerjoin(verifier, verifier.id == HourEntry.decided_by)
@@ -150,12 +150,13 @@ async def _activity_rows(session: AsyncSession, organisation_id: int, first: dat
                     HourEntry.day >= first, HourEntry.day <= last)
              .order_by(HourEntry.activity, HourEntry.day, HourEntry.id))
     rows = []
-    for entry, pupil_name, full, first_name, verifier_full, verifier_first in (
+    for entry, pupil_id, pupil_name, full, first_name, verifier_full, verifier_first in (
             await session.execute(query)).all():
         decided = entry.status != EntryStatus.PENDING.value
         rows.append(ActivityRow(
             activity=entry.activity, day=entry.day,
-            participant=pupil_name or display_name(full, first_name),
+            participant=(schools.roster_name(pupil_id, pupil_name or "")
+                         if pupil_id is not None else display_name(full, first_name)),
             minutes=entry.minutes, status=entry.status,
             verified_by=display_name(verifier_full, verifier_first) if decided else ""))
     return rows

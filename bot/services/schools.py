@@ -10,7 +10,10 @@ Rules (each refusal is a `Refusal` with a code the handlers translate):
   pupil by name only, who gets a one-time claim code: whoever opens it takes over the record
   and its hours (unless they already have a record at that school);
 - moving a class up makes the class of the next school year (grade + 1, same letter) with
-  the same pupils; a class moves up once; grade 12 leaves school.
+  the same pupils; a class moves up once; grade 12 leaves school;
+- a pupil who erased their data (/forgetme) keeps their place on the roster and their
+  approved hours, without a name: lists show them as "Former pupil #<record id>"
+  (`roster_name`).
 """
 
 from __future__ import annotations
@@ -23,12 +26,14 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import audit
+from bot.i18n import _
+from bot.services import audit, orgs
 from bot.services.certificates import ALPHABET
 from bot.services.errors import Refusal
 from bot.services.orgs import is_organizer
 from bot.storage.models import (
     ClassMember,
+    EntryStatus,
     GradeTarget,
     HourEntry,
     Organisation,
@@ -77,6 +82,36 @@ def clean_full_name(text: str) -> str:
     return name
 
 
+def roster_name(pupil_id: int, full_name: str) -> str:
+    """The name a school's lists show for a roster record, in the reader's language: a
+    former pupil who erased their data has none."""
+    return full_name or _("Former pupil #{number}").format(number=pupil_id)
+
+
+async def forget_pupil(session: AsyncSession, user_id: int) -> int:
+    """/forgetme for the user's roster records (in `privacy.forget`'s transaction, before
+    the user's entries lose their owner): each stays on its class list, nameless and no
+    longer claimable, and keeps the approved hours, which the school's report counts (an
+    entry goes to the record of its own organisation, else to the user's first record).
+    How many records were kept."""
+    records = list((await session.scalars(select(Pupil).where(
+        Pupil.user_id == user_id).order_by(Pupil.id))).all())
+    if not records:
+        return 0
+    owned = [HourEntry.user_id == user_id, HourEntry.pupil_id.is_(None),
+             HourEntry.status == EntryStatus.APPROVED.value]
+    for record in records:
+        await session.execute(update(HourEntry).where(
+            *owned, HourEntry.organisation_id == record.organisation_id)
+            .values(pupil_id=record.id).execution_options(synchronize_session=False))
+    await session.execute(update(HourEntry).where(*owned).values(pupil_id=records[0].id)
+                          .execution_options(synchronize_session=False))
+    await session.execute(update(Pupil).where(Pupil.user_id == user_id)
+                          .values(user_id=None, full_name="", claim_code=None)
+                          .execution_options(synchronize_session=False))
+    return len(records)
+
+
 def school_year_of(now: datetime) -> int:
     """The calendar year the current school year began in (1 September, Vilnius time)."""
     from bot.services.hours import school_year, today
@@ -95,6 +130,41 @@ def normalise_claim_code(text: str) -> str:
     if body.startswith(CLAIM_PREFIX):
         body = body[len(CLAIM_PREFIX):]
     return f"{CLAIM_PREFIX}-{body[:4]}-{body[4:]}" if len(body) == 8 else ""
+
+
+def default_school(organised: list[Organisation]) -> Organisation | None:
+    """The school an organizer acts in without choosing: their one school, or their one
+    organisation before it is a school; None when there is a choice to make."""
+    found = [o for o in organised if o.is_school]
+    if len(found) == 1:
+        return found[0]
+    return organised[0] if not found and len(organised) == 1 else None
+
+
+async def acting_school(session: AsyncSession, actor_id: int) -> Organisation:
+    """The organisation the organizer's school commands act in: the one they chose last
+    (while they still organize it), else `default_school`; a `Refusal` "choose_school"
+    (with the `choices`, (id, name) schools first) when they must choose."""
+    organised = await orgs.organisations_of(session, actor_id)
+    if not organised:
+        raise Refusal("not_your_org")
+    user = await session.get(User, actor_id)
+    chosen = next((o for o in organised if user is not None and o.id == user.school_id),
+                  None) or default_school(organised)
+    if chosen is None:
+        raise Refusal("choose_school", choices=tuple(
+            (o.id, o.name) for o in sorted(organised, key=lambda o: not o.is_school)))
+    return chosen
+
+
+async def choose_school(session: AsyncSession, actor_id: int,
+                        organisation_id: int) -> Organisation:
+    """The organizer acts in `organisation_id` from now on (one of theirs)."""
+    organisation = await require_organizer(session, actor_id, organisation_id)
+    user = await session.get(User, actor_id)
+    if user is not None:
+        user.school_id = organisation.id
+    return organisation
 
 
 async def require_organizer(session: AsyncSession, actor_id: int, organisation_id: int,
@@ -200,6 +270,33 @@ async def _place(session: AsyncSession, pupil: Pupil, school_class: SchoolClass)
     if present is None:
         session.add(ClassMember(class_id=school_class.id, pupil_id=pupil.id))
         await session.flush()
+
+
+async def classes_of_user(session: AsyncSession,
+                          user_id: int) -> list[tuple[str, str, int]]:
+    """(school, class name, school year) of every class the user is a pupil of, newest
+    school year first."""
+    query = (select(Organisation.name, SchoolClass.grade, SchoolClass.letter,
+                    SchoolClass.school_year)
+             .join(ClassMember, ClassMember.class_id == SchoolClass.id)
+             .join(Pupil, Pupil.id == ClassMember.pupil_id)
+             .join(Organisation, Organisation.id == SchoolClass.organisation_id)
+             .where(Pupil.user_id == user_id)
+             .order_by(SchoolClass.school_year.desc(), Organisation.name))
+    return [(school, str(ClassName(grade, letter)), year)
+            for school, grade, letter, year in (await session.execute(query)).all()]
+
+
+async def class_in(session: AsyncSession, organisation_id: int, user_id: int,
+                   year: int) -> str | None:
+    """The name of the user's class at a school in school year `year`, if any."""
+    query = (select(SchoolClass.grade, SchoolClass.letter)
+             .join(ClassMember, ClassMember.class_id == SchoolClass.id)
+             .join(Pupil, Pupil.id == ClassMember.pupil_id)
+             .where(Pupil.user_id == user_id, Pupil.organisation_id == organisation_id,
+                    SchoolClass.school_year == year).limit(1))
+    row = (await session.execute(query)).first()
+    return str(ClassName(int(row[0]), str(row[1]))) if row else None
 
 
 async def pupil_of(session: AsyncSession, organisation_id: int, user_id: int) -> Pupil | None:

@@ -28,6 +28,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from bot.clock import utcnow as utcnow  # re-exported: many modules stamp rows with it
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Aware datetimes in, aware UTC datetimes out, on every backend."""
@@ -47,10 +49,6 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class Base(DeclarativeBase):
@@ -96,6 +94,10 @@ class User(Base):
     target_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # When an organizer was last reminded of entries waiting more than a week (/pending).
     pending_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The school an organizer of several acts in (/classes, /targets, /attendance), as
+    # they chose it last; None: not chosen (one school needs no choice).
+    school_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL", name="fk_users_school_id"))
 
 
 class Organisation(Base):

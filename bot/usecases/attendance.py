@@ -4,7 +4,9 @@ approved at once and attributed to the teacher.
 
 The draft (activity, hours, class, ticks) lives in the database (`attendance_drafts`), so
 a restart or another process loses nothing; saving twice records once (the draft's nonce
-is the idempotency key of its entries).
+is the idempotency key of its entries). In the same transaction, each pupil on Telegram
+earns the badges the hours bring and is told through the outbox (kind `attended`, after
+the quiet hours); a roster pupil without Telegram hears nothing.
 """
 
 from __future__ import annotations
@@ -16,11 +18,14 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.delivery import kinds
 from bot.services import attendance, schools
+from bot.services.badges import award_automatic
 from bot.services.errors import Refusal
+from bot.services.follows import quiet_until
 from bot.services.hours import DAY_MINUTES, check_day, today
 from bot.storage.db import Database
-from bot.storage.models import AttendanceDraft, utcnow
+from bot.storage.models import AttendanceDraft, EntryStatus, HourEntry, Organisation, utcnow
 from bot.usecases.schools import school_of
 
 PAGE = 8  # pupils per page of checkboxes
@@ -51,6 +56,16 @@ class Saved:
     minutes: int
     recorded: tuple[str, ...]  # full names that got the hours now or before
     skipped: tuple[str, ...]  # full names not recorded (own hours, day full)
+
+
+@dataclass(frozen=True)
+class Attended:
+    """What the pupil's notice says about hours recorded for them by attendance."""
+
+    organisation: str
+    activity: str
+    day: date
+    minutes: int
 
 
 async def start(db: Database, actor_id: int, activity: str, minutes: int,
@@ -96,7 +111,7 @@ async def _sheet(session: AsyncSession, actor_id: int, data: dict[str, Any],
     pages = max(1, -(-len(pupils) // PAGE))
     page = min(max(page, 0), pages - 1)
     ticked = set(data["ticked"])
-    shown = tuple((p.id, p.full_name, p.id in ticked)
+    shown = tuple((p.id, schools.roster_name(p.id, p.full_name), p.id in ticked)
                   for p in pupils[page * PAGE:(page + 1) * PAGE])
     return Sheet(data["activity"], int(data["minutes"]),
                  f"{school_class.grade}{school_class.letter}", page, pages, shown,
@@ -150,7 +165,8 @@ async def save(db: Database, actor_id: int, now: datetime | None = None) -> Save
             session, int(data["organisation_id"]), [int(i) for i in data["ticked"]],
             actor_id=actor_id, activity=data["activity"], day=day,
             minutes=int(data["minutes"]), key=f"att:{data['nonce']}", now=now)
-        names = {p.id: p.full_name
+        await _tell_pupils(session, results, now)
+        names = {p.id: schools.roster_name(p.id, p.full_name)
                  for p in await schools.members(session, int(data["class_id"]))}
         draft = await session.get(AttendanceDraft, actor_id)
         if draft is not None:
@@ -159,3 +175,29 @@ async def save(db: Database, actor_id: int, now: datetime | None = None) -> Save
                      tuple(names.get(r.pupil_id, "") for r in results if r.entry_id),
                      tuple(names.get(r.pupil_id, "") for r in results if not r.entry_id))
 
+
+
+async def _tell_pupils(session: AsyncSession, results: list[attendance.Recorded],
+                       now: datetime) -> None:
+    """What follows new approved hours, in their transaction: the badges they earn, and a
+    notice to each pupil on Telegram (none at night: after the quiet hours)."""
+    not_before = quiet_until(now) or now
+    for user_id in dict.fromkeys(r.user_id for r in results if r.new and r.user_id):
+        await award_automatic(session, user_id, now)
+    for result in results:
+        if result.new and result.user_id is not None and result.entry_id is not None:
+            await kinds.enqueue(session, kinds.ATTENDED, result.entry_id,
+                                chat_id=result.user_id, not_before=not_before)
+
+
+async def attended(db: Database, entry_id: int, user_id: int) -> Attended | None:
+    """The pupil's notice as it reads when sent; None once the entry is no longer theirs
+    or no longer approved (erased, revoked meanwhile): then nothing is sent."""
+    async with db.transaction() as session:
+        entry = await session.get(HourEntry, entry_id)
+        if entry is None or entry.user_id != user_id or \
+                entry.status != EntryStatus.APPROVED.value:
+            return None
+        organisation = await session.get(Organisation, entry.organisation_id)
+        return Attended(organisation.name if organisation else "", entry.activity,
+                        entry.day, entry.minutes)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from urllib.parse import quote
 
+from bot.clock import utcnow
 from bot.services import badges as badge_rules
 from bot.services import certificates, schools, users
 from bot.services import hours as hour_rules
@@ -80,9 +81,13 @@ async def set_full_name(db: Database, user_id: int, text: str) -> str:
 
 
 async def issue_certificate(db: Database, user_id: int, school_year: date | None, *,
-                            base_url: str | None, now: datetime) -> Issued:
+                            base_url: str | None, now: datetime | None = None,
+                            require_full_name: bool = False) -> Issued:
     """Record a certificate of the approved hours of the school year starting on
-    `school_year` (None: all years). Refusal `nothing_approved` when there are none."""
+    `school_year` (None: all years). Refusal `nothing_approved` when there are none, and
+    with `require_full_name` (the Mini App, which cannot ask) `full_name_needed` while
+    the learner has given no full name."""
+    now = now or utcnow()
     period = hour_rules.school_year(school_year) if school_year is not None else None
     async with db.transaction() as session:
         user = await users.get_user(session, user_id)
@@ -91,6 +96,8 @@ async def issue_certificate(db: Database, user_id: int, school_year: date | None
                     and (period is None or period[0] <= row.day <= period[1])]
         if user is None or not approved:
             raise Refusal("nothing_approved")
+        if require_full_name and not user.full_name:
+            raise Refusal("full_name_needed")
         record = await certificates.issue(
             session, user_id=user_id, learner=learner_name(user),
             approved_minutes=sum(row.minutes for row in approved),
@@ -114,8 +121,9 @@ def _status(found: Certificate) -> CertificateStatus:
 
 
 async def check_certificate(db: Database, code: str, *, actor_id: int,
-                            now: datetime) -> CertificateStatus:
+                            now: datetime | None = None) -> CertificateStatus:
     """/verify CODE in the chat: anyone, a limited number of times an hour."""
+    now = now or utcnow()
     async with db.transaction() as session:
         found = await certificates.check(session, code, actor_id=actor_id, now=now)
         status = _status(found) if found is not None else None
@@ -132,8 +140,9 @@ async def certificate_status(db: Database, code: str) -> CertificateStatus | Non
 
 
 async def revoke_certificate(db: Database, code: str, *, actor_id: int, is_admin: bool,
-                             now: datetime) -> CertificateStatus:
+                             now: datetime | None = None) -> CertificateStatus:
     """/revoke CODE: administrators only (a certificate speaks for the whole deployment)."""
+    now = now or utcnow()
     if not is_admin:
         raise Refusal("admins_only")
     async with db.transaction() as session:

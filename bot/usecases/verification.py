@@ -34,6 +34,7 @@ from bot.storage.models import EntryStatus, HourEntry, Organisation, User, utcno
 # More pending entries than this for one organisation in a day: no more single requests,
 # the daily digest carries them.
 DIGEST_AFTER = 5
+PENDING_SHOWN = 20  # the Mini App's queue lists at most this many
 # A press on the queue that came too late: told, and the list redrawn as it is now.
 STALE = ("already_decided", "entry_unknown")
 
@@ -196,6 +197,52 @@ async def approve_digest(db: Database, digest_id: int, organizer_id: int) -> int
         for entry in decided:
             await _decided(session, entry)
         return len(decided)
+
+
+@dataclass(frozen=True)
+class QueuedEntry:
+    """An entry waiting for an organizer, as the Mini App's queue lists it."""
+
+    id: int
+    pupil: str  # the full name the school knows, else Telegram's first name
+    school_class: str | None  # the pupil's class in the entry's school year, if any
+    organisation: str
+    organisation_id: int
+    activity: str
+    day: date
+    minutes: int
+    note: str | None
+    has_photo: bool
+
+
+async def pending_queue(db: Database, organizer_id: int) -> list[QueuedEntry]:
+    """What waits for `organizer_id`, oldest first (at most `PENDING_SHOWN`), with each
+    pupil's full name and class (as /pending shows them)."""
+    async with db.transaction() as session:
+        waiting = await hours.pending_for(session, organizer_id, limit=PENDING_SHOWN)
+        return [QueuedEntry(view.id, view.pupil, view.school_class, view.organisation,
+                            entry.organisation_id, view.activity, view.day, view.minutes,
+                            view.note, view.photo_file_id is not None)
+                for entry, view in zip(waiting, await _views(session, waiting), strict=True)]
+
+
+async def decide_once(db: Database, entry_id: int, organizer_id: int, *, approve: bool,
+                      reason: str | None = None) -> tuple[EntryView, bool]:
+    """`decide`, safe to submit twice: an entry already decided the way asked is answered
+    as it is, with True (nothing done again); decided the other way, a `Refusal`."""
+    wanted = (EntryStatus.APPROVED if approve else EntryStatus.REJECTED).value
+    async with db.transaction() as session:
+        try:
+            entry = await hours.decide(session, entry_id, organizer_id=organizer_id,
+                                       approve=approve, reason=reason)
+        except Refusal as refusal:
+            if refusal.code != "already_decided" or refusal.params.get("status") != wanted:
+                raise
+            found = await session.get(HourEntry, entry_id)
+            assert found is not None
+            return await _view(session, found), True
+        await _decided(session, entry)
+        return await _view(session, entry), False
 
 
 # -- the /pending queue

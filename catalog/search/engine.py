@@ -101,6 +101,37 @@ def title_matches(index: Index, text: str) -> tuple[int, ...]:
     return tuple(dict.fromkeys((*found, *stemmed)))
 
 
+@dataclass(frozen=True)
+class Matches:
+    """Every document a query accepts (not only the head `search` ranks), for views that
+    show all of them at once (the Mini App's map): a mask over the index and the stage-1
+    score of each (exact titles score 2)."""
+
+    mask: np.ndarray  # bool, one per document
+    scores: np.ndarray  # float32
+    plan: Plan
+
+
+def match_mask(index: Index, text: str, *, language: str | None = None,
+               now: datetime | None = None, threshold: float = THRESHOLD) -> Matches:
+    """What `search` would accept for `text`, its filters included, as a mask."""
+    plan = understand(index, text, now, language)
+    pinned = np.array(title_matches(index, text), dtype=np.intp)
+    if not plan.terms and not plan.filters.active():
+        mask = np.zeros(index.size, dtype=bool)
+        mask[pinned] = True
+        scores = mask.astype(np.float32) * np.float32(2.0)
+        return Matches(mask, scores, plan)
+    scores, confidence = stage1(index, plan) if plan.terms else _filters_only_scores(index)
+    mask = filter_mask(index, plan.filters) & (scores > 0)
+    if plan.terms:
+        mask &= confidence >= threshold
+    scores = scores.copy()
+    mask[pinned] = True
+    scores[pinned] = 2.0
+    return Matches(mask, scores, plan)
+
+
 def search(
     index: Index,
     text: str,

@@ -10,14 +10,14 @@ the same stem, words within a small edit distance (0 edits up to 4 letters, 1 up
 beyond; transpositions count once), and longer derivations sharing a long prefix. The
 vocabulary includes the lexicon's words, so a typo in a word only the lexicon knows
 ('englsh') is still corrected.
+
+`catalog.search.build.build_index` makes one.
 """
 
 from __future__ import annotations
 
 import bisect
-from array import array
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -26,14 +26,11 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from catalog.search.constraints import ItemColumns, item_columns, item_zone
-from catalog.search.lexicon import Lexicon, load_lexicon
-from catalog.search.morphology import keys as morph_keys
-from catalog.search.morphology import raw_words
+from catalog.search.lexicon import Lexicon
 from catalog.search.normalize import fold, tokens
-from catalog.search.phrases import find_exact
-from catalog.search.stem import concept_key, stem
+from catalog.search.stem import stem
 
+# Weightiest first: a term weighs what the first field naming it weighs (`build.py`).
 FIELDS = (("title", 1.0), ("keywords", 0.8), ("provider", 0.5), ("city", 0.5),
           ("description", 0.35))
 KINDS = ("course", "event", "volunteering")
@@ -87,7 +84,7 @@ def edit_budget(length: int) -> int:
 
 @dataclass
 class Index:
-    """Postings and per-document columns; never mutated after `build_index` returns."""
+    """Postings and per-document columns; never mutated after `build.build_index` returns."""
 
     docs: tuple[SearchDoc, ...]
     lexicon: Lexicon
@@ -114,6 +111,8 @@ class Index:
     audiences: np.ndarray  # uint8
     levels: np.ndarray  # uint8
     taught_in: np.ndarray  # uint8
+    min_age: np.ndarray  # uint8, the ages the item states it is for (0 and ANY_AGE: none)
+    max_age: np.ndarray  # uint8
     # folded title (and its stems) -> document numbers, for exact-title queries
     titles: dict[str, tuple[int, ...]]
     # lemma or Snowball keys (see catalog.search.morphology) -> term ids of the surface words
@@ -248,10 +247,6 @@ def _common_prefix(a: str, b: str) -> str:
     return a[:n]
 
 
-def _timestamp(moment: datetime | None) -> float:
-    return moment.timestamp() if moment is not None else float("nan")
-
-
 def doc_fields(doc: SearchDoc) -> list[tuple[list[str], float]]:
     values = {
         "title": doc.title, "keywords": " ".join(doc.keywords), "provider": doc.provider or "",
@@ -260,112 +255,4 @@ def doc_fields(doc: SearchDoc) -> list[tuple[list[str], float]]:
     return [(tokens(values[name]), weight) for name, weight in FIELDS]
 
 
-def kinds_named(words: Sequence[str], lexicon: Lexicon) -> int:
-    """Bit mask of KINDS that the words name ('kursai' -> course)."""
-    mask = 0
-    for _start, _end, key in find_exact(list(words), lexicon.filters):
-        if key in KINDS:
-            mask |= 1 << KINDS.index(key)
-    return mask
-
-
-def build_index(docs: Sequence[SearchDoc], lexicon: Lexicon | None = None) -> Index:
-    """Index `docs` (CPU-bound: call it off the event loop)."""
-    lexicon = lexicon or load_lexicon()
-    term_ids: dict[str, int] = {}
-    p_terms, p_docs, p_weights = array("i"), array("i"), array("f")
-    n = len(docs)
-    kind = np.zeros(n, dtype=np.int8)
-    kind_in_text = np.zeros(n, dtype=np.uint8)
-    online = np.zeros(n, dtype=bool)
-    price = np.full(n, np.nan, dtype=np.float32)
-    start = np.full(n, np.nan, dtype=np.float64)
-    end = np.full(n, np.nan, dtype=np.float64)
-    places: list[str | None] = []
-    title_tokens: list[tuple[str, ...]] = []
-    columns: list[ItemColumns] = []
-    titles: dict[str, list[int]] = defaultdict(list)
-    morph: dict[str, set[str]] = defaultdict(set)
-    for number, doc in enumerate(docs):
-        weights: dict[str, float] = {}
-        fields = doc_fields(doc)
-        title_words = fields[0][0]
-        if title_words:
-            titles[" ".join(title_words)].append(number)
-            stemmed = " ".join(stem(w) for w in title_words)
-            if stemmed != " ".join(title_words):
-                titles[stemmed].append(number)
-        for words, weight in fields:
-            for word in words:
-                if weights.get(word, 0.0) < weight:
-                    weights[word] = weight
-            if weight < TOPIC_FIELDS:
-                continue  # descriptions mention too much in passing to stand for a topic
-            for _s, _e, concept in find_exact([concept_key(w) for w in words],
-                                              lexicon.labels):
-                key = "§" + concept
-                if weights.get(key, 0.0) < weight:
-                    weights[key] = weight
-        language = doc.language or ""
-        for text in (doc.title, " ".join(doc.keywords), doc.description):
-            for raw, folded in raw_words(text):
-                for key in morph_keys(raw, language):
-                    morph[key].add(folded)
-        place = lexicon.place_of(doc.city)
-        country = doc.country or (lexicon.places[place].country if place else None)
-        columns.append(item_columns(
-            [w for words, _weight in fields for w in words], language=doc.language,
-            kind=doc.kind, start=doc.start, end=doc.end,
-            zone=item_zone(country, doc.timezone), lexicon=lexicon))
-        places.append(place)
-        if place:
-            weights["@" + place] = 1.0
-        title_tokens.append(tuple(fields[0][0]))
-        for word, weight in weights.items():
-            tid = term_ids.setdefault(word, len(term_ids))
-            p_terms.append(tid)
-            p_docs.append(number)
-            p_weights.append(weight)
-        kind[number] = KINDS.index(doc.kind) if doc.kind in KINDS else KINDS.index("event")
-        kind_in_text[number] = kinds_named(fields[0][0] + fields[1][0], lexicon)
-        online[number] = doc.online
-        if doc.price is not None:
-            price[number] = doc.price
-        start[number], end[number] = _timestamp(doc.start), _timestamp(doc.end)
-    terms_arr = np.frombuffer(p_terms, dtype=np.int32) if p_terms else np.zeros(0, np.int32)
-    order = np.argsort(terms_arr, kind="stable")
-    post_docs = (np.frombuffer(p_docs, dtype=np.int32)[order].astype(np.intp) if p_docs
-                 else np.zeros(0, np.intp))
-    post_weights = (np.frombuffer(p_weights, dtype=np.float32)[order] if p_weights
-                    else np.zeros(0, np.float32))
-    counts = np.bincount(terms_arr, minlength=len(term_ids)) if len(terms_arr) else np.zeros(0)
-    offsets = np.zeros(len(term_ids) + 1, dtype=np.int64)
-    np.cumsum(counts, out=offsets[1:])
-    stems: dict[str, list[int]] = defaultdict(list)
-    for term, tid in term_ids.items():
-        if term[:1].isalnum():
-            stems[stem(term)].append(tid)
-    return Index(
-        docs=tuple(docs), lexicon=lexicon, term_ids=term_ids, offsets=offsets,
-        post_docs=np.ascontiguousarray(post_docs), post_weights=np.ascontiguousarray(post_weights),
-        post_evidence=np.where(post_weights >= TOPIC_FIELDS, np.float32(1.0),
-                               np.float32(DESCRIPTION_EVIDENCE)).astype(np.float32),
-        stems={k: tuple(v) for k, v in stems.items()}, kind=kind, kind_in_text=kind_in_text,
-        online=online, price=price, start=start, end=end, place=places,
-        title_tokens=title_tokens,
-        language=np.array([doc.language for doc in docs], dtype=object),
-        start_month=np.array([c.start_month for c in columns], dtype=np.int32),
-        end_month=np.array([c.end_month for c in columns], dtype=np.int32),
-        start_minute=np.array([c.start_minute for c in columns], dtype=np.int16),
-        weekdays=np.array([c.weekdays for c in columns], dtype=np.uint8),
-        audiences=np.array([c.audiences for c in columns], dtype=np.uint8),
-        levels=np.array([c.levels for c in columns], dtype=np.uint8),
-        taught_in=np.array([c.taught_in for c in columns], dtype=np.uint8),
-        titles={key: tuple(value) for key, value in titles.items()},
-        morph={key: tuple(term_ids[w] for w in words if w in term_ids)
-               for key, words in morph.items()},
-    )
-
-
-__all__ = ["EXACT", "FIELDS", "KINDS", "Index", "SearchDoc", "build_index", "edit_budget",
-           "fold"]
+__all__ = ["EXACT", "FIELDS", "KINDS", "Index", "SearchDoc", "edit_budget", "fold"]

@@ -29,14 +29,43 @@ _SPECIAL = {"ß": "ss", "ł": "l", "ø": "o", "đ": "d", "æ": "ae", "œ": "oe",
             "'": "", "’": "", "ʼ": "", "`": ""}
 _TABLE = str.maketrans({**_CYRILLIC, **_SPECIAL})
 _TOKEN = re.compile(r"[a-z0-9]+")
+_REMEMBERED_MARKS = 0x3000  # the table keeps the verdict on code points below this
+
+
+class _Marks(dict[int, int | None]):
+    """A `str.translate` table that deletes combining marks and keeps everything else.
+
+    Filled on first sight of each code point (the scripts we serve use a few hundred), so
+    it costs nothing at import; code points from U+3000 up are looked up every time they
+    appear, so hostile text cannot grow the table past about 12,000 entries."""
+
+    def __missing__(self, code: int) -> int | None:
+        verdict = None if unicodedata.combining(chr(code)) else code
+        if code < _REMEMBERED_MARKS:
+            self[code] = verdict
+        return verdict
+
+
+_MARKS = _Marks()
 
 
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Normalised, lower-case, Latin, diacritic-free text."""
+    if text.isascii():  # NFKC, NFKD and marks change nothing; casefold is lower
+        return text.lower().translate(_TABLE)
     text = unicodedata.normalize("NFKC", text).casefold().translate(_TABLE)
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return decomposed if decomposed.isascii() else decomposed.translate(_MARKS)
+
+
+def chunks(text: str) -> list[str]:
+    """`text` split at whitespace. Folding and tokenising never join or split across
+    whitespace (it is a starter that composes with nothing, and every step after
+    normalisation is per character), so `tokens(text)` is the concatenation of its
+    chunks' tokens, and the same holds for `morphology.raw_words`. The index reads each
+    distinct chunk once."""
+    return text.split()
 
 
 def tokens(text: str) -> list[str]:

@@ -14,11 +14,13 @@ PhraseIndex = Mapping[str, tuple[tuple[Phrase, str], ...]]
 
 def find_exact(words: Sequence[str], index: PhraseIndex) -> list[tuple[int, int, str]]:
     """Every (start, end, value) whose phrase occurs at `start` in `words`."""
-    found = []
+    found: list[tuple[int, int, str]] = []
+    if index.keys().isdisjoint(words):  # the usual case, decided in C
+        return found
     for start, word in enumerate(words):
         for phrase, value in index.get(word, ()):
             end = start + len(phrase)
-            if tuple(words[start:end]) == phrase:
+            if end == start + 1 or tuple(words[start:end]) == phrase:
                 found.append((start, end, value))
     return found
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,9 +23,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.storage.catalog_tables import Feed, Opportunity
 from bot.storage.db import Database
 from catalog.search import playlists
-from catalog.search.engine import SearchResult
+from catalog.search.build import build_index
+from catalog.search.engine import Matches, SearchResult, match_mask
 from catalog.search.engine import search as run_search
-from catalog.search.index import Index, SearchDoc, build_index
+from catalog.search.index import Index, SearchDoc
 from catalog.search.normalize import fold, tokens
 from catalog.search.phrases import find_exact
 from catalog.sync import FeedReport
@@ -63,6 +65,7 @@ async def load_index(db: Database) -> Index:
 
 
 EARTH_KM = 6371.0
+MATCHES_KEPT = 64
 
 
 def kilometres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -87,6 +90,8 @@ class Snapshot:
 
     def __init__(self, index: Index) -> None:
         self.index = index
+        # Masks of recent queries (the map asks the same query again at every pan).
+        self.matches: OrderedDict[tuple[str, str | None, int], Matches] = OrderedDict()
 
     @cached_property
     def by_id(self) -> dict[int, SearchDoc]:
@@ -145,6 +150,24 @@ class SearchService:
         """Every accepted match for `text`, best first."""
         return run_search(self.index, text, language=language, only_language=only_language,
                           now=now)
+
+    def matching(self, text: str, *, language: str | None = None,
+                 now: datetime | None = None) -> Matches:
+        """Every opportunity `text` accepts (a mask over `index`), as the chat's search
+        would accept them; the last `MATCHES_KEPT` queries of a snapshot are kept for an
+        hour of the clock (dates in queries are relative to today)."""
+        snapshot = self._snapshot
+        moment = now or datetime.now().astimezone()
+        key = (text, language, int(moment.timestamp() // 3600))
+        found = snapshot.matches.get(key)
+        if found is None:
+            found = match_mask(snapshot.index, text, language=language, now=moment)
+            snapshot.matches[key] = found
+            while len(snapshot.matches) > MATCHES_KEPT:
+                snapshot.matches.popitem(last=False)
+        else:
+            snapshot.matches.move_to_end(key)
+        return found
 
     def by_id(self, opportunity_id: int | None) -> SearchDoc | None:
         """The searchable opportunity with that id (None: withdrawn or unknown)."""

@@ -15,6 +15,7 @@ import pytest
 
 from bot.app import running
 from bot.transports.polling import build_polling_application
+from bot.usecases import attendance as attendance_usecase
 from tests.fakes import FakeBotAPI, SentMessage
 
 ADMIN, TEACHER, OTHER_TEACHER = 900, 901, 902
@@ -97,7 +98,11 @@ def pdf_text(pdf: bytes, folder: Path) -> str:
 
 
 async def test_school_class_attendance_report_and_claim(fake: FakeBotAPI, bot_settings, i18n,
-                                                        tmp_path: Path) -> None:
+                                                        tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    # The pupils' attendance notices wait out the quiet hours (21:00-08:00 in Vilnius);
+    # this test may run at any hour, and it is not about them.
+    monkeypatch.setattr(attendance_usecase, "quiet_until", lambda _now: None)
     application = build_polling_application(bot_settings, i18n)
     async with running(application, polling=True):
         await open_organisation(fake, "Utenos gimnazija", TEACHER)
@@ -120,9 +125,19 @@ async def test_school_class_attendance_report_and_claim(fake: FakeBotAPI, bot_se
         for name in ("Ona Onaitė", "Jonas Jonaitis", "Petras Petraitis", "=Rūta Rūtaitė"):
             sheet = await press(fake, TEACHER, f"☐ {name}")
             assert any(label == f"☑ {name}" for label, _ in sheet.buttons)
+        before = {pupil: len(fake.messages(pupil)) for pupil in (ONA, JONAS, EGLE)}
         saved = await press(fake, TEACHER, "✔ Save (4)")
         assert saved.text.startswith("Recorded and approved: 2 hours for «Park clean-up». "
                                      "Pupils: 4.")
+        # The two marked present who are on Telegram learn they got the hours; Eglė, not
+        # marked, hears nothing (the two roster pupils have no chat to hear in).
+        for pupil in (ONA, JONAS):
+            notice = (await fake.wait_for_messages(pupil, before[pupil] + 1))[-1]
+            assert notice.text.startswith("✔ Utenos gimnazija recorded that you took part in "
+                                          "«Park clean-up» on "), notice.text
+            assert notice.text.endswith(": 2 hours, approved. /hours shows your progress.")
+        await fake.wait_idle()
+        assert len(fake.messages(EGLE)) == before[EGLE]
 
         # Pupils' own logs: one approved, one rejected, one left pending.
         await log_and_decide(fake, ONA, "/log 8 Reading to children", approve=True)
@@ -168,4 +183,38 @@ async def test_school_class_attendance_report_and_claim(fake: FakeBotAPI, bot_se
         assert "Ona" not in pdf_text(other_pdf, tmp_path)
         # A learner cannot ask for a report.
         assert "for organizers" in await say(fake, ONA, "/report")
+        assert fake.rejected == []
+
+
+async def test_a_teacher_of_two_schools_chooses_where_to_work(fake: FakeBotAPI, bot_settings,
+                                                              i18n) -> None:
+    application = build_polling_application(bot_settings, i18n)
+    async with running(application, polling=True):
+        await open_organisation(fake, "Utenos gimnazija", TEACHER)
+        await open_organisation(fake, "Molėtų progimnazija", TEACHER)
+        asked = await say(fake, TEACHER, "/classes")
+        assert asked.startswith("You organize for several organisations. In which school")
+        assert [label for label, _ in fake.messages(TEACHER)[-1].buttons] == [
+            "Molėtų progimnazija", "Utenos gimnazija"]
+        utena = await press(fake, TEACHER, "Utenos gimnazija")
+        assert utena.text.startswith("Utenos gimnazija, school year")
+        assert "Class 8B" in await say(fake, TEACHER, "/classes new 8B")
+        assert "of Utenos gimnazija" in fake.messages(TEACHER)[-1].text
+        await say(fake, TEACHER, "/attendance 2 Talka")
+        assert [label for label, _ in fake.messages(TEACHER)[-1].buttons] == ["Class 8B"]
+
+        # Remembered; "Another school" switches, the current one ticked and schools first.
+        remembered = await say(fake, TEACHER, "/classes")
+        assert remembered.startswith("Utenos gimnazija, school year")
+        switch = await press(fake, TEACHER, "🔁 Another school")
+        assert switch.text == "In which school do you work now?"
+        assert [label for label, _ in switch.buttons] == ["✔ Utenos gimnazija",
+                                                          "Molėtų progimnazija"]
+        moletai = await press(fake, TEACHER, "Molėtų progimnazija")
+        assert moletai.text.startswith("Molėtų progimnazija, school year")
+        assert "No classes yet." in moletai.text
+        assert "of Molėtų progimnazija" in await say(fake, TEACHER, "/classes new 8A")
+        assert "Yearly targets of Molėtų progimnazija" in await say(fake, TEACHER, "/targets")
+        await say(fake, TEACHER, "/attendance 2 Talka")
+        assert [label for label, _ in fake.messages(TEACHER)[-1].buttons] == ["Class 8A"]
         assert fake.rejected == []

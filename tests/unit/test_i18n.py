@@ -33,6 +33,16 @@ def test_stored_choice_wins_over_telegram(i18n: I18n) -> None:
     assert i18n.resolve(None, None) == i18n.default_language
 
 
+def test_a_persons_language_is_their_choice_then_their_apps(i18n: I18n) -> None:
+    from types import SimpleNamespace
+
+    chose = SimpleNamespace(language="lv", telegram_language="ru")
+    follows_app = SimpleNamespace(language=None, telegram_language="de-AT")
+    assert i18n.language_of(chose) == "lv"
+    assert i18n.language_of(follows_app) == "de"
+    assert i18n.language_of(None) == i18n.default_language
+
+
 def test_lithuanian_is_available_and_translates(i18n: I18n) -> None:
     assert {"en", "lt"} <= set(i18n.languages)
     with i18n.use("lt"):

@@ -45,5 +45,5 @@ def test_every_screen_of_a_full_page_fits_one_message(i18n: I18n, filler: str,
             assert markup is not None
             for row in markup.inline_keyboard:
                 for button in row:
-                    assert len((button.callback_data or "").encode()) <= 64
+                    assert len(str(button.callback_data).encode()) <= 64
                     assert len(button.text) <= 64

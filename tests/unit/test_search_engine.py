@@ -9,8 +9,9 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from catalog.search.build import build_index
 from catalog.search.engine import search
-from catalog.search.index import SearchDoc, build_index
+from catalog.search.index import SearchDoc
 from catalog.search.rank import stage1, stage1_reference, top_candidates
 from catalog.search.understand import DEFAULT_ZONE, understand
 

@@ -11,8 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from catalog.search import morphology
+from catalog.search.build import build_index
 from catalog.search.engine import search
-from catalog.search.index import SAME_STEM, SearchDoc, build_index
+from catalog.search.index import SAME_STEM, SearchDoc
 from catalog.search.understand import DEFAULT_ZONE, understand
 
 NOW = datetime(2026, 11, 18, 12, 0, tzinfo=DEFAULT_ZONE)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalog.search.normalize import fold, tokens
+from catalog.search.morphology import raw_words
+from catalog.search.normalize import _TABLE, chunks, fold, tokens
 from catalog.search.stem import stem
 
 
@@ -68,3 +71,35 @@ def test_fold_is_idempotent_and_ascii_for_the_scripts_we_serve(text: str) -> Non
         assert token.isascii()
         assert stem(token)
         assert token.startswith(stem(token))
+
+
+def fold_reference(text: str) -> str:
+    """fold() as first written: marks dropped one character at a time."""
+    text = unicodedata.normalize("NFKC", text).casefold().translate(_TABLE)
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+# Letters of the scripts we serve, combining marks (alone and after any letter), letters
+# that NFKC rewrites (ligatures, full width, the acute accent that becomes a space and a
+# mark), apostrophes, and every kind of space.
+TRICKY = st.sampled_from(
+    list("aZėĖąČšūžāĒīļņģķßẞøłŁåäöõüÕÄæœıþðħŧ'’ʼ`0-9.,!()") + list("ёЁйЙїЇєґўъьЩщЫ")
+    + ["\u0301", "\u0300", "\u0308", "\u030c", "\u0327", "\u20dd", "\ufb01", "\uff21",
+       "\u00b4", "\u2126", "\u212b", "\u1e9e", "\u0130", "\u03a3", "\u03c2", "\u1100", "\u1161",
+       " ", "\t", "\n", "\u00a0", "\u2003", "\u3000", "\u200b", "\x1c", "\u0085"])
+TEXTS = st.text(TRICKY, max_size=40) | st.text(max_size=40)
+
+
+@settings(max_examples=1000)
+@given(TEXTS)
+def test_fold_deletes_marks_as_the_character_by_character_reference_does(text: str) -> None:
+    assert fold(text) == fold_reference(text)
+
+
+@settings(max_examples=1000)
+@given(TEXTS)
+def test_text_is_folded_the_same_a_whitespace_chunk_at_a_time(text: str) -> None:
+    # What lets the index read each distinct chunk of text once (catalog/search/build.py).
+    assert [t for chunk in chunks(text) for t in tokens(chunk)] == tokens(text)
+    assert [w for chunk in chunks(text) for w in raw_words(chunk)] == list(raw_words(text))

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from catalog.search.index import SearchDoc, build_index
+from catalog.search.build import build_index
+from catalog.search.index import SearchDoc
 from catalog.search.understand import DEFAULT_ZONE, understand
 
 INDEX = build_index([SearchDoc(1, "f", "1", "Anglų kalbos kursai", city="Vilnius")])

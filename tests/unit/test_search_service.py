@@ -7,7 +7,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.storage.db import Database
-from catalog.search.index import SearchDoc, build_index
+from catalog.search.build import build_index
+from catalog.search.index import SearchDoc
 from catalog.search.service import SearchService
 
 NOW = datetime(2026, 12, 7, 12, tzinfo=UTC)

@@ -4,7 +4,7 @@
 reminder goes at most once a week to each.
 
 Revision ID: 0016_pending
-Revises: 0015_certs
+Revises: 0016_school_choice
 Create Date: 2026-12-08
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0016_pending"
-down_revision = "0015_certs"
+down_revision = "0016_school_choice"
 branch_labels = None
 depends_on = None
 

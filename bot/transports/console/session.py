@@ -35,6 +35,10 @@ from bot.storage import outbox
 from bot.storage.models import utcnow
 from bot.text import is_id, utf16_len
 from bot.transports.console.request import BOT_USER, ConsoleAPI, ConsoleRequest
+from bot.transports.web import LocalSite, port_of
+from bot.web.app import dev_url
+from bot.web.auth import DevLogin
+from bot.web.context import dev_login_wanted
 from catalog.search.normalize import fold
 
 CONSOLE_TOKEN = "1000:console"  # noqa: S105 - not a secret: the console never leaves the process
@@ -81,6 +85,8 @@ class Console:
         self.update_id = int(time.time())
         self.query_id = 0
         self._towns: dict[str, tuple[str, float, float]] | None = None
+        # The development login of the pages this console serves (bot/web), if any.
+        self.dev_token: str | None = None
 
     def switch(self, user_id: int, name: str | None = None) -> ConsoleUser:
         user = self.people.get(user_id) or ConsoleUser(user_id, name or f"User {user_id}")
@@ -121,6 +127,11 @@ class Console:
         if not 1 <= number <= len(buttons):
             return f"(console) press a button from #1 to #{len(buttons)}"
         button = buttons[number - 1]
+        if "web_app" in button:  # Telegram opens the Mini App; here, the browser does
+            url = str(button["web_app"].get("url", ""))
+            if self.dev_token:
+                url += ("&" if "?" in url else "?") + f"dev={self.dev_token}"
+            return f"(console) that button opens the Mini App; in your browser: {url}"
         if "callback_data" not in button:
             url = str(button.get("url", ""))
             payload = deep_link_payload(url)
@@ -289,8 +300,11 @@ async def run_console(
     read_line: Callable[[], str] | None = None,
     write: Callable[[str], None] | None = None,
     interactive: bool | None = None,
+    web: bool = False,
 ) -> int:
-    """Run the console until end of input; returns the exit code."""
+    """Run the console until end of input; returns the exit code. `web`: also serve the
+    Mini App's pages on this machine (WEB_PORT, else 8090, else any free port), logged in
+    as whoever the console plays."""
     interactive = sys.stdin.isatty() and sys.stdout.isatty() if interactive is None else interactive
     write = write or (lambda line: print(line, flush=True))
     with tempfile.TemporaryDirectory(prefix="takas-console-") as files_dir:
@@ -311,18 +325,55 @@ async def run_console(
                 await application.bot_data.catalog.sync()
             if interactive:
                 write(HELP)
+            site = await _serve_pages(application, settings, console, write) if web else None
             write(console.whoami())
-            while True:
-                line = await asyncio.to_thread(read_line)
-                if not line:  # end of input
-                    break
-                text = line.strip()
-                if not text:
-                    continue
-                if text in {"/quit", "/exit"}:
-                    break
-                update = console.to_update(text)
-                if update is not None:
-                    await application.process_update(Update.de_json(update, application.bot))
-                    await settle(application)
+            try:
+                await _loop(application, console, read_line)
+            finally:
+                if site is not None:
+                    await site.stop()
     return 0
+
+
+async def _loop(application: TakasApplication, console: Console,
+                read_line: Callable[[], str]) -> None:
+    """Typed lines to updates until end of input or /quit."""
+    while True:
+        line = await asyncio.to_thread(read_line)
+        if not line:  # end of input
+            break
+        text = line.strip()
+        if not text:
+            continue
+        if text in {"/quit", "/exit"}:
+            break
+        update = console.to_update(text)
+        if update is not None:
+            await application.process_update(Update.de_json(update, application.bot))
+            await settle(application)
+
+
+async def _serve_pages(application: TakasApplication, settings: Settings, console: Console,
+                       write: Callable[[str], None]) -> LocalSite | None:
+    """The Mini App's pages beside the console, with the development login as the person
+    the console plays now (/as switches both)."""
+    dev = (DevLogin(lambda: (console.user.id, console.user.first_name,
+                             console.user.language_code))
+           if dev_login_wanted(settings) else None)
+    for port in (port_of(settings), 0):
+        site = LocalSite(application, "127.0.0.1", port, dev)
+        try:
+            base = await site.start()
+        except OSError:  # the port is taken: any free one will do
+            await site.stop()
+            continue
+        # The chat's "Open map" buttons lead to these pages (the console shows their address).
+        application.bot_data.extras["webapp_url"] = f"{base}/app"
+        if dev is None:
+            write("(console) Mini App pages: set WEB_DEV_LOGIN=1 to open them without "
+                  "Telegram (BOT_TOKEN is set)")
+        else:
+            console.dev_token = dev.token
+            write(f"(console) the Mini App in your browser: {dev_url(base, site.services)}")
+        return site
+    return None

@@ -20,6 +20,7 @@
 - `GET /metrics`: Prometheus text format (see `bot.metrics`). Like `/healthz` it is served
   on the webhook's port; keep both off the public internet at the load balancer. With
   `METRICS_TOKEN` set it asks for `Authorization: Bearer <token>` (401 otherwise).
+- `/app/...` and `/api/...`: the Telegram Mini App, its pages and its JSON API (bot/web).
 - `POST /badges/verify` and `GET /badges/status/<n>`: Open Badges (see bot/badge_check.py).
   Verification runs in a worker thread with a time budget; an upload refused by its size
   or shape is a 400 with the reason.

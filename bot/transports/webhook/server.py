@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+import math
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
@@ -15,6 +16,7 @@ from telegram.error import TelegramError
 
 from bot import badge_check, metrics, verify_page
 from bot.context import TakasApplication
+from bot.flood import FloodGuard, Verdict
 from bot.logs import safe_error
 from bot.services import badges as badge_rules
 from bot.storage import inbox
@@ -32,8 +34,15 @@ from bot.transports.webhook.health import health_report, refresh_gauges
 from bot.transports.webhook.processor import InboxProcessor
 from bot.transports.webhook.uploads import UploadError, parse_update, uploaded_file
 from bot.usecases import certificates as certificate_usecase
+from bot.web.app import mount
+from bot.web.context import make_web
+from bot.web.http import client_address
 
 log = logging.getLogger(__name__)
+# Certificate pages per client address: a burst of PAGE_BURST (a teacher checking a class's
+# certificates), then one every 1/PAGE_RATE seconds; enough for people, far too few to
+# guess codes (32^8 of them), as /verify in the chat is limited per person.
+PAGE_BURST, PAGE_RATE = 30, 0.1
 
 
 class WebhookServer:
@@ -52,6 +61,7 @@ class WebhookServer:
         # Badge verification is CPU work: two threads of its own, so a flood of uploads
         # queues here instead of taking the event loop or the default executor.
         self._verifier = ThreadPoolExecutor(max_workers=2, thread_name_prefix="badge-verify")
+        self.page_guard = FloodGuard(PAGE_BURST, PAGE_RATE)
         self._runner: web.AppRunner | None = None
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -64,6 +74,10 @@ class WebhookServer:
         app.router.add_post("/badges/verify", self.verify_badge)
         app.router.add_get(r"/badges/status/{number:\d{1,6}}", self.badge_status)
         app.router.add_get(r"/verify/{code:[A-Za-z0-9-]{1,24}}", self.certificate_page)
+        # The Mini App: its pages under /app, its API under /api (bot/web). The worker
+        # sends what its decisions queue, so nothing to wake here.
+        data = self.application.bot_data
+        mount(app, make_web(data.settings, data.i18n, data.db, data.search, data.badges))
         return app
 
     async def start(self, host: str, port: int) -> None:
@@ -222,13 +236,22 @@ class WebhookServer:
         """The public page of a certificate (its QR code opens it): valid or revoked, in
         the reader's language; 404 with the same kind of page for an unknown code."""
         data = self.application.bot_data
-        status = await certificate_usecase.certificate_status(self.db,
-                                                              request.match_info["code"])
         language = data.i18n.resolve(request.query.get("lang"),
                                      request.headers.get("Accept-Language", "")[:35] or None)
+        client = client_address(request, data.settings.forwarded_hops)
+        if self.page_guard.check(client) is not Verdict.ALLOW:
+            with data.i18n.use(language):
+                body = verify_page.render_limited()
+            wait = max(1, math.ceil(self.page_guard.wait(client)))
+            return web.Response(text=body, content_type="text/html", charset="utf-8",
+                                status=429,
+                                headers={**verify_page.HEADERS, "Retry-After": str(wait)})
+        status = await certificate_usecase.certificate_status(self.db,
+                                                              request.match_info["code"])
         base = data.settings.public_base_url or self.config.url
         with data.i18n.use(language):
             body = verify_page.render(status, deployment=urlsplit(base).netloc)
         return web.Response(text=body, content_type="text/html", charset="utf-8",
                             status=200 if status is not None else 404,
                             headers=verify_page.HEADERS)
+
