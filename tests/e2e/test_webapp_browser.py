@@ -100,6 +100,8 @@ async def offline_page(browser: Any, *, width: int = 360, scheme: str = "light")
     page = await context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    # Console errors too: a Content-Security-Policy refusal or a failed load shows there.
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
     page.errors = errors
     page.tiles = tiles
     return page
