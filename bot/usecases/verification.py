@@ -434,10 +434,13 @@ class ReminderView:
 
 async def reminder_view(db: Database, organizer_id: int,
                         now: datetime | None = None) -> ReminderView | None:
-    """What the reminder says when it is sent; None when nothing waits that long any more
-    (then it is not sent)."""
+    """What the reminder says when it is sent; None when nothing waits that long any more,
+    or when the outbox was held up into the quiet hours (then it is not sent)."""
+    now = now or utcnow()
+    if quiet_until(now) is not None:
+        return None
     async with db.transaction() as session:
-        long = await verification_queue.waiting_long(session, organizer_id, now or utcnow())
+        long = await verification_queue.waiting_long(session, organizer_id, now)
         if not long:
             return None
         return ReminderView(long, await hours.pending_count(session, organizer_id))

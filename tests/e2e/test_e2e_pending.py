@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
+import pytest
 from sqlalchemy import select, update
 
 from bot.app import running
@@ -251,7 +252,7 @@ async def test_a_teacher_works_through_the_queue(fake: FakeBotAPI, bot_settings,
 
 
 async def test_organizers_are_reminded_once_a_week_never_at_night(
-        fake: FakeBotAPI, bot_settings, i18n) -> None:
+        fake: FakeBotAPI, bot_settings, i18n, monkeypatch: pytest.MonkeyPatch) -> None:
     application = build_polling_application(bot_settings, i18n)
     async with running(application, polling=True):
         assert application.job_queue is not None  # the hourly job runs; the test picks times
@@ -262,6 +263,9 @@ async def test_organizers_are_reminded_once_a_week_never_at_night(
         await quick_log(fake, JONAS, "/log 1 Library help")
         db = application.bot_data.db
         noon = datetime.combine(today(), time(12, 0), LOCAL)
+        # The reminder is rendered when sent, and not at all in the quiet hours: the clock
+        # of its sending says noon, whenever the test runs.
+        monkeypatch.setattr(verification, "utcnow", lambda: noon)
         assert await verification.queue_reminders(db, now=noon) == 0  # nothing waits a week
         async with db.transaction() as session:  # logged eight days ago
             await session.execute(update(HourEntry).values(
@@ -290,6 +294,8 @@ async def test_organizers_are_reminded_once_a_week_never_at_night(
         early = datetime.combine(today() + timedelta(days=9), time(6, 0), LOCAL)
         assert await verification.queue_reminders(db, now=late) == 0
         assert await verification.queue_reminders(db, now=early) == 0
+        # Held up in the outbox into the night, a reminder is not sent at all.
+        assert await verification.reminder_view(db, TEACHER, now=late) is None
         # A week later, in the morning, once more.
         morning = datetime.combine(today() + timedelta(days=9), time(8, 30), LOCAL)
         assert await verification.queue_reminders(db, now=morning) == 1

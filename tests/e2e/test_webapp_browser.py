@@ -100,6 +100,12 @@ async def offline_page(browser: Any, *, width: int = 360, scheme: str = "light")
     page = await context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    # Console errors too: a Content-Security-Policy refusal or a failed load shows there.
+    def console(message: Any) -> None:
+        if message.type == "error":
+            errors.append(message.text)
+
+    page.on("console", console)
     page.errors = errors
     page.tiles = tiles
     return page
