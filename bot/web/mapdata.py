@@ -326,7 +326,10 @@ def parse_bbox(text: str) -> tuple[float, float, float, float]:
     parts: Sequence[str] = text.split(",")
     if len(parts) != 4:
         raise ValueError("bbox is w,s,e,n")
-    west, south, east, north = (float(p) for p in parts)
+    try:
+        west, south, east, north = (float(p) for p in parts)
+    except ValueError:
+        raise ValueError("bbox is w,s,e,n in degrees") from None
     if not all(math.isfinite(v) for v in (west, south, east, north)):
         raise ValueError("bbox is not finite")
     # A map panned round the world asks beyond +-180: the part on this side of it.
