@@ -54,7 +54,7 @@ LEARNER_GATE_GROUP = -5
 
 # Modules that render what the outbox sends to other people (bot/delivery/kinds.py):
 # each has `renderers(application)`, the renderer of each kind it owns.
-NOTICES = (alerts, verification, attendance, reminders)
+NOTICES = (alerts, verification, attendance, reminders, broadcast)
 
 
 def register(application: TakasApplication) -> None:

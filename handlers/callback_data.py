@@ -408,3 +408,32 @@ class FeedsSync(CallbackData, prefix="feeds:sync"):
 # handlers/playlists.py (views.py shows it under search results)
 class PlaylistOpen(CallbackData, prefix="pl:v"):
     playlist: int
+
+
+# handlers/broadcast.py
+class BroadcastFor(CallbackData, prefix="bc:o"):
+    organisation: int
+
+
+class BroadcastLink(CallbackData, prefix="bc:l"):
+    opportunity: int  # 0: no link
+
+
+class BroadcastAudience(CallbackData, prefix="bc:a"):
+    audience: Literal["followers", "pupils"]
+
+
+class BroadcastTown(CallbackData, prefix="bc:t"):
+    place: str
+
+
+class BroadcastSend(CallbackData, prefix="bc:s"):
+    broadcast: int
+
+
+class BroadcastCancel(CallbackData, prefix="bc:x"):
+    broadcast: int
+
+
+class MuteOrganisation(CallbackData, prefix="mu"):
+    organisation: int

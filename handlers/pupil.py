@@ -22,7 +22,7 @@ from bot.services.errors import Refusal
 from bot.text import esc
 from bot.usecases import progress, reminders
 from handlers import callback_data as cb
-from handlers import waiting
+from handlers import waiting, webapp
 from handlers.buttons import expired
 from handlers.refusals import explain
 
@@ -55,6 +55,8 @@ class ProfileFields(Protocol):
     @property
     def yearly_target_minutes(self) -> int | None: ...
     @property
+    def full_name(self) -> str | None: ...
+    @property
     def target_reminders(self) -> bool: ...
 
 
@@ -66,6 +68,8 @@ def profile_text(record: ProfileFields) -> str:
              _("Yearly target: {value}").format(value=esc(
                  hours(record.yearly_target_minutes / 60)
                  if record.yearly_target_minutes else "—")),
+             _("Full name (on certificates): {value}").format(
+                 value=esc(record.full_name or "—")),
              _("🔔 A reminder once a month while you are behind your yearly target: on")
              if record.target_reminders else
              _("🔕 A reminder once a month while you are behind your yearly target: off")]
@@ -74,7 +78,8 @@ def profile_text(record: ProfileFields) -> str:
 
 def field_labels() -> dict[str, str]:
     return {"school": _("🏫 School"), "grade": _("🎓 Grade"),
-            "municipality": _("🏘 Municipality"), "target": _("🎯 Yearly target")}
+            "municipality": _("🏘 Municipality"), "target": _("🎯 Yearly target"),
+            "full_name": _("🪪 Full name")}
 
 
 def profile_keyboard(reminders_on: bool) -> InlineKeyboardMarkup:
@@ -83,7 +88,7 @@ def profile_keyboard(reminders_on: bool) -> InlineKeyboardMarkup:
     switch = InlineKeyboardButton(
         _("🔕 Turn reminders off") if reminders_on else _("🔔 Turn reminders on"),
         callback_data=cb.ProfileReminders(on=not reminders_on).pack())
-    return InlineKeyboardMarkup([buttons[:2], buttons[2:], [switch]])
+    return InlineKeyboardMarkup([buttons[:2], buttons[2:4], buttons[4:], [switch]])
 
 
 async def reminders_pressed(update: Update, context: TakasContext) -> None:
@@ -106,6 +111,8 @@ def field_question(field: str) -> str:
             "grade": _("Write your grade or class, e.g. 10 or 3b."),
             "municipality": _("Write your municipality."),
             "target": _("Write your yearly target in hours, e.g. 40."),
+            "full_name": _("Write your full name (first name and surname) as it should be "
+                           "printed on your certificates."),
             }.get(field, "")
 
 
@@ -197,7 +204,9 @@ async def hours_command(update: Update, context: TakasContext) -> None:
                 lines.append(_("✔ Passed: the yearly target is reached."))
         lines.append("")
     lines.append(_("/export sends a CSV and a PDF certificate."))
-    await message.reply_text("\n".join(lines))
+    rows = webapp.open_rows(context, message.chat, map_page=False, profile=True)
+    await message.reply_text("\n".join(lines),
+                             reply_markup=InlineKeyboardMarkup(rows) if rows else None)
 
 
 async def mydata_command(update: Update, context: TakasContext) -> None:

@@ -18,6 +18,8 @@ MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     .format(name=esc(p["name"])),
     "org_unknown": lambda p: _("I don't know that organisation."),
     "not_your_org": lambda p: _("Only organizers of that organisation can do that."),
+    "choose_school": lambda p: _("You organize for several organisations: send /classes and "
+                                 "choose the school you work in first."),
     "invite_invalid": lambda p: _("This invitation link is not valid."),
     "invite_expired": lambda p: _("This invitation link has expired or was already used. "
                                   "Ask for a new one."),

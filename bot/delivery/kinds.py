@@ -47,7 +47,8 @@ VERIFY_DIGEST = "verify_digest"  # a verification digest's id; to the organizer 
 BADGE = "badge"  # a badge award's id; to its learner (bot/delivery/badges.py)
 ATTENDED = "attended"  # an hour entry an organizer recorded by attendance; to its pupil
 TARGET_REMINDER = "target_reminder"  # a pupil's id; to that pupil, behind their target
-# Alerts and alert digests: bot/usecases/alerts.py (ALERT, DIGEST).
+# Alerts and alert digests: bot/usecases/alerts.py (ALERT, DIGEST); an organizer's
+# announcement to one recipient: bot/usecases/broadcasts.py (ANNOUNCEMENT).
 
 # Notices go after replies to people waiting in a chat (outbox.REPLY_PRIORITY) but before
 # broadcasts and alerts: a verification request must not wait behind 3,000 announcements.
@@ -121,3 +122,15 @@ async def enqueue(session: AsyncSession, kind: str, ref: int | str, *, chat_id: 
     return await outbox.enqueue(
         session, dedupe_key=key or f"{kind}:{ref}:{chat_id}", chat_id=chat_id, kind=kind,
         text=str(ref), priority=NOTICE_PRIORITY, not_before=not_before)
+
+
+async def enqueue_to_many(session: AsyncSession, kind: str, ref: int | str,
+                          chat_ids: Sequence[int], *, priority: int = 0,
+                          broadcast_id: int | None = None) -> int:
+    """Queue the same `ref` of `kind` for many chats (an announcement to its audience),
+    after the notices (`priority` 0 by default); idempotent per (kind, ref, chat). With
+    `broadcast_id` the rows count in that broadcast's progress and go with its Cancel.
+    The number of rows added."""
+    rows = [(f"{kind}:{ref}:{chat_id}", chat_id, str(ref)) for chat_id in chat_ids]
+    return await outbox.enqueue_many(session, kind, rows, priority=priority,
+                                     broadcast_id=broadcast_id)

@@ -1,13 +1,13 @@
 """Broadcasts: organizers announce to the people who follow their organisation, a town it
 serves, or the pupils who logged hours with it. Only organizers and admins broadcast; each
 organisation sends at most `DAILY_LIMIT` a day; muted and unreachable people are skipped.
+Queuing the announcements is the use case's (bot/usecases/broadcasts.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Collection, Mapping
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.services.errors import Refusal
 from bot.services.orgs import is_organizer, organisations_of
 from bot.storage import outbox
-from bot.storage.dbtools import lock_row
+from bot.storage.dbtools import insert_for, lock_row
 from bot.storage.models import Broadcast, Follow, HourEntry, Mute, Organisation, User, utcnow
 from catalog.search.normalize import fold
 
@@ -91,11 +91,11 @@ async def sent_today(session: AsyncSession, organisation_id: int, now: datetime)
         Broadcast.confirmed_at >= now - timedelta(days=1))) or 0)
 
 
-async def send(session: AsyncSession, broadcast: Broadcast,
-               render: Callable[[int], tuple[str, dict[str, Any] | None]],
-               now: datetime | None = None) -> int:
-    """Queue the broadcast for its audience; `render(chat_id)` gives (html, markup) in the
-    recipient's language. Confirming twice queues nothing twice (dedupe keys)."""
+async def confirm(session: AsyncSession, broadcast: Broadcast,
+                  now: datetime | None = None) -> list[int] | None:
+    """Confirm the draft for sending: its recipients, to be queued by the caller in this
+    transaction; None when it was confirmed already (a twin confirmation: nothing is
+    queued twice). `broadcast_limit` when the organisation used up its day."""
     now = now or utcnow()
     # One confirmation of an organisation's broadcasts at a time, across processes: the
     # count below and the status change at the end run under the organisation's row
@@ -103,18 +103,23 @@ async def send(session: AsyncSession, broadcast: Broadcast,
     await lock_row(session, Organisation.id, broadcast.organisation_id, Organisation.name)
     await session.refresh(broadcast)
     if broadcast.status != "draft":
-        return broadcast.recipients
+        return None
     if await sent_today(session, broadcast.organisation_id, now) >= DAILY_LIMIT:
         raise Refusal("broadcast_limit", limit=DAILY_LIMIT)
     recipients = await audience(session, broadcast)
-    for chat_id in recipients:
-        text, markup = render(chat_id)
-        await outbox.enqueue(session, dedupe_key=f"broadcast:{broadcast.id}:{chat_id}",
-                             chat_id=chat_id, kind="broadcast", text=text, reply_markup=markup,
-                             photo_file_id=broadcast.photo_file_id, broadcast_id=broadcast.id)
     broadcast.status, broadcast.confirmed_at = "sending", now
     broadcast.recipients = len(recipients)
-    return len(recipients)
+    return recipients
+
+
+def delivered(counts: Mapping[str, int]) -> bool:
+    """Whether nothing of a broadcast waits any more (its outbox rows by status)."""
+    return counts.get("queued", 0) + counts.get("sending", 0) == 0
+
+
+async def is_muted(session: AsyncSession, user_id: int, organisation_id: int) -> bool:
+    return await session.scalar(select(Mute.id).where(
+        Mute.user_id == user_id, Mute.organisation_id == organisation_id)) is not None
 
 
 async def cancel(session: AsyncSession, broadcast_id: int, actor_id: int, *,
@@ -124,15 +129,13 @@ async def cancel(session: AsyncSession, broadcast_id: int, actor_id: int, *,
         raise Refusal("broadcast_unknown")
     if broadcast.author_id != actor_id and not is_admin:
         raise Refusal("not_your_org")
-    stopped = await outbox.cancel_broadcast(session, broadcast_id)
+    stopped = await outbox.cancel_broadcast(session, broadcast_id)  # what was not claimed
     if broadcast.status in ("sending", "draft"):
         broadcast.status = "cancelled"
     return stopped
 
 
 async def mute(session: AsyncSession, user_id: int, organisation_id: int) -> None:
-    from bot.storage.dbtools import insert_for
-
     insert = insert_for(session)
     await session.execute(insert(Mute).values(user_id=user_id, organisation_id=organisation_id,
                                               created_at=utcnow())

@@ -92,6 +92,10 @@ class User(Base):
     # the last one was queued.
     target_reminders: Mapped[bool] = mapped_column(Boolean, default=True)
     target_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The school an organizer of several acts in (/classes, /targets, /attendance), as
+    # they chose it last; None: not chosen (one school needs no choice).
+    school_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL", name="fk_users_school_id"))
 
 
 class Organisation(Base):

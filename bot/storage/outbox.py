@@ -112,6 +112,40 @@ async def enqueue(
     return rowcount(await session.execute(statement)) == 1
 
 
+ENQUEUE_CHUNK = 500  # rows per INSERT in enqueue_many (well within both databases' limits)
+
+
+async def enqueue_many(
+    session: AsyncSession,
+    kind: str,
+    rows: Sequence[tuple[str, int, str]],
+    *,
+    priority: int = 0,
+    broadcast_id: int | None = None,
+) -> int:
+    """Queue many rows of one `kind` at once, each `(dedupe_key, chat_id, text)`, as
+    `enqueue` would one by one (a key already queued, or ever, is skipped), in a few
+    statements instead of one per row. The number of rows added."""
+    if not 0 < len(kind) <= KIND_LENGTH:
+        raise ValueError(f"kind must be 1 to {KIND_LENGTH} characters")
+    if any(not 0 < len(key) <= KEY_LENGTH for key, _chat, _text in rows):
+        raise ValueError(f"dedupe_key must be 1 to {KEY_LENGTH} characters")
+    now = utcnow()
+    insert = insert_for(session)
+    added = 0
+    for start in range(0, len(rows), ENQUEUE_CHUNK):
+        values = [{"dedupe_key": key, "chat_id": chat_id, "kind": kind,
+                   "broadcast_id": broadcast_id, "text": without_nul(text),
+                   "reply_markup": None, "photo_file_id": None, "method": None,
+                   "request": None, "priority": priority, "status": _QUEUED, "attempts": 0,
+                   "not_before": now, "created_at": now}
+                  for key, chat_id, text in rows[start:start + ENQUEUE_CHUNK]]
+        statement = (insert(OutboxMessage).values(values)
+                     .on_conflict_do_nothing(index_elements=["dedupe_key"]))
+        added += rowcount(await session.execute(statement))
+    return added
+
+
 REPLY_PRIORITY = 10  # replies to someone waiting in the chat go before alerts and broadcasts
 
 

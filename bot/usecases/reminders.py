@@ -49,6 +49,7 @@ class ProfileView:
     municipality: str | None
     yearly_target_minutes: int | None
     target_reminders: bool
+    full_name: str | None
 
 
 async def queue_reminders(db: Database, now: datetime | None = None, *, after: int = 0,
@@ -107,4 +108,4 @@ async def set_reminders(db: Database, user_id: int, enabled: bool) -> ProfileVie
         if user is None:
             return None
         return ProfileView(user.school, user.grade, user.municipality,
-                           user.yearly_target_minutes, user.target_reminders)
+                           user.yearly_target_minutes, user.target_reminders, user.full_name)

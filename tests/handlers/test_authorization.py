@@ -329,6 +329,11 @@ BUTTON_TABLE: list[tuple[str, str, dict[str, Outcome]]] = [
     ("pl:rm:{item_draft}", "remove an activity of A's playlist",
      each(NOT_ORG, organizer_a=ok("1. ★ 🔎 Keramikos kursai"))),
     # Schools: only B's organizers open, move up and take attendance in B's classes.
+    ("scs:{org_b}", "act in B's classes (an organizer of several chooses)",
+     each(NOT_ORG, organizer_b=ok(f"{B}, school year"))),
+    ("sco", "the organisations one could act in", each(
+        NOT_ORG, organizer_a=ok("In which school do you work now?"),
+        organizer_b=ok("In which school do you work now?"))),
     ("scc:{class_b}", "open B's class", each(NOT_ORG, organizer_b=ok("Link for its pupils"))),
     ("scp:{class_b}", "ask to move B's class up a grade",
      each(NOT_ORG, organizer_b=ok("Move class 8B (pupils: 2) up to grade 9"))),
