@@ -21,8 +21,7 @@ from catalog.feeds_admin import (
     overview,
     remove_feed,
 )
-
-SYNC_ALL = "feeds:sync"
+from handlers import callback_data as cb
 
 
 def usage() -> str:
@@ -80,7 +79,7 @@ async def sync_pressed(update: Update, context: TakasContext) -> None:
 
 def _sync_keyboard() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[InlineKeyboardButton(_("Sync all now"),
-                                                       callback_data=SYNC_ALL)]])
+                                                       callback_data=cb.FeedsSync().pack())]])
 
 
 async def _summary(message: Message, context: TakasContext) -> None:
@@ -215,5 +214,5 @@ async def _remove(message: Message, context: TakasContext, name: str) -> None:
 
 HANDLERS: list[BaseHandler[Update, TakasContext, None]] = [
     CommandHandler("feeds", feeds),
-    CallbackQueryHandler(sync_pressed, pattern=f"^{SYNC_ALL}$"),
+    CallbackQueryHandler(sync_pressed, pattern=cb.FeedsSync.pattern),
 ]

@@ -45,6 +45,7 @@ from bot.storage.models import (
     utcnow,
 )
 from bot.storage.playlist_tables import Playlist, PlaylistMember
+from bot.storage.web_tables import WebappShare
 
 
 def _plain(value: Any) -> Any:
@@ -79,6 +80,8 @@ async def personal_data(session: AsyncSession, user_id: int) -> dict[str, Any]:
     certificates = (await session.scalars(
         select(Certificate).where(Certificate.user_id == user_id)
         .order_by(Certificate.id))).all()
+    links = (await session.scalars(select(WebappShare).where(WebappShare.user_id == user_id)
+                                   .order_by(WebappShare.id))).all()
     joined = (await session.execute(
         select(Playlist.titles, Playlist.language, PlaylistMember.joined_at)
         .join(PlaylistMember, PlaylistMember.playlist_id == Playlist.id)
@@ -105,6 +108,10 @@ async def personal_data(session: AsyncSession, user_id: int) -> dict[str, Any]:
         "certificates": [{"code": c.code, "learner": c.learner,
                           "approved_minutes": c.approved_minutes,
                           "issued_on": _plain(c.issued_on)} for c in certificates],
+        # The Mini App's read-only links to the e-profile (their tokens are not stored).
+        "shared_links": [{"created_at": _plain(link.created_at),
+                          "expires_at": _plain(link.expires_at),
+                          "revoked_at": _plain(link.revoked_at)} for link in links],
     }
 
 
@@ -164,8 +171,8 @@ async def forget(session: AsyncSession, user_id: int, now: datetime | None = Non
     await _forget_organizer(session, user_id)
     # Updates they sent and messages to them, whatever their state (bot/retention.py).
     await retention.erase_person(session, user_id, name)
-    # Follows, alerts, mutes, playlist memberships and digests go with the user row
-    # (ON DELETE CASCADE).
+    # Follows, alerts, mutes, playlist memberships, digests and the read-only links to the
+    # e-profile go with the user row (ON DELETE CASCADE).
     await session.execute(delete(User).where(User.id == user_id))
     # The audit trail keeps what happened, no longer who it was.
     await session.execute(update(AuditEvent).where(AuditEvent.actor_id == user_id)
