@@ -79,6 +79,17 @@ def _mercator_y(lat: np.ndarray) -> np.ndarray:
     return np.asarray(np.log(np.tan(np.pi / 4 + clipped / 2)))
 
 
+@dataclass(frozen=True)
+class Cells:
+    """One zoom's grid: placed document numbers sorted by cell, and in that order their
+    cell keys, latitudes and longitudes (contiguous, so a request only compresses them)."""
+
+    numbers: np.ndarray
+    keys: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+
+
 class MapIndex:
     """Points of one index snapshot, sorted for box queries (immutable once built)."""
 
@@ -106,7 +117,7 @@ class MapIndex:
         numbers = np.flatnonzero(placed)
         order = np.argsort(lat[numbers], kind="stable")
         self.by_lat = numbers[order]  # placed document numbers by latitude
-        self.sorted_lat = lat[self.by_lat]
+        self.sorted_lat, self.sorted_lon = lat[self.by_lat], lon[self.by_lat]
         self.unplaced = np.flatnonzero(~placed)
         # When an opportunity is over (its end, else its start), epoch seconds; nan: never.
         self.over_at = np.where(np.isnan(index.end), index.start, index.end)
@@ -117,39 +128,42 @@ class MapIndex:
         # first time a zoom is asked for): requests filter these orders, never sort.
         start = np.where(np.isnan(index.start), np.inf, index.start)
         self.by_start = np.lexsort((np.arange(n), start))
-        self._cells: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._cells: dict[int, Cells] = {}
         for zoom in PREPARED_ZOOMS:  # the zooms people use, while still off the event loop
             self.cells(zoom)
 
-    def cells(self, zoom: int) -> tuple[np.ndarray, np.ndarray]:
-        """(placed document numbers sorted by their grid cell at `zoom`, every document's
-        cell key) for CELL_PIXELS cells in Web Mercator."""
-        found = self._cells.get(zoom)
-        if found is None:
-            scale = 2.0 ** zoom * TILE_PIXELS / CELL_PIXELS
-            lon = np.nan_to_num(self.lon)
-            cx = np.floor((lon + 180.0) / 360.0 * scale).astype(np.int64)
-            cy = np.floor((math.pi - self.merc_y) / (2 * math.pi) * scale).astype(np.int64)
-            keys = cx * (1 << 31) + cy
-            placed = self.by_lat
-            found = self._cells[zoom] = (placed[np.argsort(keys[placed], kind="stable")],
-                                         keys)
-        return found
-
     def item_text(self, number: int) -> str:
+        """The listed item's JSON (made once per snapshot)."""
         text = self._json.get(number)
         if text is None:
             text = self._json[number] = json.dumps(item_json(self, number),
                                                    ensure_ascii=False)
         return text
 
+    def cells(self, zoom: int) -> Cells:
+        """The placed points in the order of their grid cell at `zoom` (CELL_PIXELS cells
+        in Web Mercator), with their cell keys and coordinates in that order."""
+        found = self._cells.get(zoom)
+        if found is None:
+            scale = 2.0 ** zoom * TILE_PIXELS / CELL_PIXELS
+            placed = self.by_lat
+            cx = np.floor((self.lon[placed] + 180.0) / 360.0 * scale).astype(np.int64)
+            cy = np.floor((math.pi - self.merc_y[placed]) / (2 * math.pi) * scale
+                          ).astype(np.int64)
+            keys = cx * (1 << 31) + cy
+            order = np.argsort(keys, kind="stable")
+            numbers = placed[order]
+            found = self._cells[zoom] = Cells(numbers, keys[order], self.lat[numbers],
+                                              self.lon[numbers])
+        return found
+
     def in_box(self, west: float, south: float, east: float, north: float) -> np.ndarray:
         """Numbers of the placed documents inside the box (edges included)."""
         lo = int(np.searchsorted(self.sorted_lat, south, side="left"))
         hi = int(np.searchsorted(self.sorted_lat, north, side="right"))
-        band = self.by_lat[lo:hi]
-        lon = self.lon[band]
-        return band[(lon >= west) & (lon <= east)]
+        lon = self.sorted_lon[lo:hi]
+        found: np.ndarray = self.by_lat[lo:hi][(lon >= west) & (lon <= east)]
+        return found
 
 
 class MapCache:
@@ -214,20 +228,18 @@ def wanted(points: MapIndex, query: MapQuery, matches: Matches | None,
     return np.asarray(mask)
 
 
-def clusters(points: MapIndex, numbers: np.ndarray, zoom: int) -> tuple[Cluster, ...]:
-    """A grid of CELL_PIXELS cells at `zoom`: per non-empty cell its count, the mean of its
-    points and their bounding box. The snapshot's points are sorted by cell once per zoom
-    (`MapIndex.cells`), so a request only picks its own out of that order."""
-    order, keys = points.cells(zoom)
-    chosen = np.zeros(points.index.size, dtype=bool)
-    chosen[numbers] = True
-    mine = order[chosen[order]]
-    if mine.size == 0:
+def clusters(points: MapIndex, selected: np.ndarray, zoom: int) -> tuple[Cluster, ...]:
+    """A grid of CELL_PIXELS cells at `zoom` over the `selected` documents (a mask over
+    the index): per non-empty cell its count, the mean of its points and their bounding
+    box. The points are in cell order already (`MapIndex.cells`): no sort per request."""
+    cells = points.cells(zoom)
+    keep = selected[cells.numbers]
+    sorted_keys = cells.keys[keep]
+    if sorted_keys.size == 0:
         return ()
-    sorted_keys = keys[mine]
     starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
     counts = np.diff(np.r_[starts, len(sorted_keys)])
-    lat, lon = points.lat[mine], points.lon[mine]
+    lat, lon = cells.lat[keep], cells.lon[keep]
     mean_lat = np.add.reduceat(lat, starts) / counts
     mean_lon = np.add.reduceat(lon, starts) / counts
     bounds = zip(np.minimum.reduceat(lon, starts).tolist(),
@@ -239,16 +251,16 @@ def clusters(points: MapIndex, numbers: np.ndarray, zoom: int) -> tuple[Cluster,
         bounds, strict=True))
 
 
-def listed(points: MapIndex, numbers: np.ndarray, matches: Matches | None, limit: int,
-           now: float) -> np.ndarray:
-    """At most `limit` of `numbers` in list order: with a query the best matches first,
-    else by start (what is on now, then the soonest upcoming, then the undated)."""
+def listed(points: MapIndex, selected: np.ndarray, numbers: np.ndarray,
+           matches: Matches | None, limit: int) -> np.ndarray:
+    """At most `limit` of the `selected` documents (`numbers`) in list order: with a query
+    the best matches first, else by start (what is on now, then the soonest upcoming, then
+    the undated)."""
     if numbers.size == 0:
         return numbers
     if matches is None:  # the snapshot's order by start, filtered: no sort per request
-        chosen = np.zeros(points.index.size, dtype=bool)
-        chosen[numbers] = True
-        return points.by_start[chosen[points.by_start]][:limit]
+        first: np.ndarray = points.by_start[selected[points.by_start]][:limit]
+        return first
     key = -matches.scores[numbers].astype(np.float64)
     if numbers.size > limit:
         part = np.argpartition(key, limit - 1)[:limit]
@@ -262,16 +274,16 @@ def query_map(points: MapIndex, query: MapQuery, matches: Matches | None,
     mask = wanted(points, query, matches, now)
     inside = points.in_box(query.west, query.south, query.east, query.north)
     chosen = inside[mask[inside]]
+    selected = np.zeros(points.index.size, dtype=bool)
+    selected[chosen] = True
     unplaced = int(np.count_nonzero(mask[points.unplaced]))
     limit = max(1, min(MAX_LIMIT, query.limit))
+    shown = tuple(listed(points, selected, chosen, matches, limit).tolist())
     if chosen.size > limit:
         return MapResult(int(chosen.size), unplaced,
-                         clusters(points, chosen, max(0, min(22, query.zoom))),
-                         tuple(listed(points, chosen, matches, limit, now).tolist()),
+                         clusters(points, selected, max(0, min(22, query.zoom))), shown,
                          clustered=True)
-    return MapResult(int(chosen.size), unplaced, (),
-                     tuple(listed(points, chosen, matches, limit, now).tolist()),
-                     clustered=False)
+    return MapResult(int(chosen.size), unplaced, (), shown, clustered=False)
 
 
 def moment(value: datetime | None, doc: SearchDoc) -> str | None:

@@ -155,9 +155,13 @@ def test_the_box_index_agrees_with_a_plain_scan(seed, dx, dy, width, height, zoo
     expected = {n for n in range(len(docs))
                 if box[0] <= points.lon[n] <= box[2] and box[1] <= points.lat[n] <= box[3]}
     assert inside == expected
-    if inside:
-        cells = mapdata.clusters(points, np.array(sorted(inside)), zoom)
-        assert sum(c.count for c in cells) == len(inside)
+    selected = np.zeros(len(docs), dtype=bool)
+    selected[sorted(inside)] = True
+    cells = mapdata.clusters(points, selected, zoom)
+    assert sum(c.count for c in cells) == len(inside)
+    for cell in cells:
+        assert box[0] <= cell.bbox[0] <= cell.lon + 1e-5  # the mean is rounded to 5 places
+        assert cell.lon - 1e-5 <= cell.bbox[2] <= box[2]
 
 
 def test_dates_are_days_in_vilnius() -> None:
