@@ -32,7 +32,8 @@ async def test_a_refused_value_stores_nothing(db: Database) -> None:
         await usecase.set_field(db, ONA, "target", "5000")
     assert refused.value.code == "target_range"
     card = await usecase.profile(db, ONA)
-    assert card is not None and card.yearly_target_minutes == 600
+    assert card is not None
+    assert card.yearly_target_minutes == 600
 
 
 async def test_mydata_then_forgetme(db: Database) -> None:
