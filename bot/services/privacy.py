@@ -1,8 +1,8 @@
 """Privacy for pupils, who are minors: everything stored about a user, and erasure.
 
-`/mydata` sends `personal_data()` as JSON. `/forgetme` calls `forget_everywhere()`, which
-runs `forget()` and then empties SQLite's write-ahead log (whose bytes would keep the erased
-rows): the profile, drafts, searches, follows, memberships and unverified entries are
+`/mydata` sends `personal_data()` as JSON. `/forgetme` runs `forget()` (the use case
+bot/usecases/profile.py then empties SQLite's write-ahead log, whose bytes would keep the
+erased rows): the profile, drafts, searches, follows, memberships and unverified entries are
 deleted; approved entries stay in the organisation's reports, anonymised (no user id, note,
 photo, nor an idempotency key derived from the id); a school's roster record stays on its
 class list as "Former pupil #<n>" with those hours; certificates and badges stay checkable
@@ -23,7 +23,6 @@ from bot import retention
 from bot.services import audit, schools
 from bot.services.badges import awards_of, fingerprint
 from bot.storage.catalog_tables import SearchQuery
-from bot.storage.db import Database
 from bot.storage.models import (
     AuditEvent,
     Badge,
@@ -199,11 +198,3 @@ async def _forget_organizer(session: AsyncSession, user_id: int) -> None:
                               .values({column.key: value})
                               .execution_options(synchronize_session=False))
 
-
-async def forget_everywhere(db: Database, user_id: int) -> int:
-    """`forget` in a transaction of its own, then SQLite's write-ahead log emptied (see
-    `Database.checkpoint`); how many approved entries were kept, anonymised."""
-    async with db.transaction() as session:
-        kept = await forget(session, user_id)
-    await db.checkpoint()
-    return kept

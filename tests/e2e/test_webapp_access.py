@@ -25,6 +25,7 @@ from bot.services import hours as hour_rules
 from bot.services.users import SeenUser, touch_user
 from bot.storage.models import Membership, User, utcnow
 from bot.storage.web_tables import WebappShare
+from bot.usecases import profile as profile_usecase
 from bot.web.app import api_app
 from tests.fakes import FakeBotAPI
 from tests.webapp import WebClient, served
@@ -230,7 +231,7 @@ async def test_forgetting_the_pupil_ends_their_links(world: WebClient) -> None:
         mine = (await privacy.personal_data(session, PUPIL))["shared_links"]
     assert len(mine) == 1
     assert mine[0]["revoked_at"] is None
-    await privacy.forget_everywhere(db, PUPIL)
+    await profile_usecase.forget(db, PUPIL)
     assert (await world.get(f"/api/shared/{values['token']}")).status == 404
 
 

@@ -382,6 +382,10 @@ async def test_the_profile_shows_the_pupils_hours_and_badges(
         assert f"{site.expected['approved']:g}".replace(".", comma) in summary
         assert f"{site.expected['pending']:g}".replace(".", comma) in summary
         assert "20" in summary  # the target
+        # What the server words itself speaks the page's language too.
+        statuses = await page.locator("[data-status] td[class^=status-]").all_inner_texts()
+        assert set(statuses) == ({"patvirtinta", "laukia"} if language == "lt"
+                                 else {"approved", "waiting"})
         # The chart says the same to a screen reader.
         assert await page.get_by_role("img", name=summary).count() == 1
         badges = page.locator(".badges > li")
