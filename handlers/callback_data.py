@@ -258,6 +258,54 @@ class ApproveDigestNo(CallbackData, prefix="vd:no"):
     digest: int
 
 
+# handlers/pending.py: the /pending queue (vq:...); `page` is the page to redraw after
+RejectReason = Literal["absent", "hours", "organisation", "evidence"]
+
+
+class PendingPage(CallbackData, prefix="vq:p"):
+    page: Count
+
+
+class PendingOpen(CallbackData, prefix="vq:o"):  # under the reminder: the list, as a new message
+    pass
+
+
+class PendingPhoto(CallbackData, prefix="vq:f"):
+    entry: int
+
+
+class PendingApprove(CallbackData, prefix="vq:a"):
+    entry: int
+    page: Count
+
+
+class PendingReject(CallbackData, prefix="vq:r"):
+    entry: int
+    page: Count
+
+
+class PendingRejectFor(CallbackData, prefix="vq:x"):
+    entry: int
+    page: Count
+    reason: RejectReason
+
+
+class PendingBulk(CallbackData, prefix="vq:b"):
+    page: Count
+
+
+class PendingBulkToggle(CallbackData, prefix="vq:t"):
+    digest: int
+    left_out: Count  # a mask: bit i leaves out the list's i-th entry
+    page: Count
+
+
+class PendingBulkYes(CallbackData, prefix="vq:y"):
+    digest: int
+    left_out: Count
+    page: Count
+
+
 # handlers/pupil.py
 class ProfileField(CallbackData, prefix="pf:s"):
     field: str
@@ -372,6 +420,86 @@ class BadgeRevoke(CallbackData, prefix="bd:y"):
 
 class BadgeResend(CallbackData, prefix="bd:s"):
     award: int
+
+
+# handlers/log.py: the guided /log, one class per kind of answer.
+LogStep = Literal["pick", "organisation", "day", "hours", "note", "confirm"]  # with a Back
+LogAnswer = Literal["a", "o", "d", "h", "n"]  # activity, organisation, day, hours, note
+
+
+class LogRecent(CallbackData, prefix="lg:r"):  # a recent activity of the pupil's
+    entry: int
+
+
+class LogPlaylistItem(CallbackData, prefix="lg:p"):  # an activity of a joined playlist
+    item: int
+
+
+class LogCatalogEntry(CallbackData, prefix="lg:s"):  # the catalog entry the words describe
+    opportunity: int
+
+
+class LogOwnWords(CallbackData, prefix="lg:t"):  # none of them: keep the typed words
+    pass
+
+
+class LogOrganisation(CallbackData, prefix="lg:o"):
+    organisation: int
+
+
+class LogOrganisationsPage(CallbackData, prefix="lg:op"):
+    page: Count
+
+
+class LogDay(CallbackData, prefix="lg:d"):
+    days_ago: Annotated[int, Bounded(0, 1)]  # today or yesterday
+
+
+class LogMinutes(CallbackData, prefix="lg:h"):
+    minutes: Annotated[int, Bounded(1, 24 * 60)]
+
+
+class LogNoNote(CallbackData, prefix="lg:n"):
+    pass
+
+
+class LogConfirm(CallbackData, prefix="lg:c"):
+    nonce: str  # the draft's: a double tap finds the entry stored already
+
+
+class LogCancel(CallbackData, prefix="lg:x"):
+    pass
+
+
+class LogResume(CallbackData, prefix="lg:k"):  # continue the unfinished draft
+    pass
+
+
+class LogStartAgain(CallbackData, prefix="lg:new"):
+    pass
+
+
+class LogBack(CallbackData, prefix="lg:b"):  # back from that step to the one before
+    step: LogStep
+
+
+class LogEdit(CallbackData, prefix="lg:e"):  # edit that answer from the confirmation
+    answer: LogAnswer
+
+
+# handlers/language.py
+class Language(CallbackData, prefix="lang"):
+    code: str  # checked against the catalogs this deployment has
+
+
+# handlers/feeds.py
+class FeedsSync(CallbackData, prefix="feeds:sync"):
+    pass
+
+
+# handlers/playlists.py (views.py shows it under search results)
+class PlaylistOpen(CallbackData, prefix="pl:v"):
+    playlist: int
 
 
 # handlers/broadcast.py

@@ -24,7 +24,7 @@ from catalog.ics_export import calendar_file
 from catalog.search.engine import SearchResult
 from catalog.search.service import to_doc
 from handlers import callback_data as cb
-from handlers import smalltalk, views
+from handlers import smalltalk, views, webapp
 
 QUERY_CHARS = 300  # a longer message is searched by its beginning
 
@@ -55,6 +55,8 @@ async def _show(message: Message, context: TakasContext, query_id: int, text: st
                               place_names=_place_names(context, result), playlists=found)
     keyboard = views.results_keyboard(query_id, result, page, only_language=only_language,
                                       playlists=found)
+    keyboard = InlineKeyboardMarkup([*keyboard.inline_keyboard, *webapp.open_rows(
+        context, message.chat, search=text)])
     if edit:
         await message.edit_text(body, reply_markup=keyboard)
     else:

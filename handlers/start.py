@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import TakasContext
@@ -11,7 +11,7 @@ from bot.i18n import _
 from bot.services import orgs
 from bot.text import esc, is_row_id, shorten
 from bot.usecases import checkins as joining
-from handlers import playlists, schools
+from handlers import playlists, schools, webapp
 from handlers.commands import ORGANIZER_COMMANDS, described
 
 
@@ -33,7 +33,8 @@ async def start(update: Update, context: TakasContext) -> None:
         "\n"
         "/help shows everything I can do; /language changes my language."
     ).format(name=name, example=esc(_("English course in Vilnius")))
-    await message.reply_text(text)
+    rows = webapp.open_rows(context, message.chat, map_page=True, profile=True)
+    await message.reply_text(text, reply_markup=InlineKeyboardMarkup(rows) if rows else None)
 
 
 async def deep_link(message: Message, context: TakasContext, user_id: int,
