@@ -258,6 +258,54 @@ class ApproveDigestNo(CallbackData, prefix="vd:no"):
     digest: int
 
 
+# handlers/pending.py: the /pending queue (vq:...); `page` is the page to redraw after
+RejectReason = Literal["absent", "hours", "organisation", "evidence"]
+
+
+class PendingPage(CallbackData, prefix="vq:p"):
+    page: Count
+
+
+class PendingOpen(CallbackData, prefix="vq:o"):  # under the reminder: the list, as a new message
+    pass
+
+
+class PendingPhoto(CallbackData, prefix="vq:f"):
+    entry: int
+
+
+class PendingApprove(CallbackData, prefix="vq:a"):
+    entry: int
+    page: Count
+
+
+class PendingReject(CallbackData, prefix="vq:r"):
+    entry: int
+    page: Count
+
+
+class PendingRejectFor(CallbackData, prefix="vq:x"):
+    entry: int
+    page: Count
+    reason: RejectReason
+
+
+class PendingBulk(CallbackData, prefix="vq:b"):
+    page: Count
+
+
+class PendingBulkToggle(CallbackData, prefix="vq:t"):
+    digest: int
+    left_out: Count  # a mask: bit i leaves out the list's i-th entry
+    page: Count
+
+
+class PendingBulkYes(CallbackData, prefix="vq:y"):
+    digest: int
+    left_out: Count
+    page: Count
+
+
 # handlers/pupil.py
 class ProfileField(CallbackData, prefix="pf:s"):
     field: str

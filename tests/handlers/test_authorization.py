@@ -97,7 +97,7 @@ COMMAND_TABLE: dict[str, dict[str, Outcome]] = {
     "/help": each(ok("What I can do"), organizer_a=ok("For organizers"),
                   organizer_b=ok("For organizers"), admin=ok("For organizers")),
     "/log": each(ok("What did you do?")),
-    "/hours": each(ok(NO_HOURS), pupil=ok("Approved: 1 hour · waiting: 3 hours")),
+    "/hours": each(ok(NO_HOURS), pupil=ok("Approved: 1 hour · waiting: 7 hours")),
     "/export": each(ok(NO_HOURS), pupil=ok("All your entries (CSV).")),
     f"/export {PUPIL}": each(ok(NO_HOURS), pupil=ok("All your entries (CSV).")),
     f"/follow {A}": each(ok(f"Done: I will tell you about new opportunities for 🏛 {A}")),
@@ -184,6 +184,32 @@ BUTTON_TABLE: list[tuple[str, str, dict[str, Outcome]]] = [
      each(ok("Nothing was approved."))),
     ("vd:yes:{digest}", "approve all of the digest sent to A's organizer",
      each(NOT_ORG, organizer_a=ok("Approved: 1."))),
+    # /pending, the queue: only A's organizers see, decide and approve A's entries; anyone's
+    # own (empty) queue just says so.
+    ("vq:o", "open one's own verification queue (under the reminder)",
+     each(ok(NOTHING_WAITS), organizer_a=ok(f"Hours to verify ({A})"))),
+    ("vq:p:1", "a page of one's own verification queue",
+     each(ok(NOTHING_WAITS), organizer_a=ok(f"Hours to verify ({A})"))),
+    ("vq:f:{pending5}", "the photo of an entry of A",
+     each(NOT_ORG, organizer_a=ok("📷 Photo from"))),
+    ("vq:r:{pending5}:0", "reject an entry of A from the queue: choose the reason",
+     each(NOT_ORG, organizer_a=ok("Reject this entry?"))),
+    ("vq:x:{pending5}:0:absent", "reject an entry of A from the queue with a reason",
+     each(NOT_ORG, organizer_a=ok("Rejected."))),
+    ("vq:r:{pending5}:0", "reject an entry of A that was decided meanwhile",
+     each(NOT_ORG, organizer_a=no("This entry was already rejected."))),
+    ("vq:a:{pending6}:0", "approve an entry of A from the queue",
+     each(NOT_ORG, organizer_a=ok("Approved."))),
+    ("vq:a:{pending6}:0", "approve it again (a double tap)",
+     each(NOT_ORG, organizer_a=no("This entry was already approved."))),
+    ("vq:b:0", "approve the entries of a page of one's own queue: the confirmation",
+     each(ok(NOTHING_WAITS), organizer_a=ok("Approve these entries?"))),
+    ("vq:t:{bulk}:1:0", "leave an entry out of the confirmation sent to A's organizer",
+     each(NOT_ORG, organizer_a=ok("☐ 1."))),
+    ("vq:y:{bulk}:1:0", "approve the confirmation's entries, one left out",
+     each(NOT_ORG, organizer_a=ok("Approved: 1."))),
+    ("vq:y:{bulk}:1:0", "approve them again (a double tap)",
+     each(NOT_ORG, organizer_a=no("These entries were already decided"))),
     ("bc:l:{opportunity}", "link A's catalog opportunity to one's announcement draft",
      each(gone(), organizer_b=ok("Who should get it?"), organizer_a=ok("Who should get it?"))),
     ("bc:a:followers", "send one's draft to the organisation's followers",
@@ -380,6 +406,9 @@ async def world(fake: FakeBotAPI, make_settings, i18n, tmp_path: Path):
         fake.send_text(pupil, "/follow Utena")
         fake.send_text(pupil, "Keramikos kursai")
         await fake.wait_for_messages(PUPIL, 3)
+        photo = fake.send_photo(pupil, content=b"\xff\xd8\xff\xe0evidence")
+        photo_id = photo.update["message"]["photo"][-1]["file_id"]
+        await fake.wait_idle()
         values: dict[str, Any] = {}
         async with application.bot_data.db.transaction() as session:
             a = await orgs.create_organisation(session, A, actor_id=ADMIN, is_admin=True)
@@ -387,15 +416,19 @@ async def world(fake: FakeBotAPI, make_settings, i18n, tmp_path: Path):
             session.add(Membership(organisation_id=a.id, user_id=ORG_A))
             session.add(Membership(organisation_id=b.id, user_id=ORG_B))
             await session.flush()
-            for n in (1, 2, 3, 4):
+            for n in (1, 2, 3, 4, 5, 6, 7, 8):
                 entry, _new = await hour_rules.log_entry(session, hour_rules.NewEntry(
                     user_id=PUPIL, organisation_id=a.id, activity=f"Talka {n}",
-                    day=hour_rules.today(), minutes=60, key=f"pupil-{n}"))
+                    day=hour_rules.today(), minutes=60, key=f"pupil-{n}",
+                    photo_file_id=photo_id if n == 5 else None))
                 values[f"pending{n}"] = entry.id
             approved = values.pop("pending4")
             pending3 = await session.get(HourEntry, values["pending3"])
             assert pending3 is not None
             values["digest"] = await verification_digests.record(session, ORG_A, [pending3])
+            listed = [await session.get(HourEntry, values[f"pending{n}"]) for n in (7, 8)]
+            values["bulk"] = await verification_digests.record(
+                session, ORG_A, [entry for entry in listed if entry is not None])
             await hour_rules.decide(session, approved, organizer_id=ORG_A, approve=True)
             cert = await certificates.issue(session, user_id=PUPIL, learner="Pupil",
                                             approved_minutes=60, issued_on=hour_rules.today(),
@@ -609,8 +642,8 @@ async def test_every_command_and_button_for_every_role(fake: FakeBotAPI, world) 
     async with world.bot_data.db.transaction() as session:
         statuses = {e.id: e.status for e in await session.scalars(select(HourEntry))}
     values = world.bot_data.extras["values"]
-    assert [statuses[values[f"pending{n}"]] for n in (1, 2, 3)] == [
-        "approved", "rejected", "approved"]
+    assert [statuses[values[f"pending{n}"]] for n in (1, 2, 3, 5, 6, 7, 8)] == [
+        "approved", "rejected", "approved", "rejected", "approved", "pending", "approved"]
     async with world.bot_data.db.transaction() as session:  # joining twice: one membership
         members = (await session.scalars(select(PlaylistMember.user_id).where(
             PlaylistMember.playlist_id == values["published"]))).all()
