@@ -75,6 +75,10 @@ def _up_to(high: int) -> str:
     return "(?:" + "|".join(dict.fromkeys(options)) + ")"
 
 
+# One of our tables' ids (0 .. ROW_ID_MAX, canonical digits), also for deep links' values.
+ROW_ID = _up_to(ROW_ID_MAX)
+
+
 @dataclass(frozen=True)
 class _Field:
     """How one field is written, read and matched."""
@@ -223,7 +227,7 @@ def registered() -> dict[str, type[CallbackData]]:
     return dict(_PREFIXES)
 
 
-__all__ = ["Bounded", "CallbackData", "Count", "UserId", "registered"]
+__all__ = ["ROW_ID", "Bounded", "CallbackData", "Count", "UserId", "registered"]
 
 
 # --- Every action's data, by flow. A new button gets a class here (prefixes stay unique).

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
-from telegram.helpers import create_deep_linked_url
 
 from bot.context import TakasContext
 from bot.formatting import hours, hours_words, when
@@ -22,14 +21,10 @@ from bot.text import esc
 from bot.usecases import checkins
 from bot.usecases import organisations as usecase
 from bot.usecases.checkins import CheckinCode
+from handlers import deep_links as links
 
 # The last word of /org invite that makes a link several people can use.
 MANY = ("many", "daug", "daudz", "много", "viele")
-
-
-def deep_link(context: TakasContext, payload: str) -> str:
-    """t.me/<bot>?start=<payload> (letters, digits, _ and -, at most 64 of them)."""
-    return create_deep_linked_url(context.bot.username, payload)
 
 
 def org_usage() -> str:
@@ -63,7 +58,7 @@ async def org_command(update: Update, context: TakasContext) -> None:
                  "{uses}):\n{link}").format(
             name=f"<b>{esc(invited.organisation)}</b>",
             uses=_("for several people") if many else _("for one person"),
-            link=esc(deep_link(context, f"org_{invited.token}")))
+            link=esc(links.INVITE.url(context.bot, invited.token)))
     elif args and args[0].lower() == "target" and len(args) > 2:
         minutes = parse_minutes(args[-1])
         name = await usecase.set_target(context.db, user.id, " ".join(args[1:-1]), minutes,
@@ -86,7 +81,7 @@ def checkin_text(context: TakasContext, code: CheckinCode) -> str:
              "who open this link get the hours verified at once:\n{link}").format(
         title=esc(code.title), hours=esc(hours(code.minutes / 60)),
         organisation=esc(code.organisation), until=esc(when(code.ends_at, "Europe/Vilnius")),
-        link=esc(deep_link(context, f"ci_{code.code}")))
+        link=esc(links.CHECK_IN.url(context.bot, code.code)))
 
 
 async def checkin_command(update: Update, context: TakasContext) -> None:

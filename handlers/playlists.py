@@ -40,8 +40,8 @@ from bot.services.orgs import organisations_of
 from bot.storage.models import Organisation
 from bot.storage.playlist_tables import Playlist, PlaylistItem
 from bot.text import esc, is_id, shorten
+from handlers import deep_links as links
 from handlers import waiting
-from handlers.organisations import deep_link
 from handlers.refusals import explain
 
 PER_PAGE = 8
@@ -319,7 +319,7 @@ async def open_checkin(message: Message, context: TakasContext, user_id: int, it
         title=esc(code.title), hours=esc(hours(code.minutes / 60)),
         organisation=esc(organisation.name if organisation else ""),
         until=esc(when(code.ends_at, "Europe/Vilnius")),
-        link=esc(deep_link(context, f"ci_{code.code}"))), edit=True)
+        link=esc(links.CHECK_IN.url(context.bot, code.code))), edit=True)
 
 
 async def share(message: Message, context: TakasContext, user_id: int,
@@ -327,7 +327,7 @@ async def share(message: Message, context: TakasContext, user_id: int,
     async with context.db.transaction() as session:
         playlist = await rules.editable(session, playlist_id, user_id)
     text = _("Share this link: whoever opens it sees «{title}» and can join it.\n{link}").format(
-        title=esc(title_of(playlist)), link=esc(deep_link(context, f"pl_{playlist_id}")))
+        title=esc(title_of(playlist)), link=esc(links.PLAYLIST.url(context.bot, playlist_id)))
     if not playlist.published:
         text += "\n" + _("It is a draft: publish it first, or learners cannot open it.")
     await reply(message, text)

@@ -9,7 +9,7 @@ grade; and for pupils, joining a class by its link and claiming a roster record.
     /targets [GRADE HOURS|-]     yearly targets per grade (- removes one)
     /claim CODE                  a pupil takes over the record a teacher made for them
     t.me/<bot>?start=cl_<token>  join a class (after confirming full name, grade, class)
-    t.me/<bot>?start=rp_<code>   the claim code as a link
+    t.me/<bot>?start=rp_<code>   the claim code as a link (both: handlers/deep_links.py)
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from typing import Any, TypeVar
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
-from telegram.helpers import create_deep_linked_url
 
 from bot.context import TakasContext
 from bot.formatting import hours_words
@@ -30,6 +29,7 @@ from bot.services.errors import Refusal
 from bot.services.schools import clean_full_name
 from bot.text import esc, is_id
 from bot.usecases import schools as usecase
+from handlers import deep_links as links
 from handlers import waiting
 from handlers.callback_data import CallbackData
 
@@ -69,11 +69,11 @@ class JoinCancel(CallbackData, prefix="scx"):
 
 
 def class_link(context: TakasContext, token: str) -> str:
-    return create_deep_linked_url(context.bot.username, f"cl_{token}")
+    return links.CLASS.url(context.bot, token)
 
 
 def claim_link(context: TakasContext, code: str) -> str:
-    return create_deep_linked_url(context.bot.username, f"rp_{code}")
+    return links.CLAIM.url(context.bot, code)
 
 
 def year_text(year: int) -> str:
@@ -276,16 +276,20 @@ async def targets_command(update: Update, context: TakasContext) -> None:
     await message.reply_text("\n".join(lines))
 
 
-async def deep_link(message: Message, context: TakasContext, user_id: int,
-                    payload: str) -> bool:
-    """cl_<token>: ask to join a class; rp_<code>: claim a roster record."""
-    if payload.startswith("rp_"):
-        await claim(message, context, user_id, payload[3:])
-        return True
-    if not payload.startswith("cl_"):
-        return False
-    token = payload[3:]
-    invited = await usecase.invitation(context.db, token, user_id)
+async def claim_link_opened(update: Update, context: TakasContext) -> None:
+    """t.me/<bot>?start=rp_<code>: take over a roster record (handlers/start.py routes it)."""
+    message, user = update.effective_message, update.effective_user
+    if message is not None and user is not None:
+        await claim(message, context, user.id, links.CLAIM.value(context))
+
+
+async def class_link_opened(update: Update, context: TakasContext) -> None:
+    """t.me/<bot>?start=cl_<token>: ask to join the class (handlers/start.py routes it)."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    token = links.CLASS.value(context)
+    invited = await usecase.invitation(context.db, token, user.id)
     heading = _("Class {name} (grade {grade}) of {school}, school year {year}.").format(
         name=esc(invited.class_name), grade=invited.grade, school=esc(invited.school),
         year=year_text(invited.year))
@@ -294,11 +298,10 @@ async def deep_link(message: Message, context: TakasContext, user_id: int,
         await message.reply_text(
             heading + "\n" + _("Join it as {name}? If that is not your full name, write it.")
             .format(name=f"<b>{esc(invited.full_name)}</b>"), reply_markup=join_keyboard())
-        return True
+        return
     await waiting.expect(context, JOIN_FLOW, token=token)
     await message.reply_text(heading + "\n" + _(
         "To join, write your full name (first name and surname) as your teacher knows it."))
-    return True
 
 
 def join_keyboard() -> InlineKeyboardMarkup:

@@ -61,7 +61,7 @@ async def personal_data(session: AsyncSession, user_id: int) -> dict[str, Any]:
     profile = {column: _plain(getattr(user, column)) for column in (
         "id", "first_name", "username", "language", "telegram_language", "role", "school",
         "grade", "municipality", "yearly_target_minutes", "full_name", "target_reminders",
-        "target_reminded_at", "created_at", "seen_at")}
+        "target_reminded_at", "pending_reminded_at", "created_at", "seen_at")}
     entries = (await session.execute(
         select(HourEntry, Organisation.name)
         .join(Organisation, Organisation.id == HourEntry.organisation_id)
