@@ -501,9 +501,98 @@ class FeedsSync(CallbackData, prefix="feeds:sync"):
     pass
 
 
-# handlers/playlists.py (views.py shows it under search results)
+# handlers/playlists.py: organizers (the editor)
+LanguageCode = Literal["lt", "lv", "et", "en", "ru", "uk", "pl", "de"]  # SUPPORTED_LANGUAGES
+
+
+class PlaylistNew(CallbackData, prefix="pl:n"):
+    pass
+
+
+class PlaylistNewFor(CallbackData, prefix="pl:no"):
+    organisation: int
+
+
+class PlaylistEdit(CallbackData, prefix="pl:e"):
+    playlist: int
+
+
+class PlaylistFromCatalog(CallbackData, prefix="pl:ac"):
+    playlist: int
+
+
+class PlaylistAddOpportunity(CallbackData, prefix="pl:ao"):
+    playlist: int
+    opportunity: int
+
+
+class PlaylistOwnActivity(CallbackData, prefix="pl:aa"):
+    playlist: int
+
+
+class PlaylistItemRequired(CallbackData, prefix="pl:t"):
+    item: int
+    required: bool
+
+
+class PlaylistItemUp(CallbackData, prefix="pl:u"):
+    item: int
+
+
+class PlaylistItemRemove(CallbackData, prefix="pl:rm"):
+    item: int
+
+
+class PlaylistLanguages(CallbackData, prefix="pl:l"):
+    playlist: int
+
+
+class PlaylistWriteIn(CallbackData, prefix="pl:lg"):
+    playlist: int
+    language: LanguageCode
+
+
+class PlaylistPublish(CallbackData, prefix="pl:p"):
+    playlist: int
+    published: bool
+
+
+class PlaylistShare(CallbackData, prefix="pl:s"):
+    playlist: int
+
+
+class PlaylistCheckin(CallbackData, prefix="pl:c"):
+    playlist: int
+
+
+class PlaylistCheckinHours(CallbackData, prefix="pl:ci"):
+    item: int
+
+
+class PlaylistCheckinOpen(CallbackData, prefix="pl:ch"):
+    item: int
+    minutes: Count
+
+
+class PlaylistMine(CallbackData, prefix="pl:m"):
+    pass
+
+
+class PlaylistClose(CallbackData, prefix="pl:x"):
+    pass
+
+
+# handlers/playlists.py: learners (views.py shows PlaylistOpen under search results)
 class PlaylistOpen(CallbackData, prefix="pl:v"):
     playlist: int
+
+
+class PlaylistJoin(CallbackData, prefix="pl:j"):
+    playlist: int
+
+
+class PlaylistsPage(CallbackData, prefix="pl:pg"):
+    page: Count
 
 
 # handlers/broadcast.py

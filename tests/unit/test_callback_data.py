@@ -165,3 +165,12 @@ def test_unsupported_field_types_are_refused() -> None:
         class Unbounded(CallbackData, prefix="zz:ann"):
             value: Annotated[int, "no bounds"]
 
+
+def test_a_playlist_can_be_written_in_every_supported_language_and_no_other() -> None:
+    from bot.languages import SUPPORTED_LANGUAGES
+    from handlers.callback_data import LanguageCode, PlaylistWriteIn
+
+    assert typing.get_args(LanguageCode) == SUPPORTED_LANGUAGES
+    assert PlaylistWriteIn.parse("pl:lg:5:de") == PlaylistWriteIn(playlist=5, language="de")
+    with pytest.raises(ValueError, match="not"):
+        PlaylistWriteIn.parse("pl:lg:5:fr")
