@@ -382,6 +382,50 @@ class BadgesPage(CallbackData, prefix="bd:p"):
     page: Count
 
 
+class BadgeOpen(CallbackData, prefix="bd:o"):
+    badge: int
+
+
+class BadgeColour(CallbackData, prefix="bd:c"):
+    badge: int
+    colour: str  # a name of bot.badges.image.COLOURS (another one changes nothing)
+
+
+class BadgeEmblem(CallbackData, prefix="bd:e"):
+    badge: int
+    emblem: str  # one of bot.badges.image.EMBLEMS (another one changes nothing)
+
+
+class BadgeToggle(CallbackData, prefix="bd:d"):
+    badge: int
+
+
+class BadgeLearners(CallbackData, prefix="bd:w"):
+    badge: int
+    page: Count
+
+
+class BadgeAward(CallbackData, prefix="bd:a"):
+    badge: int
+    learner: UserId
+
+
+class BadgeHolders(CallbackData, prefix="bd:r"):
+    badge: int
+
+
+class BadgeRevokeAsk(CallbackData, prefix="bd:v"):
+    award: int
+
+
+class BadgeRevoke(CallbackData, prefix="bd:y"):
+    award: int
+
+
+class BadgeResend(CallbackData, prefix="bd:s"):
+    award: int
+
+
 # handlers/log.py: the guided /log, one class per kind of answer.
 LogStep = Literal["pick", "organisation", "day", "hours", "note", "confirm"]  # with a Back
 LogAnswer = Literal["a", "o", "d", "h", "n"]  # activity, organisation, day, hours, note

@@ -5,25 +5,16 @@ organizer's first organisation; every rule's no is a refusal that changes nothin
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
-
-import pytest
 from sqlalchemy import select
 
 from bot.clock import utcnow
-from bot.services.errors import Refusal
 from bot.storage.db import Database
 from bot.storage.models import Invite, Membership, Organisation, User
 from bot.usecases import checkins
 from bot.usecases import organisations as usecase
+from tests.unit.refusing import refused
 
 ADMIN, ORGANIZER, STRANGER = 7201, 7202, 7203
-
-
-async def refused(code: str, work: Awaitable[object]) -> None:
-    with pytest.raises(Refusal) as caught:
-        await work
-    assert caught.value.code == code
 
 
 async def world(db: Database) -> tuple[int, int]:
