@@ -10,7 +10,7 @@ from bot.formatting import hours
 from bot.i18n import _
 from bot.text import esc, shorten
 from bot.usecases import checkins as joining
-from bot.usecases import organisations
+from bot.usecases import people
 from handlers import deep_links as links
 from handlers import playlists, schools, webapp
 from handlers.commands import ORGANIZER_COMMANDS, described
@@ -78,12 +78,11 @@ async def help_command(update: Update, context: TakasContext) -> None:
     lines = [_("<b>What I can do</b>"), ""]
     lines += [f"/{name} — {esc(description)}" for name, description in described()]
     user = update.effective_user
-    if user is not None:
-        organizes = bool(await organisations.mine(context.db, user.id, is_admin=False))
-        if organizes or user.id in context.settings.admin_ids:
-            lines += ["", _("<b>For organizers</b>")]
-            lines += [f"/{name} — {esc(description)}"
-                      for name, description in described(ORGANIZER_COMMANDS)]
+    if user is not None and (user.id in context.settings.admin_ids
+            or await people.organizes(context.db, user.id)):
+        lines += ["", _("<b>For organizers</b>")]
+        lines += [f"/{name} — {esc(description)}"
+                  for name, description in described(ORGANIZER_COMMANDS)]
     lines += [
         "",
         _("🔎 Write what you are looking for: a topic, a town, and words such as "
