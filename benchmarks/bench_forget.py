@@ -5,7 +5,7 @@ Usage:
 
 Fills a fresh database (SQLite file by default) with `rows` processed inbox updates and
 `rows` sent outbox messages of other people, plus a person with a profile, searches, hours
-and updates of their own; then times `privacy.forget_everywhere` (which blanks every
+and updates of their own; then times `bot.usecases.profile.forget` (which blanks every
 processed update and the content of every settled message, and on SQLite empties the
 write-ahead log) and `retention.prune` of everything older than the retention period.
 Prints the milliseconds of each. Target: a forget well under a second at 20,000 rows each
@@ -25,10 +25,10 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from bot import retention
-from bot.services import privacy
 from bot.storage.catalog_tables import SearchQuery
 from bot.storage.db import Database
 from bot.storage.models import InboxUpdate, OutboxMessage, User, utcnow
+from bot.usecases import profile as profile_usecase
 
 PERSON = 7_000_000_001
 
@@ -67,7 +67,7 @@ async def main(rows: int, url: str | None) -> None:
         await db.migrate()
         await fill(db, rows)
         started = time.perf_counter()
-        await privacy.forget_everywhere(db, PERSON)
+        await profile_usecase.forget(db, PERSON)
         forget_ms = (time.perf_counter() - started) * 1000
         started = time.perf_counter()
         async with db.transaction() as session:
@@ -77,7 +77,7 @@ async def main(rows: int, url: str | None) -> None:
         await db.close()
     print(f"database: {'sqlite file' if url is None else url.split('://')[0]}, {rows} "
           f"processed updates and {rows} sent messages ({date.today().isoformat()})")
-    print(f"forget_everywhere: {forget_ms:.0f} ms")
+    print(f"forget: {forget_ms:.0f} ms")
     print(f"retention prune: {prune_ms:.0f} ms ({pruned[0]} updates, {pruned[1]} messages)")
 
 

@@ -35,7 +35,7 @@ def values(language: str) -> dict[str, Any]:
         "learner": "Ona Onaitė", "town": "Utena", "place": "Utena", "label": "Utena",
         "badge": "Skaitymo draugas", "title": "Medžių sodinimas", "activity": "Skaitymai vaikams",
         "hours": hours(2.5), "approved": hours(12), "pending": hours(2), "logged": hours(20),
-        "target": hours_words(40 * 60), "left": hours_words(28 * 60),
+        "target": hours_words(40 * 60), "left": hours_words(28 * 60), "days": 7,
         "day": date_text(date(2026, 12, 7), now=NOW), "date": date_text(date(2026, 6, 20), now=NOW),
         "earliest": date_text(date(2026, 9, 1), now=NOW),
         "example": date_text(date(2026, 12, 5), now=NOW), "when": when(NOW), "until": "18:00",

@@ -13,7 +13,14 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any, Protocol, cast, runtime_checkable
 
-from telegram import Bot, BotCommand, LinkPreviewOptions
+from telegram import (
+    Bot,
+    BotCommand,
+    LinkPreviewOptions,
+    MenuButtonDefault,
+    MenuButtonWebApp,
+    WebAppInfo,
+)
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ContextTypes, Defaults
@@ -240,6 +247,22 @@ async def publish_commands(application: TakasApplication) -> None:
                 await call
             except TelegramError as exc:
                 log.warning("%s(%s) failed: %s", name, language or "default", exc)
+    await publish_menu_button(application)
+
+
+async def publish_menu_button(application: TakasApplication) -> None:
+    """The menu button beside the message field opens the Mini App's map when WEBAPP_URL
+    is set (one text for everyone: Telegram has no per-language menu button), else it is
+    Telegram's default again (a deployment that drops the Mini App leaves no dead door)."""
+    data = application.bot_data
+    url = data.settings.webapp_url
+    with data.i18n.use(data.i18n.default_language):
+        button = (MenuButtonWebApp(_("Map"), WebAppInfo(url + "/")) if url
+                  else MenuButtonDefault())
+    try:
+        await application.bot.set_chat_menu_button(menu_button=button)
+    except TelegramError as exc:
+        log.warning("setChatMenuButton failed: %s", exc)
 
 
 @asynccontextmanager

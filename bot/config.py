@@ -23,6 +23,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{PROJECT_ROOT / 'data' / 'takas.sqlite3'}"
 
 
+OSM_ATTRIBUTION = ("&copy; <a href=\"https://www.openstreetmap.org/copyright\">"
+                   "OpenStreetMap</a> contributors")
+
+
 class ConfigError(Exception):
     """A setting has an invalid value; the message is one line fit for a terminal."""
 
@@ -83,8 +87,7 @@ class Settings(BaseSettings):
     webapp_auth_max_age: int = Field(default=86400, ge=60, le=30 * 86400)
     web_dev_login: bool = False
     webapp_tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-    webapp_tile_attribution: str = ("&copy; <a href=\"https://www.openstreetmap.org/copyright\">"
-                                    "OpenStreetMap</a> contributors")
+    webapp_tile_attribution: str = OSM_ATTRIBUTION
 
     @field_validator("bot_token", "webhook_secret", "feeds_file", "badge_signing_key",
                      "metrics_token", mode="before")
@@ -144,6 +147,12 @@ class Settings(BaseSettings):
                 or not all(part in value for part in ("{z}", "{x}", "{y}")):
             raise ValueError("expected a tile URL template with {z}, {x} and {y}")
         return value.strip()
+
+    @field_validator("webapp_tile_attribution", mode="before")
+    @classmethod
+    def _attribution(cls, value: object) -> object:
+        return OSM_ATTRIBUTION if value is None or (isinstance(value, str)
+                                                    and not value.strip()) else value
 
     @field_validator("bot_api_url", "webhook_url", "public_url", mode="before")
     @classmethod

@@ -31,6 +31,7 @@ from handlers import (
     log,
     middleware,
     organisations,
+    pending,
     playlists,
     pupil,
     reminders,
@@ -43,9 +44,9 @@ from handlers import (
 )
 from handlers.commands import described
 
-FLOWS = (start, language, feeds, search, location, inline, log, verification, organisations,
-         pupil, certificates, follow, broadcast, badges, playlists, schools, attendance,
-         reports)
+FLOWS = (start, language, feeds, search, location, inline, log, verification, pending,
+         organisations, pupil, certificates, follow, broadcast, badges, playlists, schools,
+         attendance, reports)
 MIDDLEWARE_GROUP = -100
 GROUP_CHATS_GROUP = -50
 FLOW_ANSWERS_GROUP = -10
@@ -54,7 +55,7 @@ LEARNER_GATE_GROUP = -5
 
 # Modules that render what the outbox sends to other people (bot/delivery/kinds.py):
 # each has `renderers(application)`, the renderer of each kind it owns.
-NOTICES = (alerts, verification, attendance, reminders, broadcast)
+NOTICES = (alerts, verification, pending, attendance, reminders, broadcast)
 
 
 def register(application: TakasApplication) -> None:
@@ -86,6 +87,7 @@ def register(application: TakasApplication) -> None:
 def schedule(application: TakasApplication) -> None:
     """The handlers' scheduled jobs, in the one process that runs background work."""
     verification.schedule_digest(application)
+    pending.schedule(application)
     broadcast.schedule(application)
     reminders.schedule(application)
     if application.job_queue is not None:

@@ -24,6 +24,7 @@ from bot.services.durations import parse_minutes
 from bot.text import esc, is_row_id, shorten
 from bot.usecases import attendance as usecase
 from handlers.callback_data import CallbackData, Count
+from handlers.schools import picks_school
 
 
 class AttendanceClass(CallbackData, prefix="sac"):
@@ -43,6 +44,7 @@ class AttendanceSave(CallbackData, prefix="sas"):
     pass
 
 
+@picks_school
 async def attendance_command(update: Update, context: TakasContext) -> None:
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:

@@ -75,6 +75,10 @@ def _up_to(high: int) -> str:
     return "(?:" + "|".join(dict.fromkeys(options)) + ")"
 
 
+# One of our tables' ids (0 .. ROW_ID_MAX, canonical digits), also for deep links' values.
+ROW_ID = _up_to(ROW_ID_MAX)
+
+
 @dataclass(frozen=True)
 class _Field:
     """How one field is written, read and matched."""
@@ -223,7 +227,7 @@ def registered() -> dict[str, type[CallbackData]]:
     return dict(_PREFIXES)
 
 
-__all__ = ["Bounded", "CallbackData", "Count", "UserId", "registered"]
+__all__ = ["ROW_ID", "Bounded", "CallbackData", "Count", "UserId", "registered"]
 
 
 # --- Every action's data, by flow. A new button gets a class here (prefixes stay unique).
@@ -256,6 +260,54 @@ class ApproveDigestYes(CallbackData, prefix="vd:yes"):
 
 class ApproveDigestNo(CallbackData, prefix="vd:no"):
     digest: int
+
+
+# handlers/pending.py: the /pending queue (vq:...); `page` is the page to redraw after
+RejectReason = Literal["absent", "hours", "organisation", "evidence"]
+
+
+class PendingPage(CallbackData, prefix="vq:p"):
+    page: Count
+
+
+class PendingOpen(CallbackData, prefix="vq:o"):  # under the reminder: the list, as a new message
+    pass
+
+
+class PendingPhoto(CallbackData, prefix="vq:f"):
+    entry: int
+
+
+class PendingApprove(CallbackData, prefix="vq:a"):
+    entry: int
+    page: Count
+
+
+class PendingReject(CallbackData, prefix="vq:r"):
+    entry: int
+    page: Count
+
+
+class PendingRejectFor(CallbackData, prefix="vq:x"):
+    entry: int
+    page: Count
+    reason: RejectReason
+
+
+class PendingBulk(CallbackData, prefix="vq:b"):
+    page: Count
+
+
+class PendingBulkToggle(CallbackData, prefix="vq:t"):
+    digest: int
+    left_out: Count  # a mask: bit i leaves out the list's i-th entry
+    page: Count
+
+
+class PendingBulkYes(CallbackData, prefix="vq:y"):
+    digest: int
+    left_out: Count
+    page: Count
 
 
 # handlers/pupil.py
@@ -327,6 +379,219 @@ class FollowFrequency(CallbackData, prefix="ff"):
 
 # handlers/badges.py
 class BadgesPage(CallbackData, prefix="bd:p"):
+    page: Count
+
+
+class BadgeOpen(CallbackData, prefix="bd:o"):
+    badge: int
+
+
+class BadgeColour(CallbackData, prefix="bd:c"):
+    badge: int
+    colour: str  # a name of bot.badges.image.COLOURS (another one changes nothing)
+
+
+class BadgeEmblem(CallbackData, prefix="bd:e"):
+    badge: int
+    emblem: str  # one of bot.badges.image.EMBLEMS (another one changes nothing)
+
+
+class BadgeToggle(CallbackData, prefix="bd:d"):
+    badge: int
+
+
+class BadgeLearners(CallbackData, prefix="bd:w"):
+    badge: int
+    page: Count
+
+
+class BadgeAward(CallbackData, prefix="bd:a"):
+    badge: int
+    learner: UserId
+
+
+class BadgeHolders(CallbackData, prefix="bd:r"):
+    badge: int
+
+
+class BadgeRevokeAsk(CallbackData, prefix="bd:v"):
+    award: int
+
+
+class BadgeRevoke(CallbackData, prefix="bd:y"):
+    award: int
+
+
+class BadgeResend(CallbackData, prefix="bd:s"):
+    award: int
+
+
+# handlers/log.py: the guided /log, one class per kind of answer.
+LogStep = Literal["pick", "organisation", "day", "hours", "note", "confirm"]  # with a Back
+LogAnswer = Literal["a", "o", "d", "h", "n"]  # activity, organisation, day, hours, note
+
+
+class LogRecent(CallbackData, prefix="lg:r"):  # a recent activity of the pupil's
+    entry: int
+
+
+class LogPlaylistItem(CallbackData, prefix="lg:p"):  # an activity of a joined playlist
+    item: int
+
+
+class LogCatalogEntry(CallbackData, prefix="lg:s"):  # the catalog entry the words describe
+    opportunity: int
+
+
+class LogOwnWords(CallbackData, prefix="lg:t"):  # none of them: keep the typed words
+    pass
+
+
+class LogOrganisation(CallbackData, prefix="lg:o"):
+    organisation: int
+
+
+class LogOrganisationsPage(CallbackData, prefix="lg:op"):
+    page: Count
+
+
+class LogDay(CallbackData, prefix="lg:d"):
+    days_ago: Annotated[int, Bounded(0, 1)]  # today or yesterday
+
+
+class LogMinutes(CallbackData, prefix="lg:h"):
+    minutes: Annotated[int, Bounded(1, 24 * 60)]
+
+
+class LogNoNote(CallbackData, prefix="lg:n"):
+    pass
+
+
+class LogConfirm(CallbackData, prefix="lg:c"):
+    nonce: str  # the draft's: a double tap finds the entry stored already
+
+
+class LogCancel(CallbackData, prefix="lg:x"):
+    pass
+
+
+class LogResume(CallbackData, prefix="lg:k"):  # continue the unfinished draft
+    pass
+
+
+class LogStartAgain(CallbackData, prefix="lg:new"):
+    pass
+
+
+class LogBack(CallbackData, prefix="lg:b"):  # back from that step to the one before
+    step: LogStep
+
+
+class LogEdit(CallbackData, prefix="lg:e"):  # edit that answer from the confirmation
+    answer: LogAnswer
+
+
+# handlers/language.py
+class Language(CallbackData, prefix="lang"):
+    code: str  # checked against the catalogs this deployment has
+
+
+# handlers/feeds.py
+class FeedsSync(CallbackData, prefix="feeds:sync"):
+    pass
+
+
+# handlers/playlists.py: organizers (the editor)
+LanguageCode = Literal["lt", "lv", "et", "en", "ru", "uk", "pl", "de"]  # SUPPORTED_LANGUAGES
+
+
+class PlaylistNew(CallbackData, prefix="pl:n"):
+    pass
+
+
+class PlaylistNewFor(CallbackData, prefix="pl:no"):
+    organisation: int
+
+
+class PlaylistEdit(CallbackData, prefix="pl:e"):
+    playlist: int
+
+
+class PlaylistFromCatalog(CallbackData, prefix="pl:ac"):
+    playlist: int
+
+
+class PlaylistAddOpportunity(CallbackData, prefix="pl:ao"):
+    playlist: int
+    opportunity: int
+
+
+class PlaylistOwnActivity(CallbackData, prefix="pl:aa"):
+    playlist: int
+
+
+class PlaylistItemRequired(CallbackData, prefix="pl:t"):
+    item: int
+    required: bool
+
+
+class PlaylistItemUp(CallbackData, prefix="pl:u"):
+    item: int
+
+
+class PlaylistItemRemove(CallbackData, prefix="pl:rm"):
+    item: int
+
+
+class PlaylistLanguages(CallbackData, prefix="pl:l"):
+    playlist: int
+
+
+class PlaylistWriteIn(CallbackData, prefix="pl:lg"):
+    playlist: int
+    language: LanguageCode
+
+
+class PlaylistPublish(CallbackData, prefix="pl:p"):
+    playlist: int
+    published: bool
+
+
+class PlaylistShare(CallbackData, prefix="pl:s"):
+    playlist: int
+
+
+class PlaylistCheckin(CallbackData, prefix="pl:c"):
+    playlist: int
+
+
+class PlaylistCheckinHours(CallbackData, prefix="pl:ci"):
+    item: int
+
+
+class PlaylistCheckinOpen(CallbackData, prefix="pl:ch"):
+    item: int
+    minutes: Count
+
+
+class PlaylistMine(CallbackData, prefix="pl:m"):
+    pass
+
+
+class PlaylistClose(CallbackData, prefix="pl:x"):
+    pass
+
+
+# handlers/playlists.py: learners (views.py shows PlaylistOpen under search results)
+class PlaylistOpen(CallbackData, prefix="pl:v"):
+    playlist: int
+
+
+class PlaylistJoin(CallbackData, prefix="pl:j"):
+    playlist: int
+
+
+class PlaylistsPage(CallbackData, prefix="pl:pg"):
     page: Count
 
 

@@ -29,7 +29,8 @@ log = logging.getLogger(__name__)
 async def on_error(update: object, context: TakasContext) -> None:
     error = context.error
     update_id = update.update_id if isinstance(update, Update) else None
-    if isinstance(error, Refusal):
+    if isinstance(error, Refusal) and isinstance(update, Update):
+        # A job's refusal has nobody to tell: it is logged below as the failure it is.
         log.debug("update %s: refused: %s", update_id, error.code)
         await refuse(update, error)
         raise ApplicationHandlerStop

@@ -10,19 +10,10 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.context import TakasContext
 from bot.formatting import ago
 from bot.i18n import _, ngettext
-from bot.storage.models import utcnow
 from bot.text import esc, shorten, split_message
-from catalog import store
-from catalog.feeds_admin import (
-    FeedAdminError,
-    Problem,
-    SyncSummary,
-    add_feed,
-    overview,
-    remove_feed,
-)
-
-SYNC_ALL = "feeds:sync"
+from bot.usecases import feeds as usecase
+from bot.usecases.feeds import FeedAdminError, Problem
+from handlers import callback_data as cb
 
 
 def usage() -> str:
@@ -80,12 +71,11 @@ async def sync_pressed(update: Update, context: TakasContext) -> None:
 
 def _sync_keyboard() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[InlineKeyboardButton(_("Sync all now"),
-                                                       callback_data=SYNC_ALL)]])
+                                                       callback_data=cb.FeedsSync().pack())]])
 
 
 async def _summary(message: Message, context: TakasContext) -> None:
-    async with context.db.transaction() as session:
-        seen = await overview(session)
+    seen = await usecase.overview(context.db)
     if not seen.feeds:
         await message.reply_text(usage())
         return
@@ -126,8 +116,7 @@ def _failure(name: str, error: str) -> str:
 
 
 async def _list(message: Message, context: TakasContext) -> None:
-    async with context.db.transaction() as session:
-        rows = [feed for feed in await store.list_feeds(session) if feed.enabled]
+    rows = await usecase.enabled(context.db)
     if not rows:
         await message.reply_text(usage())
         return
@@ -137,11 +126,11 @@ async def _list(message: Message, context: TakasContext) -> None:
         lines.append("")
         lines.append(_("{name}: {items}").format(
             name=f"<b>{esc(feed.name)}</b>",
-            items=ngettext("{count} item", "{count} items", feed.item_count).format(
-                count=feed.item_count)))
-        if feed.last_success_at:
+            items=ngettext("{count} item", "{count} items", feed.items).format(
+                count=feed.items)))
+        if feed.last_success:
             # TRANSLATORS: {when} is a relative time from Babel, e.g. "5 minutes ago".
-            lines.append(_("last success {when}").format(when=esc(ago(feed.last_success_at))))
+            lines.append(_("last success {when}").format(when=esc(ago(feed.last_success))))
         else:
             lines.append(_("not synced yet"))
         if feed.last_error:
@@ -151,11 +140,10 @@ async def _list(message: Message, context: TakasContext) -> None:
 
 async def _sync(message: Message, context: TakasContext, names: list[str]) -> None:
     progress = await message.reply_text(_("Syncing the feeds, this can take a minute…"))
-    reports = await context.catalog.sync(names or None)
-    if not reports:
+    summary = await usecase.sync(context.catalog, names)
+    if summary is None:
         await progress.edit_text(_("No such feed. /feeds lists them."))
         return
-    summary = SyncSummary.of(reports)
     lines = [
         _("Sync finished: {ok} of {total} feeds synced.").format(
             ok=summary.synced, total=summary.feeds),
@@ -190,8 +178,7 @@ async def _add(message: Message, context: TakasContext, name: str, url: str,
                fmt: str | None) -> None:
     user_id = message.from_user.id if message.from_user else 0
     try:
-        async with context.db.transaction() as session:
-            await add_feed(session, name, url, fmt, user_id)
+        await usecase.add(context.db, name, url, fmt, user_id)
     except FeedAdminError as exc:
         await message.reply_text(PROBLEMS[exc.problem]())
         return
@@ -201,8 +188,7 @@ async def _add(message: Message, context: TakasContext, name: str, url: str,
 
 async def _remove(message: Message, context: TakasContext, name: str) -> None:
     try:
-        async with context.db.transaction() as session:
-            withdrawn = await remove_feed(session, name, utcnow())
+        withdrawn = await usecase.remove(context.db, name)
     except FeedAdminError as exc:
         await message.reply_text(PROBLEMS[exc.problem]())
         return
@@ -215,5 +201,5 @@ async def _remove(message: Message, context: TakasContext, name: str) -> None:
 
 HANDLERS: list[BaseHandler[Update, TakasContext, None]] = [
     CommandHandler("feeds", feeds),
-    CallbackQueryHandler(sync_pressed, pattern=f"^{SYNC_ALL}$"),
+    CallbackQueryHandler(sync_pressed, pattern=cb.FeedsSync.pattern),
 ]

@@ -50,11 +50,7 @@ async def follow_command(update: Update, context: TakasContext) -> None:
     if not text:
         await message.reply_text(follow_usage())
         return
-    try:
-        followed = await usecase.follow_words(context.db, context.bot_data.search, user.id, text)
-    except Refusal as refusal:
-        await message.reply_text(explain(refusal))
-        return
+    followed = await usecase.follow_words(context.db, context.bot_data.search, user.id, text)
     await message.reply_text(followed_text(followed))
 
 
@@ -75,7 +71,7 @@ async def notify_pressed(update: Update, context: TakasContext) -> None:
     try:
         followed = await usecase.follow_search(context.db, query.from_user.id,
                                                cb.NotifyMe.of(update).query)
-    except Refusal as refusal:
+    except Refusal as refusal:  # in the chat, under the results (not an alert)
         await query.answer()
         await query.message.reply_text(explain(refusal))
         return

@@ -37,6 +37,7 @@ from bot.context import TakasContext
 from bot.i18n import _
 from bot.text import esc, shorten
 from catalog.search.intents import Intent, detect
+from handlers import deep_links as links
 from handlers import smalltalk
 
 GROUP_CHATS = frozenset({ChatType.GROUP, ChatType.SUPERGROUP})
@@ -100,8 +101,8 @@ def for_us(update: Update, context: TakasContext) -> bool:
 
 
 def private_chat_button(context: TakasContext) -> InlineKeyboardMarkup:
-    url = f"https://t.me/{context.bot.username}?start=group"
-    return InlineKeyboardMarkup([[InlineKeyboardButton(_("Open a private chat"), url=url)]])
+    return InlineKeyboardMarkup([[InlineKeyboardButton(_("Open a private chat"),
+                                                        url=links.from_group(context.bot))]])
 
 
 def introduction(context: TakasContext) -> str:

@@ -9,18 +9,17 @@ from bot.context import TakasContext
 from bot.i18n import _, current_language
 from bot.language_names import in_language
 from bot.languages import FLAGS, NATIVE_NAMES
-from bot.services.users import set_language
 from bot.text import esc
+from bot.usecases import language as usecase
+from handlers import callback_data as cb
 from handlers.buttons import expired
-
-PREFIX = "lang:"
 
 
 def keyboard(languages: tuple[str, ...], current: str) -> InlineKeyboardMarkup:
     buttons = [
         InlineKeyboardButton(
             f"{'✓ ' if code == current else ''}{FLAGS[code]} {NATIVE_NAMES[code]}",
-            callback_data=f"{PREFIX}{code}",
+            callback_data=cb.Language(code=code).pack(),
         )
         for code in languages
     ]
@@ -40,16 +39,15 @@ async def choose(update: Update, context: TakasContext) -> None:
 
 async def chosen(update: Update, context: TakasContext) -> None:
     """Store the pressed language and confirm in it."""
-    query = update.callback_query
-    if query is None or query.data is None or update.effective_user is None:
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
         await expired(update)
         return
-    code = query.data.removeprefix(PREFIX)
-    if code not in context.i18n.languages:
+    code = cb.Language.of(update).code
+    if code not in context.i18n.languages:  # an old keyboard: a catalog this one lacks
         await query.answer(_("This language is not available."), show_alert=True)
         return
-    async with context.db.transaction() as session:
-        await set_language(session, update.effective_user.id, code)
+    await usecase.choose(context.db, user.id, code)
     context.i18n.activate(code)
     await query.answer()
     # TRANSLATORS: {in_language} is e.g. "in English", in bold (lt "lietuviškai").
@@ -59,10 +57,10 @@ async def chosen(update: Update, context: TakasContext) -> None:
     if query.message is not None and query.message.is_accessible:
         await query.edit_message_text(text)
     else:
-        await context.bot.send_message(update.effective_user.id, text)
+        await context.bot.send_message(user.id, text)
 
 
 HANDLERS: list[BaseHandler[Update, TakasContext, None]] = [
     CommandHandler("language", choose),
-    CallbackQueryHandler(chosen, pattern=f"^{PREFIX}"),
+    CallbackQueryHandler(chosen, pattern=cb.Language.pattern),
 ]

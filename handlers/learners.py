@@ -15,7 +15,7 @@ from telegram.ext import ApplicationHandlerStop, BaseHandler, CommandHandler, fi
 
 from bot.context import TakasContext
 from bot.i18n import _
-from bot.services.orgs import organizes_anything
+from bot.usecases import people
 
 # /verify is not here: anyone may check a certificate's code.
 GATED = ("pending", "broadcast", "checkin", "badge", "playlist", "org", "classes", "attendance",
@@ -36,9 +36,8 @@ async def gate(update: Update, context: TakasContext) -> None:
     command = (message.text or "").split(maxsplit=1)[0].split("@")[0].lstrip("/").lower()
     if command == "org" and not (context.args and context.args[0].lower() in ORG_TOOLS):
         return
-    async with context.db.transaction() as session:
-        if await organizes_anything(session, user.id):
-            return
+    if await people.organizes(context.db, user.id):
+        return
     await message.reply_text(for_organizers())
     raise ApplicationHandlerStop
 

@@ -9,18 +9,16 @@ and Back work at every step, and each answer is checked where it is given (a fut
 refused at the day step, not at Confirm); Confirm carries the draft's nonce, so a double
 tap or a redelivered update finds the entry already stored instead of making a second one.
 
-Callback data: lg:r:<entry> (a recent activity), lg:p:<item> (an activity of a learning
-playlist the pupil joined), lg:s:<opportunity> (the catalog entry the
-typed words describe), lg:t (keep the typed words), lg:o:<org>, lg:op:<page> (organisations
-page), lg:d:<days ago>, lg:h:<minutes>, lg:n (no note), lg:c:<nonce> (confirm),
-lg:x (cancel), lg:k (keep the draft: resume), lg:b:<step> (back from that step),
-lg:e:<a|o|d|h|n> (edit that answer from the confirmation).
+Buttons: one `handlers.callback_data` class per kind of answer (`Log*`: a recent activity,
+a playlist's activity, the catalog entry the words describe, an organisation and its page,
+the day, the hours, no note, Confirm, Cancel, Continue, Start again, Back, Edit), each with
+its own handler; every answer but Confirm goes to the use case's `choose`.
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import (
@@ -39,6 +37,7 @@ from bot.services.hours import DAY_MINUTES, check_day, today
 from bot.text import esc, shorten
 from bot.usecases import log as logging_hours
 from bot.usecases.log import BACK_TO, Question
+from handlers import callback_data as cb
 from handlers import waiting
 from handlers.buttons import expired
 from handlers.refusals import explain
@@ -50,17 +49,19 @@ QUICK_MINUTES = (60, 120, 180, 240)
 
 def cancel_row(step: str | None = None) -> list[InlineKeyboardButton]:
     """Cancel, with « Back to the previous question on every step after the first."""
-    row = [InlineKeyboardButton(_("✖ Cancel"), callback_data="lg:x")]
+    row = [InlineKeyboardButton(_("✖ Cancel"), callback_data=cb.LogCancel().pack())]
     if step in BACK_TO:
-        row.insert(0, InlineKeyboardButton(_("« Back"), callback_data=f"lg:b:{step}"))
+        row.insert(0, InlineKeyboardButton(_("« Back"), callback_data=cb.LogBack(
+            step=cast(cb.LogStep, step)).pack()))
     return row
 
 
 def edit_rows() -> list[list[InlineKeyboardButton]]:
     """One Edit button per answer on the confirmation."""
-    labels = {"a": _("✏ Activity"), "o": _("✏ Organisation"), "d": _("✏ Day"),
-              "h": _("✏ Hours"), "n": _("✏ Note or photo")}
-    buttons = [InlineKeyboardButton(label, callback_data=f"lg:e:{field}")
+    labels: dict[cb.LogAnswer, str] = {
+        "a": _("✏ Activity"), "o": _("✏ Organisation"), "d": _("✏ Day"), "h": _("✏ Hours"),
+        "n": _("✏ Note or photo")}
+    buttons = [InlineKeyboardButton(label, callback_data=cb.LogEdit(answer=field).pack())
                for field, label in labels.items()]
     return [buttons[:3], buttons[3:]]
 
@@ -88,16 +89,19 @@ async def ask(message: Message, question: Question, *, edit: bool = False) -> No
                  "recent activity.")
         # Activities of the learner's playlists that do not count yet come first: hours
         # logged for them count toward the playlist once verified.
-        rows = [[InlineKeyboardButton("📚 " + shorten(title, 40), callback_data=f"lg:p:{iid}")]
+        rows = [[InlineKeyboardButton("📚 " + shorten(title, 40),
+                                      callback_data=cb.LogPlaylistItem(item=iid).pack())]
                 for iid, title in question.todo]
-        rows += [[InlineKeyboardButton(shorten(activity, 40), callback_data=f"lg:r:{eid}")]
+        rows += [[InlineKeyboardButton(shorten(activity, 40),
+                                       callback_data=cb.LogRecent(entry=eid).pack())]
                  for eid, activity in question.recent]
     elif step == "pick":
         text = _("Is it one of these? Linking the catalog entry tells the organizers exactly "
                  "what you did.")
-        rows = [[InlineKeyboardButton(shorten(label, 60), callback_data=f"lg:s:{oid}")]
-                for oid, label in data["candidates"]]
-        rows.append([InlineKeyboardButton(_("✍ Keep my words"), callback_data="lg:t")])
+        rows = [[InlineKeyboardButton(shorten(label, 60), callback_data=cb.LogCatalogEntry(
+            opportunity=oid).pack())] for oid, label in data["candidates"]]
+        rows.append([InlineKeyboardButton(_("✍ Keep my words"),
+                                          callback_data=cb.LogOwnWords().pack())])
     elif step == "organisation":
         wanted = data.get("org_query")
         text = _("Which organisation should verify it?")
@@ -112,13 +116,15 @@ async def ask(message: Message, question: Question, *, edit: bool = False) -> No
         organisations = question.organisations
         page = int(data.get("org_page", 0))
         shown = organisations[page * ORGS_PER_PAGE:(page + 1) * ORGS_PER_PAGE]
-        rows = [[InlineKeyboardButton(shorten(name, 50), callback_data=f"lg:o:{oid}")]
-                for oid, name in shown]
+        rows = [[InlineKeyboardButton(shorten(name, 50), callback_data=cb.LogOrganisation(
+            organisation=oid).pack())] for oid, name in shown]
         paging = []
         if page > 0:
-            paging.append(InlineKeyboardButton("«", callback_data=f"lg:op:{page - 1}"))
+            paging.append(InlineKeyboardButton("«", callback_data=cb.LogOrganisationsPage(
+                page=page - 1).pack()))
         if (page + 1) * ORGS_PER_PAGE < len(organisations):
-            paging.append(InlineKeyboardButton("»", callback_data=f"lg:op:{page + 1}"))
+            paging.append(InlineKeyboardButton("»", callback_data=cb.LogOrganisationsPage(
+                page=page + 1).pack()))
         if paging:
             rows.append(paging)
         if not organisations and not wanted:
@@ -127,19 +133,20 @@ async def ask(message: Message, question: Question, *, edit: bool = False) -> No
     elif step == "day":
         text = _("Which day? Pick one or write a date such as {example}.").format(
             example=esc((today() - timedelta(days=2)).isoformat()))
-        rows = [[InlineKeyboardButton(_("Today"), callback_data="lg:d:0"),
-                 InlineKeyboardButton(_("Yesterday"), callback_data="lg:d:1")]]
+        rows = [[InlineKeyboardButton(_("Today"), callback_data=cb.LogDay(days_ago=0).pack()),
+                 InlineKeyboardButton(_("Yesterday"),
+                                      callback_data=cb.LogDay(days_ago=1).pack())]]
     elif step == "hours":
         text = _("How many hours? Pick one or write it, e.g. 2,5 or 1h30.")
-        rows = [[InlineKeyboardButton(hours(m / 60), callback_data=f"lg:h:{m}")
-                 for m in QUICK_MINUTES]]
+        rows = [[InlineKeyboardButton(hours(m / 60), callback_data=cb.LogMinutes(
+            minutes=m).pack()) for m in QUICK_MINUTES]]
     elif step == "note":
         text = _("Add a note or a photo as evidence, or skip.")
-        rows = [[InlineKeyboardButton(_("Skip"), callback_data="lg:n")]]
+        rows = [[InlineKeyboardButton(_("Skip"), callback_data=cb.LogNoNote().pack())]]
     else:
         text = summary(question)
-        rows = [[InlineKeyboardButton(_("✔ Confirm"), callback_data=f"lg:c:{data['nonce']}")],
-                *edit_rows()]
+        rows = [[InlineKeyboardButton(_("✔ Confirm"), callback_data=cb.LogConfirm(
+            nonce=data["nonce"]).pack())], *edit_rows()]
     rows.append(cancel_row(step))
     markup = InlineKeyboardMarkup(rows)
     if edit:
@@ -175,8 +182,9 @@ async def start_log(update: Update, context: TakasContext) -> None:
         await message.reply_text(
             _("You have an unfinished entry. Continue it or start again?"),
             reply_markup=InlineKeyboardMarkup([[
-                InlineKeyboardButton(_("Continue"), callback_data="lg:k"),
-                InlineKeyboardButton(_("Start again"), callback_data="lg:new")]]))
+                InlineKeyboardButton(_("Continue"), callback_data=cb.LogResume().pack()),
+                InlineKeyboardButton(_("Start again"),
+                                     callback_data=cb.LogStartAgain().pack())]]))
         return
     await waiting.expect(context, "log")  # a draft waits for typed answers
     await ask(message, started.question)
@@ -258,15 +266,12 @@ def typed_answer(context: TakasContext, step: str, text: str,
     return changed, problem
 
 
-async def on_button(update: Update, context: TakasContext) -> None:
+async def _choose(update: Update, context: TakasContext, action: str, value: str = "") -> None:
+    """Any answer by button but Confirm: the use case applies it (or finds it not valid
+    for this draft: a stale or forged button) and the next question is asked."""
     query, user = update.callback_query, update.effective_user
     if query is None or user is None or not isinstance(query.message, Message):
         await expired(update)
-        return
-    parts = (query.data or "").split(":")
-    action, value = parts[1] if len(parts) > 1 else "", parts[2] if len(parts) > 2 else ""
-    if action == "c":
-        await confirm(update, context, value)
         return
     chosen = await logging_hours.choose(context.db, user.id, action, value)
     if chosen.cancelled:
@@ -283,6 +288,27 @@ async def on_button(update: Update, context: TakasContext) -> None:
     await ask(query.message, chosen.question, edit=True)
 
 
+# Every button of the flow but Confirm: (its data, the use case's action, the field that
+# carries the value). One handler per action, each parsing its own data strictly.
+ANSWERS: tuple[tuple[type[cb.CallbackData], str, str | None], ...] = (
+    (cb.LogRecent, "r", "entry"), (cb.LogPlaylistItem, "p", "item"),
+    (cb.LogCatalogEntry, "s", "opportunity"), (cb.LogOwnWords, "t", None),
+    (cb.LogOrganisation, "o", "organisation"), (cb.LogOrganisationsPage, "op", "page"),
+    (cb.LogDay, "d", "days_ago"), (cb.LogMinutes, "h", "minutes"), (cb.LogNoNote, "n", None),
+    (cb.LogCancel, "x", None), (cb.LogResume, "k", None), (cb.LogStartAgain, "new", None),
+    (cb.LogBack, "b", "step"), (cb.LogEdit, "e", "answer"),
+)
+
+
+def answer_handler(data: type[cb.CallbackData], action: str,
+                   field: str | None) -> CallbackQueryHandler[TakasContext, None]:
+    async def pressed(update: Update, context: TakasContext) -> None:
+        value = getattr(data.of(update), field) if field else ""
+        await _choose(update, context, action, str(value))
+
+    return CallbackQueryHandler(pressed, pattern=data.pattern)
+
+
 def catalog_candidates(context: TakasContext, text: str) -> list[list[Any]]:
     """Up to three catalog opportunities matching what the pupil typed: [[id, label]]."""
     result = context.bot_data.search.search(text, language=current_language())
@@ -290,11 +316,12 @@ def catalog_candidates(context: TakasContext, text: str) -> list[list[Any]]:
             for hit in result.hits[:CANDIDATES]]
 
 
-async def confirm(update: Update, context: TakasContext, nonce: str) -> None:
+async def confirm_pressed(update: Update, context: TakasContext) -> None:
     query, user = update.callback_query, update.effective_user
     if query is None or user is None or not isinstance(query.message, Message):
         await expired(update)
         return
+    nonce = cb.LogConfirm.of(update).nonce
     try:
         logged = await logging_hours.confirm(context.db, user.id, nonce)
     except Refusal as refusal:
@@ -319,7 +346,8 @@ async def confirm(update: Update, context: TakasContext, nonce: str) -> None:
 
 HANDLERS: list[BaseHandler[Update, TakasContext, None]] = [
     CommandHandler("log", start_log),
-    CallbackQueryHandler(on_button, pattern=r"^lg:"),
+    CallbackQueryHandler(confirm_pressed, pattern=cb.LogConfirm.pattern),
+    *(answer_handler(data, action, field) for data, action, field in ANSWERS),
 ]
 # A typed answer to a draft's question is not a search: the waiting dispatcher brings it.
 waiting.register("log", on_text)

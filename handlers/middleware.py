@@ -12,8 +12,8 @@ from telegram.ext import ApplicationHandlerStop
 from bot.context import TakasContext
 from bot.flood import Verdict
 from bot.i18n import _, ngettext
-from bot.services import waiting
-from bot.services.users import SeenUser, touch_user
+from bot.services.users import SeenUser
+from bot.usecases import people
 from handlers import groups
 
 
@@ -44,15 +44,15 @@ async def prepare(update: Update, context: TakasContext) -> None:
     # still in the user's language (and not in the previous update's).
     context.i18n.activate(context.i18n.resolve(None, user.language_code))
     context.user_id = user.id
-    seen = SeenUser(user.id, user.first_name, user.username, user.language_code)
-    async with context.db.transaction() as session:
-        record = await touch_user(session, seen, is_admin=user.id in context.settings.admin_ids)
-        if update.message is not None or update.callback_query is not None:
-            # What waits for typed text: the dispatcher routes by it, and a flow that asks
-            # again for what it already waits for writes nothing.
-            context.expecting = await waiting.get(session, user.id)
-            context.expecting_known = True
-    language = context.i18n.language_of(record)  # touch_user stored Telegram's code
+    # What waits for typed text is read with the sender: the dispatcher routes by it, and a
+    # flow that asks again for what it already waits for writes nothing.
+    expecting = update.message is not None or update.callback_query is not None
+    record = await people.seen(
+        context.db, SeenUser(user.id, user.first_name, user.username, user.language_code),
+        is_admin=user.id in context.settings.admin_ids, expecting=expecting)
+    if expecting:
+        context.expecting, context.expecting_known = record.expecting, True
+    language = context.i18n.language_of(record)  # Telegram's code as just stored
     context.i18n.activate(language)
     flood.remember_language(user.id, language)
 

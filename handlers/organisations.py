@@ -16,14 +16,15 @@ from telegram.ext import BaseHandler, CommandHandler
 from bot.context import TakasContext
 from bot.formatting import hours, hours_words, when
 from bot.i18n import _
-from bot.services import checkins, orgs
 from bot.services.durations import parse_minutes
-from bot.services.errors import Refusal
 from bot.text import esc
+from bot.usecases import checkins
+from bot.usecases import organisations as usecase
+from bot.usecases.checkins import CheckinCode
+from handlers import deep_links as links
 
-
-def deep_link(context: TakasContext, payload: str) -> str:
-    return f"https://t.me/{context.bot.username}?start={payload}"
+# The last word of /org invite that makes a link several people can use.
+MANY = ("many", "daug", "daudz", "много", "viele")
 
 
 def org_usage() -> str:
@@ -42,48 +43,45 @@ async def org_command(update: Update, context: TakasContext) -> None:
         return
     args = context.args or []
     is_admin = user.id in context.settings.admin_ids
-    async with context.db.transaction() as session:
-        if args and args[0].lower() == "new" and len(args) > 1:
-            organisation = await orgs.create_organisation(
-                session, " ".join(args[1:]), actor_id=user.id, is_admin=is_admin)
-            text = _("Organisation {name} created. /org invite {id} makes an invitation "
-                     "link for its organizers.").format(
-                name=f"<b>{esc(organisation.name)}</b>", id=organisation.id)
-        elif args and args[0].lower() == "invite" and len(args) > 1:
-            many = args[-1].lower() in ("many", "daug", "daudz", "много", "viele")
-            target = " ".join(args[1:-1] if many else args[1:])
-            found = await orgs.find_organisation(session, target)
-            if found is None:
-                raise Refusal("org_unknown")
-            organisation = found
-            invite = await orgs.create_invite(session, organisation.id, actor_id=user.id,
-                                              is_admin=is_admin, single_use=not many)
-            text = _("Send this link to the new organizer of {name} (valid 7 days, "
-                     "{uses}):\n{link}").format(
-                name=f"<b>{esc(organisation.name)}</b>",
-                uses=_("for several people") if many else _("for one person"),
-                link=esc(deep_link(context, f"org_{invite.token}")))
-        elif args and args[0].lower() == "target" and len(args) > 2:
-            minutes = parse_minutes(args[-1])
-            found = await orgs.find_organisation(session, " ".join(args[1:-1]))
-            if found is None:
-                raise Refusal("org_unknown")
-            if minutes is None:
-                raise Refusal("target_range")
-            await orgs.set_target(session, found.id, minutes, actor_id=user.id,
-                                  is_admin=is_admin)
-            text = _("Yearly target of {name}: {hours}. Pupils who log hours with it see "
-                     "their progress toward it in /hours.").format(
-                name=f"<b>{esc(found.name)}</b>", hours=esc(hours_words(minutes)))
-        elif not args:
-            mine = (await orgs.list_organisations(session) if is_admin
-                    else await orgs.organisations_of(session, user.id))
-            text = "\n".join(
-                [_("<b>Your organisations</b>")] +
-                [f"{o.id}. {esc(o.name)}" for o in mine]) if mine else org_usage()
-        else:
-            text = org_usage()
+    if args and args[0].lower() == "new" and len(args) > 1:
+        created = await usecase.create(context.db, user.id, " ".join(args[1:]),
+                                       is_admin=is_admin)
+        text = _("Organisation {name} created. /org invite {id} makes an invitation "
+                 "link for its organizers.").format(name=f"<b>{esc(created.name)}</b>",
+                                                    id=created.id)
+    elif args and args[0].lower() == "invite" and len(args) > 1:
+        many = args[-1].lower() in MANY
+        invited = await usecase.invite(context.db, user.id,
+                                       " ".join(args[1:-1] if many else args[1:]),
+                                       is_admin=is_admin, many=many)
+        text = _("Send this link to the new organizer of {name} (valid 7 days, "
+                 "{uses}):\n{link}").format(
+            name=f"<b>{esc(invited.organisation)}</b>",
+            uses=_("for several people") if many else _("for one person"),
+            link=esc(links.INVITE.url(context.bot, invited.token)))
+    elif args and args[0].lower() == "target" and len(args) > 2:
+        minutes = parse_minutes(args[-1])
+        name = await usecase.set_target(context.db, user.id, " ".join(args[1:-1]), minutes,
+                                        is_admin=is_admin)
+        text = _("Yearly target of {name}: {hours}. Pupils who log hours with it see "
+                 "their progress toward it in /hours.").format(
+            name=f"<b>{esc(name)}</b>", hours=esc(hours_words(minutes or 0)))
+    elif not args:
+        mine = await usecase.mine(context.db, user.id, is_admin=is_admin)
+        text = "\n".join([_("<b>Your organisations</b>")] +
+                         [f"{o.id}. {esc(o.name)}" for o in mine]) if mine else org_usage()
+    else:
+        text = org_usage()
     await message.reply_text(text)
+
+
+def checkin_text(context: TakasContext, code: CheckinCode) -> str:
+    """The organizer's open check-in code, with its link (also from a playlist's editor)."""
+    return _("Check-in for «{title}» ({hours}, {organisation}) is open until {until}. Pupils "
+             "who open this link get the hours verified at once:\n{link}").format(
+        title=esc(code.title), hours=esc(hours(code.minutes / 60)),
+        organisation=esc(code.organisation), until=esc(when(code.ends_at, "Europe/Vilnius")),
+        link=esc(links.CHECK_IN.url(context.bot, code.code)))
 
 
 async def checkin_command(update: Update, context: TakasContext) -> None:
@@ -96,18 +94,8 @@ async def checkin_command(update: Update, context: TakasContext) -> None:
         await message.reply_text(_("Write it as /checkin HOURS TITLE, for example /checkin 3 "
                                    "Tree planting in the park."))
         return
-    async with context.db.transaction() as session:
-        mine = await orgs.organisations_of(session, user.id)
-        if not mine:
-            raise Refusal("not_your_org")
-        code = await checkins.create_checkin(session, mine[0].id, actor_id=user.id,
-                                             title=" ".join(args[1:]), minutes=minutes)
-    await message.reply_text(
-        _("Check-in for «{title}» ({hours}, {organisation}) is open until {until}. Pupils "
-          "who open this link get the hours verified at once:\n{link}").format(
-            title=esc(code.title), hours=esc(hours(code.minutes / 60)),
-            organisation=esc(mine[0].name), until=esc(when(code.ends_at, "Europe/Vilnius")),
-            link=esc(deep_link(context, f"ci_{code.code}"))))
+    code = await checkins.open_checkin(context.db, user.id, " ".join(args[1:]), minutes)
+    await message.reply_text(checkin_text(context, code))
 
 
 HANDLERS: list[BaseHandler[Update, TakasContext, None]] = [

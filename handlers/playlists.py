@@ -4,13 +4,15 @@ with /playlists.
 
 What the editor waits for (a typed title, description, own activity or catalog search) is
 kept in the database (bot.services.playlists), so a restart loses nothing; every step has
-Cancel; buttons carry ids and set states, so a double tap changes nothing twice.
+Cancel; buttons carry ids and set states, so a double tap changes nothing twice. The work
+is done by bot/usecases/playlists.py, one use case per update.
 
-Callback data (organizers): pl:n (new), pl:no:<org> (new, for that organisation),
-pl:e:<playlist> (editor), pl:ac:<playlist> (add from the catalog), pl:ao:<playlist>:<opp>
-(add that opportunity), pl:aa:<playlist> (add an own activity), pl:t:<item>:<0|1>
-(optional/required), pl:u:<item> (move up), pl:rm:<item> (remove), pl:l:<playlist>
-(languages), pl:lg:<playlist>:<lang> (write in that language), pl:p:<playlist>:<0|1>
+Callback data (one class per action in handlers/callback_data.py), for organizers: pl:n
+(new), pl:no:<org> (new, for that organisation), pl:e:<playlist> (editor),
+pl:ac:<playlist> (add from the catalog), pl:ao:<playlist>:<opp> (add that opportunity),
+pl:aa:<playlist> (add an own activity), pl:t:<item>:<0|1> (optional/required),
+pl:u:<item> (move up), pl:rm:<item> (remove), pl:l:<playlist> (languages),
+pl:lg:<playlist>:<lang> (write in that language), pl:p:<playlist>:<0|1>
 (unpublish/publish), pl:s:<playlist> (share link), pl:c:<playlist> (check-in: pick an
 activity), pl:ci:<item> (pick hours), pl:ch:<item>:<minutes> (open the code), pl:m (my
 playlists), pl:x (close).
@@ -19,43 +21,38 @@ Learners: pl:v:<playlist> (open), pl:j:<playlist> (join), pl:pg:<page> (/playlis
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, cast
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
-from telegram.ext import (
-    BaseHandler,
-    CallbackQueryHandler,
-    CommandHandler,
-)
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import TakasContext
-from bot.formatting import hours, when
+from bot.formatting import hours
 from bot.i18n import _, current_language, ngettext
 from bot.language_names import in_language, language_name
 from bot.languages import NATIVE_NAMES, SUPPORTED_LANGUAGES
-from bot.services import playlists as rules
 from bot.services.errors import Refusal
-from bot.services.orgs import organisations_of
-from bot.storage.models import Organisation
-from bot.storage.playlist_tables import Playlist, PlaylistItem
-from bot.text import esc, is_id, shorten
+from bot.text import esc, shorten
+from bot.usecases import playlists as usecase
+from bot.usecases.playlists import (
+    CHECKIN_MINUTES,
+    Editor,
+    LearnerPage,
+    ProgressView,
+    Question,
+    Typed,
+)
+from handlers import callback_data as cb
+from handlers import deep_links as links
 from handlers import waiting
-from handlers.organisations import deep_link
+from handlers.buttons import expired
+from handlers.organisations import checkin_text
 from handlers.refusals import explain
 
 PER_PAGE = 8
-OFFERS = 5
-CHECKIN_MINUTES = (60, 120, 180, 240)
 Rows = list[list[InlineKeyboardButton]]
-
-
-def title_of(playlist: Playlist) -> str:
-    return rules.localized(playlist.titles, current_language(), playlist.language)
-
-
-def description_of(playlist: Playlist) -> str:
-    return rules.localized(playlist.descriptions, current_language(), playlist.language)
 
 
 async def reply(message: Message, text: str, rows: Rows | None = None, *,
@@ -73,7 +70,7 @@ async def reply(message: Message, text: str, rows: Rows | None = None, *,
 
 def cancel_row(playlist_id: int | None) -> list[InlineKeyboardButton]:
     """Back to the editor (or, before the playlist exists, close)."""
-    data = f"pl:e:{playlist_id}" if playlist_id else "pl:x"
+    data = (cb.PlaylistEdit(playlist=playlist_id) if playlist_id else cb.PlaylistClose()).pack()
     return [InlineKeyboardButton(_("✖ Cancel"), callback_data=data)]
 
 
@@ -89,10 +86,8 @@ async def playlist_command(update: Update, context: TakasContext) -> None:
 async def show_mine(message: Message, context: TakasContext, user_id: int, *,
                     edit: bool = False) -> None:
     try:
-        async with context.db.transaction() as session:
-            mine = await rules.of_organizer(session, user_id)
-            await rules.stop_editing(session, user_id)
-    except Refusal as refusal:
+        mine = await usecase.mine(context.db, user_id)
+    except Refusal as refusal:  # in place of the list (a button edits it)
         await reply(message, explain(refusal), edit=edit)
         return
     await waiting.clear(context, "playlist")
@@ -100,34 +95,24 @@ async def show_mine(message: Message, context: TakasContext, user_id: int, *,
     if not mine:
         lines.append(_("None yet. A playlist lists catalog opportunities and your own "
                        "activities in order; learners join it and see their progress."))
-    rows = [[InlineKeyboardButton(("✅ " if p.published else "📝 ") + shorten(title_of(p), 50),
-                                  callback_data=f"pl:e:{p.id}")] for p in mine[:30]]
-    rows.append([InlineKeyboardButton(_("➕ New playlist"), callback_data="pl:n")])
+    language = current_language()
+    rows = [[InlineKeyboardButton(("✅ " if p.published else "📝 ") +
+                                  shorten(p.title(language), 50),
+                                  callback_data=cb.PlaylistEdit(playlist=p.id).pack())]
+            for p in mine[:30]]
+    rows.append([InlineKeyboardButton(_("➕ New playlist"),
+                                      callback_data=cb.PlaylistNew().pack())])
     await reply(message, "\n".join(lines), rows, edit=edit)
 
 
-async def new_playlist(message: Message, context: TakasContext, user_id: int,
-                       organisation_id: int | None) -> None:
-    async with context.db.transaction() as session:
-        mine = await organisations_of(session, user_id)
-    if organisation_id is None and len(mine) > 1:
-        rows = [[InlineKeyboardButton(shorten(o.name, 50), callback_data=f"pl:no:{o.id}")]
-                for o in mine[:20]]
-        rows.append(cancel_row(None))
-        await reply(message, _("For which organisation?"), rows, edit=True)
-        return
-    chosen = organisation_id or (mine[0].id if mine else 0)
-    await await_text(message, context, user_id, chosen, None, "title", current_language())
-
-
-def editor_text(playlist: Playlist, organisation: Organisation | None,
-                items: list[PlaylistItem]) -> str:
+def editor_text(editor: Editor) -> str:
+    playlist, items, language = editor.playlist, editor.items, current_language()
     status = (_("Published: learners find it in search results and by its link.")
               if playlist.published else _("Draft: only organizers see it."))
-    lines = [f"📚 <b>{esc(title_of(playlist))}</b>"]
-    if organisation is not None:
-        lines.append(esc(organisation.name))
-    description = description_of(playlist)
+    lines = [f"📚 <b>{esc(playlist.title(language))}</b>"]
+    if editor.organisation is not None:
+        lines.append(esc(editor.organisation))
+    description = playlist.description(language)
     if description:
         lines.append(esc(shorten(description, 600)))
     lines += ["", status, _("Languages: {languages}").format(languages=esc(", ".join(
@@ -143,39 +128,38 @@ def editor_text(playlist: Playlist, organisation: Organisation | None,
     return "\n".join(lines)
 
 
-def editor_rows(playlist: Playlist, items: list[PlaylistItem]) -> Rows:
+def editor_rows(editor: Editor) -> Rows:
+    playlist, pid = editor.playlist, editor.playlist.id
     rows: Rows = [[
         InlineKeyboardButton(f"{item.position}. " + ("★" if item.required else "☆"),
-                             callback_data=f"pl:t:{item.id}:{0 if item.required else 1}"),
-        InlineKeyboardButton("⬆", callback_data=f"pl:u:{item.id}"),
-        InlineKeyboardButton("🗑", callback_data=f"pl:rm:{item.id}"),
-    ] for item in items]
-    pid = playlist.id
+                             callback_data=cb.PlaylistItemRequired(
+                                 item=item.id, required=not item.required).pack()),
+        InlineKeyboardButton("⬆", callback_data=cb.PlaylistItemUp(item=item.id).pack()),
+        InlineKeyboardButton("🗑", callback_data=cb.PlaylistItemRemove(item=item.id).pack()),
+    ] for item in editor.items]
     rows += [
-        [InlineKeyboardButton(_("➕ From the catalog"), callback_data=f"pl:ac:{pid}"),
-         InlineKeyboardButton(_("➕ Own activity"), callback_data=f"pl:aa:{pid}")],
-        [InlineKeyboardButton(_("🌐 Languages"), callback_data=f"pl:l:{pid}"),
-         InlineKeyboardButton(_("📍 Check-in code"), callback_data=f"pl:c:{pid}")],
+        [InlineKeyboardButton(_("➕ From the catalog"),
+                              callback_data=cb.PlaylistFromCatalog(playlist=pid).pack()),
+         InlineKeyboardButton(_("➕ Own activity"),
+                              callback_data=cb.PlaylistOwnActivity(playlist=pid).pack())],
+        [InlineKeyboardButton(_("🌐 Languages"),
+                              callback_data=cb.PlaylistLanguages(playlist=pid).pack()),
+         InlineKeyboardButton(_("📍 Check-in code"),
+                              callback_data=cb.PlaylistCheckin(playlist=pid).pack())],
         [InlineKeyboardButton(_("Unpublish") if playlist.published else _("✅ Publish"),
-                              callback_data=f"pl:p:{pid}:{0 if playlist.published else 1}"),
-         InlineKeyboardButton(_("🔗 Link"), callback_data=f"pl:s:{pid}")],
-        [InlineKeyboardButton(_("« My playlists"), callback_data="pl:m"),
-         InlineKeyboardButton(_("✖ Close"), callback_data="pl:x")],
+                              callback_data=cb.PlaylistPublish(
+                                  playlist=pid, published=not playlist.published).pack()),
+         InlineKeyboardButton(_("🔗 Link"), callback_data=cb.PlaylistShare(playlist=pid).pack())],
+        [InlineKeyboardButton(_("« My playlists"), callback_data=cb.PlaylistMine().pack()),
+         InlineKeyboardButton(_("✖ Close"), callback_data=cb.PlaylistClose().pack())],
     ]
     return rows
 
 
-async def show_editor(message: Message, context: TakasContext, user_id: int, playlist_id: int,
-                      *, edit: bool = True) -> None:
-    """The editor, with nothing typed awaited any more (Refusal when not allowed)."""
-    async with context.db.transaction() as session:
-        playlist = await rules.editable(session, playlist_id, user_id)
-        await rules.expect(session, user_id, organisation_id=playlist.organisation_id,
-                           playlist_id=playlist.id, awaiting="", language=current_language())
-        organisation = await session.get(Organisation, playlist.organisation_id)
-        items = await rules.items_of(session, playlist_id)
-    await reply(message, editor_text(playlist, organisation, items),
-                editor_rows(playlist, items), edit=edit)
+async def show_editor(message: Message, editor: Editor | None, *, edit: bool = True) -> None:
+    """The editor as the use case read it (None: nothing changed, nothing to show)."""
+    if editor is not None:
+        await reply(message, editor_text(editor), editor_rows(editor), edit=edit)
 
 
 def question(awaiting: str, language: str, playlist_id: int | None) -> tuple[str, Rows]:
@@ -190,202 +174,218 @@ def question(awaiting: str, language: str, playlist_id: int | None) -> tuple[str
         "search": _("Write words to find the opportunity in the catalog."),
     }
     rows = [cancel_row(playlist_id)]
-    if awaiting == "description":
-        rows.insert(0, [InlineKeyboardButton(_("Skip"), callback_data=f"pl:e:{playlist_id}")])
+    if awaiting == "description" and playlist_id:
+        rows.insert(0, [InlineKeyboardButton(_("Skip"), callback_data=cb.PlaylistEdit(
+            playlist=playlist_id).pack())])
     return questions[awaiting].format(in_language=esc(in_language(language))), rows
 
 
-async def await_text(message: Message, context: TakasContext, user_id: int,
-                     organisation_id: int, playlist_id: int | None, awaiting: str,
-                     language: str) -> None:
-    async with context.db.transaction() as session:
-        if playlist_id is not None:
-            organisation_id = (await rules.editable(session, playlist_id, user_id)
-                               ).organisation_id
-        await rules.expect(session, user_id, organisation_id=organisation_id,
-                           playlist_id=playlist_id, awaiting=awaiting, language=language)
+async def ask(message: Message, context: TakasContext, asked: Question) -> None:
+    """The editor's question; the user's next typed message is its answer."""
     await waiting.expect(context, "playlist")
-    text, rows = question(awaiting, language, playlist_id)
+    text, rows = question(asked.awaiting, asked.language, asked.playlist_id)
     await reply(message, text, rows, edit=True)
 
 
 async def on_text(update: Update, context: TakasContext, state: dict[str, Any]) -> bool:
-    """A typed answer while the editor waits for one; otherwise not ours."""
+    """A typed answer while the editor waits for one; otherwise not ours (a refusal rises
+    to the central handler: handled, not a search)."""
     message, user = update.effective_message, update.effective_user
     if message is None or user is None or not message.text:
         return False
-    try:
-        async with context.db.transaction() as session:
-            taken = await rules.take_text(session, user.id, message.text, update.update_id)
-            found = (taken[0].awaiting, taken[0].language, taken[0].playlist_id,
-                     taken[0].data.get("query", "")) if taken else None
-        if found is None:
-            return False  # nothing waits for text: let the search have it
-        awaiting, language, playlist_id, query = found
-        assert playlist_id is not None  # a title creates the playlist; others need one
-        if awaiting == "description":
-            text, rows = question(awaiting, language, playlist_id)
-            await reply(message, text, rows)
-        elif awaiting == "search":
-            await offer_opportunities(message, context, playlist_id, query)
-        else:
-            await show_editor(message, context, user.id, playlist_id, edit=False)
-    except Refusal as refusal:
-        await reply(message, explain(refusal))
+    typed = await usecase.take_text(context.db, context.bot_data.search, user.id,
+                                    message.text, update.update_id, current_language())
+    if typed is None:
+        return False  # nothing waits for text: let the search have it
+    if typed.question is not None:
+        asked = typed.question
+        text, rows = question(asked.awaiting, asked.language, asked.playlist_id)
+        await reply(message, text, rows)
+    elif typed.editor is not None:
+        await show_editor(message, typed.editor, edit=False)
+    else:
+        await offer_opportunities(message, typed)
     return True  # handled: not a search
 
 
-async def offer_opportunities(message: Message, context: TakasContext, playlist_id: int,
-                              query: str) -> None:
-    result = context.bot_data.search.search(query, language=current_language())
-    hits = (result.hits or result.relaxed)[:OFFERS]
+async def offer_opportunities(message: Message, typed: Typed) -> None:
     rows = [[InlineKeyboardButton(
-        shorten(" · ".join(p for p in (hit.doc.title, hit.doc.city) if p), 60),
-        callback_data=f"pl:ao:{playlist_id}:{hit.doc.id}")] for hit in hits]
-    rows.append(cancel_row(playlist_id))
-    text = (_("Which one should be added? Or write other words.") if hits else
+        shorten(" · ".join(p for p in (offer.title, offer.city) if p), 60),
+        callback_data=cb.PlaylistAddOpportunity(playlist=typed.playlist_id,
+                                                opportunity=offer.id).pack())]
+        for offer in typed.offers]
+    rows.append(cancel_row(typed.playlist_id))
+    text = (_("Which one should be added? Or write other words.") if typed.offers else
             _("Nothing found for «{query}». Write other words.").format(
-                query=esc(shorten(query, 80))))
+                query=esc(shorten(typed.query, 80))))
     await reply(message, text, rows)
 
 
-async def add_opportunity(message: Message, context: TakasContext, user_id: int,
-                          playlist_id: int, opportunity_id: int) -> None:
-    doc = context.bot_data.search.by_id(opportunity_id)
-    async with context.db.transaction() as session:
-        await rules.editable(session, playlist_id, user_id)
-        if doc is None:
-            raise Refusal("opportunity_unknown")
-        _item, new = await rules.add_item(session, playlist_id, user_id, title=doc.title,
-                                          opportunity_id=doc.id)
-    if new:  # a double tap: the first one already showed it
-        await show_editor(message, context, user_id, playlist_id)
+Pressed = Callable[[Message, TakasContext, int, Any], Awaitable[None]]
 
 
-async def choose_language(message: Message, context: TakasContext, user_id: int,
-                          playlist_id: int) -> None:
-    async with context.db.transaction() as session:
-        playlist = await rules.editable(session, playlist_id, user_id)
+def button(data: type[cb.CallbackData], act: Pressed, *,
+           answer_first: bool = False) -> CallbackQueryHandler[TakasContext, None]:
+    """One action's handler: parse its data strictly, act on the message the button is
+    under, answer the press (before acting when the action may take a moment to show)."""
+    async def pressed(update: Update, context: TakasContext) -> None:
+        query = update.callback_query
+        if query is None or not isinstance(query.message, Message):
+            await expired(update)
+            return
+        if answer_first:
+            await query.answer()
+        await act(query.message, context, query.from_user.id, data.of(update))
+        if not answer_first:
+            await query.answer()
+
+    return CallbackQueryHandler(pressed, pattern=data.pattern)
+
+
+async def new_pressed(message: Message, context: TakasContext, user_id: int,
+                      data: cb.PlaylistNew | cb.PlaylistNewFor) -> None:
+    organisation = data.organisation if isinstance(data, cb.PlaylistNewFor) else None
+    new = await usecase.new_playlist(context.db, user_id, organisation, current_language())
+    if new.question is not None:
+        await ask(message, context, new.question)
+        return
+    rows = [[InlineKeyboardButton(shorten(o.name, 50), callback_data=cb.PlaylistNewFor(
+        organisation=o.id).pack())] for o in new.choices[:20]]
+    rows.append(cancel_row(None))
+    await reply(message, _("For which organisation?"), rows, edit=True)
+
+
+async def edit_pressed(message: Message, context: TakasContext, user_id: int,
+                       data: cb.PlaylistEdit) -> None:
+    await show_editor(message, await usecase.editor(context.db, user_id, data.playlist,
+                                                    current_language()))
+
+
+async def catalog_pressed(message: Message, context: TakasContext, user_id: int,
+                          data: cb.PlaylistFromCatalog) -> None:
+    await ask(message, context, await usecase.ask(context.db, user_id, data.playlist,
+                                                  "search", current_language()))
+
+
+async def own_pressed(message: Message, context: TakasContext, user_id: int,
+                      data: cb.PlaylistOwnActivity) -> None:
+    await ask(message, context, await usecase.ask(context.db, user_id, data.playlist,
+                                                  "activity", current_language()))
+
+
+async def write_in_pressed(message: Message, context: TakasContext, user_id: int,
+                           data: cb.PlaylistWriteIn) -> None:
+    await ask(message, context, await usecase.ask(context.db, user_id, data.playlist,
+                                                  "title", data.language))
+
+
+async def add_pressed(message: Message, context: TakasContext, user_id: int,
+                      data: cb.PlaylistAddOpportunity) -> None:
+    await show_editor(message, await usecase.add_opportunity(
+        context.db, context.bot_data.search, user_id, data.playlist, data.opportunity,
+        current_language()))
+
+
+async def required_pressed(message: Message, context: TakasContext, user_id: int,
+                           data: cb.PlaylistItemRequired) -> None:
+    await show_editor(message, await usecase.set_required(context.db, user_id, data.item,
+                                                          data.required, current_language()))
+
+
+async def up_pressed(message: Message, context: TakasContext, user_id: int,
+                     data: cb.PlaylistItemUp) -> None:
+    await show_editor(message, await usecase.move_up(context.db, user_id, data.item,
+                                                     current_language()))
+
+
+async def remove_pressed(message: Message, context: TakasContext, user_id: int,
+                         data: cb.PlaylistItemRemove) -> None:
+    await show_editor(message, await usecase.remove(context.db, user_id, data.item,
+                                                    current_language()))
+
+
+async def publish_pressed(message: Message, context: TakasContext, user_id: int,
+                          data: cb.PlaylistPublish) -> None:
+    await show_editor(message, await usecase.publish(context.db, user_id, data.playlist,
+                                                     data.published, current_language()))
+
+
+async def languages_pressed(message: Message, context: TakasContext, user_id: int,
+                            data: cb.PlaylistLanguages) -> None:
+    playlist = await usecase.playlist(context.db, user_id, data.playlist)
     # The buttons offer each language by its own name, as the /language keyboard does.
     rows = [[InlineKeyboardButton(("✓ " if code in playlist.titles else "") +
                                   NATIVE_NAMES[code],
-                                  callback_data=f"pl:lg:{playlist_id}:{code}")]
+                                  callback_data=cb.PlaylistWriteIn(
+                                      playlist=playlist.id,
+                                      language=cast(cb.LanguageCode, code)).pack())]
             for code in SUPPORTED_LANGUAGES]
-    rows.append(cancel_row(playlist_id))
+    rows.append(cancel_row(playlist.id))
     await reply(message, _("In which language do you want to write the title and "
                            "description? Learners read the playlist in their language, or "
                            "else {in_language}.").format(
         in_language=esc(in_language(playlist.language))), rows, edit=True)
 
 
-async def choose_checkin(message: Message, context: TakasContext, user_id: int,
-                         playlist_id: int) -> None:
-    async with context.db.transaction() as session:
-        await rules.editable(session, playlist_id, user_id)
-        items = await rules.items_of(session, playlist_id)
-    own = [item for item in items if item.opportunity_id is None]
+async def checkin_pressed(message: Message, context: TakasContext, user_id: int,
+                          data: cb.PlaylistCheckin) -> None:
+    own = await usecase.own_activities(context.db, user_id, data.playlist)
     rows = [[InlineKeyboardButton(f"{item.position}. {shorten(item.title, 50)}",
-                                  callback_data=f"pl:ci:{item.id}")] for item in own]
-    rows.append(cancel_row(playlist_id))
+                                  callback_data=cb.PlaylistCheckinHours(item=item.id).pack())]
+            for item in own]
+    rows.append(cancel_row(data.playlist))
     text = (_("For which activity? Learners who open the code get its hours verified, and "
               "the activity counts in their playlist.") if own else
             _("Check-in codes are for your own activities; this playlist has none yet."))
     await reply(message, text, rows, edit=True)
 
 
-async def choose_checkin_hours(message: Message, context: TakasContext, user_id: int,
-                               item_id: int) -> None:
-    async with context.db.transaction() as session:
-        item = await session.get(PlaylistItem, item_id)
-        if item is None:
-            raise Refusal("playlist_unknown")
-        await rules.editable(session, item.playlist_id, user_id)
-    rows = [[InlineKeyboardButton(hours(m / 60), callback_data=f"pl:ch:{item_id}:{m}")
-             for m in CHECKIN_MINUTES], cancel_row(item.playlist_id)]
+async def checkin_hours_pressed(message: Message, context: TakasContext, user_id: int,
+                                data: cb.PlaylistCheckinHours) -> None:
+    item = await usecase.item(context.db, user_id, data.item)
+    rows = [[InlineKeyboardButton(hours(m / 60), callback_data=cb.PlaylistCheckinOpen(
+        item=item.id, minutes=m).pack()) for m in CHECKIN_MINUTES],
+        cancel_row(item.playlist_id)]
     await reply(message, _("How many hours is «{activity}» worth?").format(
         activity=esc(shorten(item.title, 120))), rows, edit=True)
 
 
-async def open_checkin(message: Message, context: TakasContext, user_id: int, item_id: int,
-                       minutes: int) -> None:
-    if minutes not in CHECKIN_MINUTES:
-        raise Refusal("hours_range")
-    async with context.db.transaction() as session:
-        code = await rules.item_checkin(session, item_id, user_id, minutes)
-        organisation = await session.get(Organisation, code.organisation_id)
-    await reply(message, _(
-        "Check-in for «{title}» ({hours}, {organisation}) is open until {until}. Pupils "
-        "who open this link get the hours verified at once:\n{link}").format(
-        title=esc(code.title), hours=esc(hours(code.minutes / 60)),
-        organisation=esc(organisation.name if organisation else ""),
-        until=esc(when(code.ends_at, "Europe/Vilnius")),
-        link=esc(deep_link(context, f"ci_{code.code}"))), edit=True)
+async def checkin_open_pressed(message: Message, context: TakasContext, user_id: int,
+                               data: cb.PlaylistCheckinOpen) -> None:
+    code = await usecase.open_checkin(context.db, user_id, data.item, data.minutes)
+    await reply(message, checkin_text(context, code), edit=True)
 
 
-async def share(message: Message, context: TakasContext, user_id: int,
-                playlist_id: int) -> None:
-    async with context.db.transaction() as session:
-        playlist = await rules.editable(session, playlist_id, user_id)
+async def share_pressed(message: Message, context: TakasContext, user_id: int,
+                        data: cb.PlaylistShare) -> None:
+    playlist = await usecase.playlist(context.db, user_id, data.playlist)
     text = _("Share this link: whoever opens it sees «{title}» and can join it.\n{link}").format(
-        title=esc(title_of(playlist)), link=esc(deep_link(context, f"pl_{playlist_id}")))
+        title=esc(playlist.title(current_language())),
+        link=esc(links.PLAYLIST.url(context.bot, playlist.id)))
     if not playlist.published:
         text += "\n" + _("It is a draft: publish it first, or learners cannot open it.")
     await reply(message, text)
 
 
-async def organizer_button(message: Message, context: TakasContext, user_id: int,
-                           action: str, values: list[int]) -> None:
-    """The editor's buttons (see the module docstring); raises Refusal when not allowed."""
-    first = values[0] if values else 0
-    if action == "n":
-        await new_playlist(message, context, user_id, None)
-    elif action == "no":
-        await new_playlist(message, context, user_id, first)
-    elif action == "ao" and len(values) == 2:
-        await add_opportunity(message, context, user_id, first, values[1])
-    elif action in ("ac", "aa"):
-        await await_text(message, context, user_id, 0, first,
-                         "search" if action == "ac" else "activity", current_language())
-    elif action in ("t", "u", "rm"):
-        changed = False
-        async with context.db.transaction() as session:
-            item = await session.get(PlaylistItem, first)
-            if item is None:  # removed already (a double tap on 🗑)
-                return
-            playlist_id = item.playlist_id
-            if action == "t" and len(values) == 2:
-                changed = await rules.set_required(session, first, user_id, bool(values[1]))
-            elif action == "u":
-                changed = await rules.move_up(session, first, user_id)
-            elif action == "rm":
-                await rules.remove_item(session, first, user_id)
-                changed = True
-        if changed:
-            await show_editor(message, context, user_id, playlist_id)
-    elif action == "p" and len(values) == 2:
-        async with context.db.transaction() as session:
-            changed = await rules.set_published(session, first, user_id, bool(values[1]))
-        if changed:
-            await show_editor(message, context, user_id, first)
-    elif action == "s":
-        await share(message, context, user_id, first)
-    elif action == "l":
-        await choose_language(message, context, user_id, first)
-    elif action == "c":
-        await choose_checkin(message, context, user_id, first)
-    elif action == "ci":
-        await choose_checkin_hours(message, context, user_id, first)
-    elif action == "ch" and len(values) == 2:
-        await open_checkin(message, context, user_id, first, values[1])
-    elif action == "m":
-        await show_mine(message, context, user_id, edit=True)
-    else:  # "e"
-        await show_editor(message, context, user_id, first)
+async def mine_pressed(message: Message, context: TakasContext, user_id: int,
+                       data: cb.PlaylistMine) -> None:
+    await show_mine(message, context, user_id, edit=True)
+
+
+async def close_pressed(update: Update, context: TakasContext) -> None:
+    query = update.callback_query
+    if query is None or not isinstance(query.message, Message):
+        await expired(update)
+        return
+    await usecase.close(context.db, query.from_user.id)
+    await waiting.clear(context, "playlist")
+    await query.answer()
+    await query.message.edit_text(_("Closed. /playlist opens your playlists again."))
 
 
 # --- learners ---------------------------------------------------------------------------
 
-def progress_line(state: rules.Progress) -> str:
+def progress_line(state: ProgressView) -> str:
     if state.complete:
         return _("🎉 Completed: every required activity is done.")
     if state.required_total:
@@ -394,50 +394,69 @@ def progress_line(state: rules.Progress) -> str:
                         state.required_total).format(done=state.required_done,
                                                      total=state.required_total)
     return ngettext("{done} of {total} activity done", "{done} of {total} activities done",
-                    len(state.items)).format(done=state.done, total=len(state.items))
+                    len(state.steps)).format(done=state.done, total=len(state.steps))
 
 
-def learner_text(playlist: Playlist, organisation: Organisation | None,
-                 state: rules.Progress, member: bool) -> str:
-    lines = [f"📚 <b>{esc(title_of(playlist))}</b>"]
-    if organisation is not None:
-        lines.append(esc(organisation.name))
-    description = description_of(playlist)
+def learner_text(page: LearnerPage) -> str:
+    playlist, state, language = page.playlist, page.progress, current_language()
+    lines = [f"📚 <b>{esc(playlist.title(language))}</b>"]
+    if page.organisation is not None:
+        lines.append(esc(page.organisation))
+    description = playlist.description(language)
     if description:
         lines += ["", esc(shorten(description, 600))]
     lines.append("")
-    for item, done in state.items:
+    for item, done in state.steps:
         kind = _("required") if item.required else _("optional")
         lines.append(f"{'✓' if done else '○'} {item.position}. {esc(shorten(item.title, 100))}"
                      f" — <i>{esc(kind)}</i>")
     lines += ["", progress_line(state)]
-    if member and not state.complete:
+    if page.member and not state.complete:
         lines.append(_("Log hours for its activities with /log; they count once the "
                        "organizer verifies them."))
     return "\n".join(lines)
 
 
+async def render_page(message: Message, page: LearnerPage, *, edit: bool = False) -> None:
+    """A playlist as a learner sees it, with Join when they have not joined yet."""
+    rows: Rows = []
+    if not page.member and page.playlist.published:
+        rows.append([InlineKeyboardButton(_("➕ Join"), callback_data=cb.PlaylistJoin(
+            playlist=page.playlist.id).pack())])
+    details = [InlineKeyboardButton(str(item.position), callback_data=cb.Details(
+        opportunity=item.opportunity_id, query=0, page=0).pack())
+        for item, _done in page.progress.steps if item.opportunity_id is not None]
+    if details:
+        rows.insert(0, details[:8])
+    await reply(message, learner_text(page), rows, edit=edit)
+
+
 async def show_playlist(message: Message, context: TakasContext, user_id: int,
                         playlist_id: int, *, edit: bool = False) -> None:
-    """A playlist as a learner sees it, with Join when they have not joined yet."""
+    """A playlist opened by its link or a button (its refusal in place of it)."""
     try:
-        async with context.db.transaction() as session:
-            playlist = await rules.visible(session, playlist_id, user_id)
-            organisation = await session.get(Organisation, playlist.organisation_id)
-            state = await rules.progress(session, playlist_id, user_id)
-            member = await rules.is_member(session, playlist_id, user_id)
+        page = await usecase.learner_page(context.db, user_id, playlist_id)
     except Refusal as refusal:
         await reply(message, explain(refusal), edit=edit)
         return
-    rows: Rows = []
-    if not member and playlist.published:
-        rows.append([InlineKeyboardButton(_("➕ Join"), callback_data=f"pl:j:{playlist_id}")])
-    details = [InlineKeyboardButton(str(item.position),
-                                    callback_data=f"od:{item.opportunity_id}:0:0")
-               for item, _done in state.items if item.opportunity_id is not None]
-    if details:
-        rows.insert(0, details[:8])
-    await reply(message, learner_text(playlist, organisation, state, member), rows, edit=edit)
+    await render_page(message, page, edit=edit)
+
+
+async def view_pressed(message: Message, context: TakasContext, user_id: int,
+                       data: cb.PlaylistOpen) -> None:
+    await show_playlist(message, context, user_id, data.playlist)
+
+
+async def join_pressed(update: Update, context: TakasContext) -> None:
+    query = update.callback_query
+    if query is None or not isinstance(query.message, Message):
+        await expired(update)
+        return
+    page = await usecase.join(context.db, query.from_user.id,
+                              cb.PlaylistJoin.of(update).playlist)
+    await query.answer(_("You joined the playlist.") if page is not None else None)
+    if page is not None:  # a double tap: the first one already showed it
+        await render_page(query.message, page, edit=True)
 
 
 async def joined_command(update: Update, context: TakasContext) -> None:
@@ -449,76 +468,64 @@ async def joined_command(update: Update, context: TakasContext) -> None:
 
 async def show_joined(message: Message, context: TakasContext, user_id: int, page: int, *,
                       edit: bool = False) -> None:
-    async with context.db.transaction() as session:
-        mine = await rules.joined(session, user_id)
-        shown = mine[page * PER_PAGE:(page + 1) * PER_PAGE]
-        states = await rules.progress_of(session, user_id, [p.id for p in shown])
-    if not mine:
+    joined = await usecase.joined(context.db, user_id, page, PER_PAGE)
+    if not joined.total:
         await reply(message, _("You have not joined a learning playlist yet. Playlists show "
                                "up among search results, and organizers share links to "
                                "them."), edit=edit)
         return
+    language = current_language()
     lines = [_("<b>Your learning playlists</b>")]
-    for number, playlist in enumerate(shown, start=page * PER_PAGE + 1):
-        lines.append(f"{number}. {esc(shorten(title_of(playlist), 80))} — "
-                     f"{progress_line(states[playlist.id])}")
-    rows: Rows = [[InlineKeyboardButton(f"{number}. {shorten(title_of(p), 40)}",
-                                        callback_data=f"pl:v:{p.id}")]
-                  for number, p in enumerate(shown, start=page * PER_PAGE + 1)]
+    rows: Rows = []
+    for number, (playlist, state) in enumerate(joined.shown, start=page * PER_PAGE + 1):
+        lines.append(f"{number}. {esc(shorten(playlist.title(language), 80))} — "
+                     f"{progress_line(state)}")
+        rows.append([InlineKeyboardButton(f"{number}. {shorten(playlist.title(language), 40)}",
+                                          callback_data=cb.PlaylistOpen(
+                                              playlist=playlist.id).pack())])
     paging = []
     if page > 0:
-        paging.append(InlineKeyboardButton("«", callback_data=f"pl:pg:{page - 1}"))
-    if (page + 1) * PER_PAGE < len(mine):
-        paging.append(InlineKeyboardButton("»", callback_data=f"pl:pg:{page + 1}"))
+        paging.append(InlineKeyboardButton("«", callback_data=cb.PlaylistsPage(
+            page=page - 1).pack()))
+    if (page + 1) * PER_PAGE < joined.total:
+        paging.append(InlineKeyboardButton("»", callback_data=cb.PlaylistsPage(
+            page=page + 1).pack()))
     if paging:
         rows.append(paging)
     await reply(message, "\n".join(lines), rows, edit=edit)
 
 
-async def on_button(update: Update, context: TakasContext) -> None:
-    query, user = update.callback_query, update.effective_user
-    if query is None or user is None or not isinstance(query.message, Message):
-        return
-    parts = (query.data or "").split(":")[1:]
-    action = parts[0] if parts else ""
-    args = parts[1:]
-    if action == "lg" and len(args) == 2 and is_id(args[0]) and args[1] in NATIVE_NAMES:
-        values, language = [int(args[0])], args[1]
-    elif all(is_id(a) for a in args):
-        values, language = [int(a) for a in args], ""
-    else:
-        await query.answer(_("This button has expired."), show_alert=True)
-        return
-    if action == "x":
-        async with context.db.transaction() as session:
-            await rules.stop_editing(session, user.id)
-        await waiting.clear(context, "playlist")
-        await query.answer()
-        await query.message.edit_text(_("Closed. /playlist opens your playlists again."))
-    elif action == "j" and values:
-        async with context.db.transaction() as session:
-            new = await rules.join(session, values[0], user.id)
-        await query.answer(_("You joined the playlist.") if new else None)
-        if new:  # a double tap: the first one already showed it
-            await show_playlist(query.message, context, user.id, values[0], edit=True)
-    elif action == "v" and values:
-        await query.answer()
-        await show_playlist(query.message, context, user.id, values[0])
-    elif action == "pg" and values:
-        await query.answer()
-        await show_joined(query.message, context, user.id, values[0], edit=True)
-    elif action == "lg":
-        await await_text(query.message, context, user.id, 0, values[0], "title", language)
-        await query.answer()
-    else:
-        await organizer_button(query.message, context, user.id, action, values)
-        await query.answer()
+async def page_pressed(message: Message, context: TakasContext, user_id: int,
+                       data: cb.PlaylistsPage) -> None:
+    await show_joined(message, context, user_id, data.page, edit=True)
 
 
 HANDLERS: list[BaseHandler[Update, TakasContext, None]] = [
     CommandHandler("playlist", playlist_command),
     CommandHandler("playlists", joined_command),
-    CallbackQueryHandler(on_button, pattern=r"^pl:"),
+    # organizers: the editor's buttons
+    button(cb.PlaylistNew, new_pressed),
+    button(cb.PlaylistNewFor, new_pressed),
+    button(cb.PlaylistEdit, edit_pressed),
+    button(cb.PlaylistFromCatalog, catalog_pressed),
+    button(cb.PlaylistAddOpportunity, add_pressed),
+    button(cb.PlaylistOwnActivity, own_pressed),
+    button(cb.PlaylistItemRequired, required_pressed),
+    button(cb.PlaylistItemUp, up_pressed),
+    button(cb.PlaylistItemRemove, remove_pressed),
+    button(cb.PlaylistLanguages, languages_pressed),
+    button(cb.PlaylistWriteIn, write_in_pressed),
+    button(cb.PlaylistPublish, publish_pressed),
+    button(cb.PlaylistShare, share_pressed),
+    button(cb.PlaylistCheckin, checkin_pressed),
+    button(cb.PlaylistCheckinHours, checkin_hours_pressed),
+    button(cb.PlaylistCheckinOpen, checkin_open_pressed),
+    button(cb.PlaylistMine, mine_pressed),
+    CallbackQueryHandler(close_pressed, pattern=cb.PlaylistClose.pattern),
+    # learners
+    button(cb.PlaylistOpen, view_pressed, answer_first=True),
+    CallbackQueryHandler(join_pressed, pattern=cb.PlaylistJoin.pattern),
+    button(cb.PlaylistsPage, page_pressed, answer_first=True),
 ]
 # A typed answer to the editor is not a search: the waiting dispatcher brings it.
 waiting.register("playlist", on_text)

@@ -5,7 +5,7 @@ stored, as JSON) and /forgetme (erase, with confirmation). /export: handlers/cer
 from __future__ import annotations
 
 import json
-from typing import Any, Protocol
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.ext import (
@@ -17,12 +17,13 @@ from telegram.ext import (
 from bot.context import TakasContext
 from bot.formatting import hours, hours_words
 from bot.i18n import _
-from bot.services import privacy, profiles
 from bot.services.errors import Refusal
 from bot.text import esc
+from bot.usecases import profile as usecase
 from bot.usecases import progress, reminders
+from bot.usecases.profile import ProfileView
 from handlers import callback_data as cb
-from handlers import waiting
+from handlers import waiting, webapp
 from handlers.buttons import expired
 from handlers.refusals import explain
 
@@ -34,31 +35,17 @@ async def profile_command(update: Update, context: TakasContext) -> None:
     if message is None or user is None:
         return
     args = context.args or []
-    async with context.db.transaction() as session:
-        if len(args) >= 2 and args[0].lower() in profiles.FIELDS:
-            await profiles.set_field(session, user.id, args[0].lower(), " ".join(args[1:]))
-        record = await profiles.profile_of(session, user.id)
+    if len(args) >= 2 and args[0].lower() in usecase.FIELDS:
+        record = await usecase.set_field(context.db, user.id, args[0].lower(),
+                                         " ".join(args[1:]))
+    else:
+        record = await usecase.profile(context.db, user.id)
     if record is not None:
         await message.reply_text(profile_text(record),
                                  reply_markup=profile_keyboard(record.target_reminders))
 
 
-class ProfileFields(Protocol):
-    """What the /profile card shows (a user's row, or a use case's `ProfileView`)."""
-
-    @property
-    def school(self) -> str | None: ...
-    @property
-    def grade(self) -> str | None: ...
-    @property
-    def municipality(self) -> str | None: ...
-    @property
-    def yearly_target_minutes(self) -> int | None: ...
-    @property
-    def target_reminders(self) -> bool: ...
-
-
-def profile_text(record: ProfileFields) -> str:
+def profile_text(record: ProfileView) -> str:
     lines = [_("<b>Your profile</b>"),
              _("School: {value}").format(value=esc(record.school or "—")),
              _("Grade: {value}").format(value=esc(record.grade or "—")),
@@ -66,6 +53,8 @@ def profile_text(record: ProfileFields) -> str:
              _("Yearly target: {value}").format(value=esc(
                  hours(record.yearly_target_minutes / 60)
                  if record.yearly_target_minutes else "—")),
+             _("Full name (on certificates): {value}").format(
+                 value=esc(record.full_name or "—")),
              _("🔔 A reminder once a month while you are behind your yearly target: on")
              if record.target_reminders else
              _("🔕 A reminder once a month while you are behind your yearly target: off")]
@@ -74,7 +63,8 @@ def profile_text(record: ProfileFields) -> str:
 
 def field_labels() -> dict[str, str]:
     return {"school": _("🏫 School"), "grade": _("🎓 Grade"),
-            "municipality": _("🏘 Municipality"), "target": _("🎯 Yearly target")}
+            "municipality": _("🏘 Municipality"), "target": _("🎯 Yearly target"),
+            "full_name": _("🪪 Full name")}
 
 
 def profile_keyboard(reminders_on: bool) -> InlineKeyboardMarkup:
@@ -83,7 +73,7 @@ def profile_keyboard(reminders_on: bool) -> InlineKeyboardMarkup:
     switch = InlineKeyboardButton(
         _("🔕 Turn reminders off") if reminders_on else _("🔔 Turn reminders on"),
         callback_data=cb.ProfileReminders(on=not reminders_on).pack())
-    return InlineKeyboardMarkup([buttons[:2], buttons[2:], [switch]])
+    return InlineKeyboardMarkup([buttons[:2], buttons[2:4], buttons[4:], [switch]])
 
 
 async def reminders_pressed(update: Update, context: TakasContext) -> None:
@@ -106,6 +96,8 @@ def field_question(field: str) -> str:
             "grade": _("Write your grade or class, e.g. 10 or 3b."),
             "municipality": _("Write your municipality."),
             "target": _("Write your yearly target in hours, e.g. 40."),
+            "full_name": _("Write your full name (first name and surname) as it should be "
+                           "printed on your certificates."),
             }.get(field, "")
 
 
@@ -117,7 +109,7 @@ def cancel_keyboard() -> InlineKeyboardMarkup:
 async def field_pressed(update: Update, context: TakasContext) -> None:
     """A field's button: ask for its value and wait for the typed answer."""
     query, field = update.callback_query, cb.ProfileField.of(update).field
-    if query is None or not isinstance(query.message, Message) or field not in profiles.FIELDS:
+    if query is None or not isinstance(query.message, Message) or field not in usecase.FIELDS:
         await expired(update)
         return
     await waiting.expect(context, "profile", field=field)
@@ -140,11 +132,10 @@ async def profile_answer(update: Update, context: TakasContext, state: dict[str,
     """The typed value of the field /profile asked for (a photo is not one: steps aside)."""
     message, user = update.effective_message, update.effective_user
     field = state.get("field")
-    if message is None or user is None or not message.text or field not in profiles.FIELDS:
+    if message is None or user is None or not message.text or field not in usecase.FIELDS:
         return False
     try:
-        async with context.db.transaction() as session:
-            record = await profiles.set_field(session, user.id, str(field), message.text)
+        record = await usecase.set_field(context.db, user.id, str(field), message.text)
     except Refusal as refusal:  # still waiting: the user may write it again
         await message.reply_text(explain(refusal),
                                  reply_markup=cancel_keyboard())
@@ -197,15 +188,16 @@ async def hours_command(update: Update, context: TakasContext) -> None:
                 lines.append(_("✔ Passed: the yearly target is reached."))
         lines.append("")
     lines.append(_("/export sends a CSV and a PDF certificate."))
-    await message.reply_text("\n".join(lines))
+    rows = webapp.open_rows(context, message.chat, map_page=False, profile=True)
+    await message.reply_text("\n".join(lines),
+                             reply_markup=InlineKeyboardMarkup(rows) if rows else None)
 
 
 async def mydata_command(update: Update, context: TakasContext) -> None:
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
         return
-    async with context.db.transaction() as session:
-        data = await privacy.personal_data(session, user.id)
+    data = await usecase.personal_data(context.db, user.id)
     payload = json.dumps(data, ensure_ascii=False, indent=2).encode()
     await message.reply_document(InputFile(payload, filename="takas-my-data.json"),
                                  caption=_("Everything Takas stores about you."))
@@ -234,7 +226,7 @@ async def forgetme_pressed(update: Update, context: TakasContext) -> None:
     if cb.ForgetMe.of(update).erase != "yes":
         await query.message.edit_text(_("Nothing was erased."))
         return
-    await privacy.forget_everywhere(context.db, query.from_user.id)
+    await usecase.forget(context.db, query.from_user.id)
     await query.message.edit_text(_("Done: your data is erased. If you write again, I will "
                                     "start afresh."))
 

@@ -18,6 +18,8 @@ MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     .format(name=esc(p["name"])),
     "org_unknown": lambda p: _("I don't know that organisation."),
     "not_your_org": lambda p: _("Only organizers of that organisation can do that."),
+    "choose_school": lambda p: _("You organize for several organisations: send /classes and "
+                                 "choose the school you work in first."),
     "invite_invalid": lambda p: _("This invitation link is not valid."),
     "invite_expired": lambda p: _("This invitation link has expired or was already used. "
                                   "Ask for a new one."),
@@ -35,7 +37,12 @@ MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
                             "hours.").format(logged=esc(hours(p["logged"] / 60))),
     "entry_unknown": lambda p: _("That entry no longer exists."),
     "own_hours": lambda p: _("Nobody can verify their own hours."),
-    "already_decided": lambda p: _("This entry was already decided by another organizer."),
+    "already_decided": lambda p: _("This entry was already approved.")
+    if p.get("status") == "approved" else _("This entry was already rejected.")
+    if p.get("status") == "rejected" else _("This entry was already decided by another "
+                                            "organizer."),
+    "queue_decided": lambda p: _("These entries were already decided; the list is up to "
+                                 "date now."),
     "code_invalid": lambda p: _("This check-in code is not valid."),
     "code_closed": lambda p: _("This check-in code is not open now."),
     "certificate_unknown": lambda p: _("No certificate has that code."),

@@ -1,22 +1,25 @@
 """Schools in chat: classes, their links, pupils added by name, moving up, targets per
 grade; and for pupils, joining a class by its link and claiming a roster record.
 
-    /classes                     your school's classes this school year (a button each)
+    /classes                     your school's classes this school year (a button each);
+                                 a teacher of several schools chooses one first (a
+                                 button each), and "Another school" switches
     /classes new 8B              a class, with a link for its pupils
     /classes add 8B NAME         a pupil not on Telegram, with a one-time claim code
     /targets [GRADE HOURS|-]     yearly targets per grade (- removes one)
     /claim CODE                  a pupil takes over the record a teacher made for them
     t.me/<bot>?start=cl_<token>  join a class (after confirming full name, grade, class)
-    t.me/<bot>?start=rp_<code>   the claim code as a link
+    t.me/<bot>?start=rp_<code>   the claim code as a link (both: handlers/deep_links.py)
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable, Coroutine
+from functools import wraps
+from typing import Any, TypeVar
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
-from telegram.helpers import create_deep_linked_url
 
 from bot.context import TakasContext
 from bot.formatting import hours_words
@@ -26,10 +29,23 @@ from bot.services.errors import Refusal
 from bot.services.schools import clean_full_name
 from bot.text import esc, is_id
 from bot.usecases import schools as usecase
+from handlers import deep_links as links
 from handlers import waiting
 from handlers.callback_data import CallbackData
 
 JOIN_FLOW = "class_join"
+T = TypeVar("T")
+Command = Callable[[Update, TakasContext], Coroutine[Any, Any, None]]
+
+
+class SchoolChoose(CallbackData, prefix="scs"):
+    """Act in this organisation (a teacher of several)."""
+
+    organisation: int
+
+
+class SchoolSwitch(CallbackData, prefix="sco"):
+    """Show the organisations to choose from again."""
 
 
 class ClassCard(CallbackData, prefix="scc"):
@@ -53,11 +69,11 @@ class JoinCancel(CallbackData, prefix="scx"):
 
 
 def class_link(context: TakasContext, token: str) -> str:
-    return create_deep_linked_url(context.bot.username, f"cl_{token}")
+    return links.CLASS.url(context.bot, token)
 
 
 def claim_link(context: TakasContext, code: str) -> str:
-    return create_deep_linked_url(context.bot.username, f"rp_{code}")
+    return links.CLAIM.url(context.bot, code)
 
 
 def year_text(year: int) -> str:
@@ -74,6 +90,34 @@ def usage() -> str:
              "/report — the report for the e-diary (CSV and PDF)")
 
 
+def picks_school(command: Command) -> Command:
+    """A school command that asks a teacher of several schools which one first: the
+    refusal "choose_school" becomes a button per school (the choice is kept)."""
+
+    @wraps(command)
+    async def run(update: Update, context: TakasContext) -> None:
+        try:
+            await command(update, context)
+        except Refusal as refusal:
+            if refusal.code != "choose_school" or update.effective_message is None:
+                raise
+            choices = [usecase.SchoolChoice(i, name, False)
+                       for i, name in refusal.params["choices"]]
+            await update.effective_message.reply_text(
+                _("You organize for several organisations. In which school do you work now? "
+                  "I will remember it; /classes switches."),
+                reply_markup=choice_keyboard(choices))
+
+    return run
+
+
+def choice_keyboard(choices: list[usecase.SchoolChoice]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(
+        ("✔ " if c.chosen else "") + c.name[:60],
+        callback_data=SchoolChoose(organisation=c.id).pack())] for c in choices])
+
+
+@picks_school
 async def classes_command(update: Update, context: TakasContext) -> None:
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
@@ -94,16 +138,55 @@ async def classes_command(update: Update, context: TakasContext) -> None:
             code=esc(added.claim_code), link=esc(claim_link(context, added.claim_code))))
         return
     school = await usecase.overview(context.db, user.id)
+    await message.reply_text(overview_text(school), reply_markup=overview_keyboard(school))
+
+
+def overview_text(school: usecase.SchoolView) -> str:
     lines = [_("<b>{school}</b>, school year {year}").format(
         school=esc(school.name), year=year_text(school.year))]
     if not school.classes:
         lines.append(_("No classes yet."))
-    lines += ["", usage()]
-    buttons = [[InlineKeyboardButton(
+    return "\n".join([*lines, "", usage()])
+
+
+def overview_keyboard(school: usecase.SchoolView) -> InlineKeyboardMarkup | None:
+    rows = [[InlineKeyboardButton(
         _("Class {name} · pupils: {count}").format(name=c.name, count=len(c.pupils)),
         callback_data=ClassCard(school_class=c.id).pack())] for c in school.classes]
-    await message.reply_text("\n".join(lines),
-                             reply_markup=InlineKeyboardMarkup(buttons) if buttons else None)
+    if school.switchable:
+        rows.append([InlineKeyboardButton(_("🔁 Another school"),
+                                          callback_data=SchoolSwitch().pack())])
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+async def _press(update: Update, act: Callable[[int], Awaitable[T]]
+                 ) -> tuple[CallbackQuery, T] | None:
+    """A button's work for its presser (a refusal rises to the central answer), then
+    the press is answered; None when the update is not a press."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return None
+    result = await act(user.id)
+    await query.answer()
+    return query, result
+
+
+async def on_choose(update: Update, context: TakasContext) -> None:
+    """A school chosen: remembered, and its overview in place of the question."""
+    chosen = SchoolChoose.of(update).organisation
+    pressed = await _press(update, lambda uid: usecase.choose_school(context.db, uid, chosen))
+    if pressed is not None:
+        query, school = pressed
+        await query.edit_message_text(overview_text(school),
+                                      reply_markup=overview_keyboard(school))
+
+
+async def on_switch(update: Update, context: TakasContext) -> None:
+    """"Another school": the organisations to choose from, the current one ticked."""
+    pressed = await _press(update, lambda uid: usecase.school_choices(context.db, uid))
+    if pressed is not None and isinstance(pressed[0].message, Message):
+        await pressed[0].message.reply_text(_("In which school do you work now?"),
+                                            reply_markup=choice_keyboard(pressed[1]))
 
 
 def card_text(context: TakasContext, view: usecase.ClassView) -> str:
@@ -131,25 +214,21 @@ def card_keyboard(view: usecase.ClassView) -> InlineKeyboardMarkup | None:
 
 
 async def on_class_card(update: Update, context: TakasContext) -> None:
-    query, user = update.callback_query, update.effective_user
-    if query is None or user is None:
-        return
-    view = await usecase.class_card(context.db, user.id,
-                                    ClassCard.of(update).school_class)
-    await query.answer()
-    if isinstance(query.message, Message):
-        await query.message.reply_text(card_text(context, view),
-                                       reply_markup=card_keyboard(view))
+    class_id = ClassCard.of(update).school_class
+    pressed = await _press(update, lambda uid: usecase.class_card(context.db, uid, class_id))
+    if pressed is not None and isinstance(pressed[0].message, Message):
+        view = pressed[1]
+        await pressed[0].message.reply_text(card_text(context, view),
+                                            reply_markup=card_keyboard(view))
 
 
 async def on_promote(update: Update, context: TakasContext) -> None:
     """Ask once: every pupil of the class moves to the next grade and school year."""
-    query, user = update.callback_query, update.effective_user
-    if query is None or user is None:
-        return
     class_id = ClassPromote.of(update).school_class
-    view = await usecase.class_card(context.db, user.id, class_id)
-    await query.answer()
+    pressed = await _press(update, lambda uid: usecase.class_card(context.db, uid, class_id))
+    if pressed is None:
+        return
+    query, view = pressed
     await query.edit_message_text(
         _("Move class {name} (pupils: {count}) up to grade {grade} of school year {year}?")
         .format(name=esc(view.name), count=len(view.pupils), grade=view.grade + 1,
@@ -160,12 +239,11 @@ async def on_promote(update: Update, context: TakasContext) -> None:
 
 
 async def on_promote_yes(update: Update, context: TakasContext) -> None:
-    query, user = update.callback_query, update.effective_user
-    if query is None or user is None:
+    class_id = ClassPromoteYes.of(update).school_class
+    pressed = await _press(update, lambda uid: usecase.promote(context.db, uid, class_id))
+    if pressed is None:
         return
-    moved = await usecase.promote(context.db, user.id,
-                                  ClassPromoteYes.of(update).school_class)
-    await query.answer()
+    query, moved = pressed
     assert moved is not None  # grade 12 is refused by the service
     await query.edit_message_text(_(
         "Done: class {name} of school year {year}, pupils: {count}. Its new link: {link}")
@@ -173,6 +251,7 @@ async def on_promote_yes(update: Update, context: TakasContext) -> None:
                 link=esc(class_link(context, moved.token))))
 
 
+@picks_school
 async def targets_command(update: Update, context: TakasContext) -> None:
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
@@ -197,16 +276,20 @@ async def targets_command(update: Update, context: TakasContext) -> None:
     await message.reply_text("\n".join(lines))
 
 
-async def deep_link(message: Message, context: TakasContext, user_id: int,
-                    payload: str) -> bool:
-    """cl_<token>: ask to join a class; rp_<code>: claim a roster record."""
-    if payload.startswith("rp_"):
-        await claim(message, context, user_id, payload[3:])
-        return True
-    if not payload.startswith("cl_"):
-        return False
-    token = payload[3:]
-    invited = await usecase.invitation(context.db, token, user_id)
+async def claim_link_opened(update: Update, context: TakasContext) -> None:
+    """t.me/<bot>?start=rp_<code>: take over a roster record (handlers/start.py routes it)."""
+    message, user = update.effective_message, update.effective_user
+    if message is not None and user is not None:
+        await claim(message, context, user.id, links.CLAIM.value(context))
+
+
+async def class_link_opened(update: Update, context: TakasContext) -> None:
+    """t.me/<bot>?start=cl_<token>: ask to join the class (handlers/start.py routes it)."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    token = links.CLASS.value(context)
+    invited = await usecase.invitation(context.db, token, user.id)
     heading = _("Class {name} (grade {grade}) of {school}, school year {year}.").format(
         name=esc(invited.class_name), grade=invited.grade, school=esc(invited.school),
         year=year_text(invited.year))
@@ -215,11 +298,10 @@ async def deep_link(message: Message, context: TakasContext, user_id: int,
         await message.reply_text(
             heading + "\n" + _("Join it as {name}? If that is not your full name, write it.")
             .format(name=f"<b>{esc(invited.full_name)}</b>"), reply_markup=join_keyboard())
-        return True
+        return
     await waiting.expect(context, JOIN_FLOW, token=token)
     await message.reply_text(heading + "\n" + _(
         "To join, write your full name (first name and surname) as your teacher knows it."))
-    return True
 
 
 def join_keyboard() -> InlineKeyboardMarkup:
@@ -300,6 +382,8 @@ HANDLERS: list[BaseHandler[Update, TakasContext, None]] = [
     CommandHandler("classes", classes_command),
     CommandHandler("targets", targets_command),
     CommandHandler("claim", claim_command),
+    CallbackQueryHandler(on_choose, pattern=SchoolChoose.pattern),
+    CallbackQueryHandler(on_switch, pattern=SchoolSwitch.pattern),
     CallbackQueryHandler(on_class_card, pattern=ClassCard.pattern),
     CallbackQueryHandler(on_promote, pattern=ClassPromote.pattern),
     CallbackQueryHandler(on_promote_yes, pattern=ClassPromoteYes.pattern),

@@ -12,7 +12,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot.context import TakasContext
 from bot.i18n import N_, _, current_language
-from catalog import queries
+from bot.usecases import search as usecase
 from catalog.search.intents import Intent, detect
 from handlers import callback_data as cb
 
@@ -48,12 +48,9 @@ async def answer(message: Message, context: TakasContext, user_id: int, text: st
         return False
     markup = None
     if intent in (Intent.GREETING, Intent.HELP):
-        async with context.db.transaction() as session:
-            stored = [await queries.remember(session, user_id, example, current_language())
-                      for example in examples()]
-        markup = InlineKeyboardMarkup([[InlineKeyboardButton(f"🔎 {query.text}",
-                                                             callback_data=cb.Suggestion(
-                                                                 query=query.id).pack())]
-                                       for query in stored])
+        stored = await usecase.examples(context.db, user_id, examples(), current_language())
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton(
+            f"🔎 {example}", callback_data=cb.Suggestion(query=query_id).pack())]
+            for query_id, example in stored])
     await message.reply_text(reply_text(intent), reply_markup=markup)
     return True

@@ -2,26 +2,26 @@
 
 from __future__ import annotations
 
-from telegram import Message, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import TakasContext
 from bot.formatting import hours
 from bot.i18n import _
-from bot.services import orgs
-from bot.text import esc, is_row_id, shorten
+from bot.text import esc, shorten
 from bot.usecases import checkins as joining
-from handlers import playlists, schools
+from bot.usecases import people
+from handlers import deep_links as links
+from handlers import playlists, schools, webapp
 from handlers.commands import ORGANIZER_COMMANDS, described
 
 
 async def start(update: Update, context: TakasContext) -> None:
-    """Greet the user and say how to begin; or follow a deep link (t.me/<bot>?start=...)."""
+    """Greet the user and say how to begin (a deep link of a known kind has a handler of
+    its own, before this one: see HANDLERS)."""
     user = update.effective_user
     message = update.effective_message
     if message is None or user is None:
-        return
-    if context.args and await deep_link(message, context, user.id, context.args[0]):
         return
     name = esc(shorten(user.first_name, 64))
     text = _(
@@ -33,34 +33,41 @@ async def start(update: Update, context: TakasContext) -> None:
         "\n"
         "/help shows everything I can do; /language changes my language."
     ).format(name=name, example=esc(_("English course in Vilnius")))
-    await message.reply_text(text)
+    rows = webapp.open_rows(context, message.chat, map_page=True, profile=True)
+    await message.reply_text(text, reply_markup=InlineKeyboardMarkup(rows) if rows else None)
 
 
-async def deep_link(message: Message, context: TakasContext, user_id: int,
-                    payload: str) -> bool:
-    """org_<token>: become an organizer; ci_<code>: check in; pl_<id>: a learning
-    playlist; cl_<token>, rp_<code>: join a class, claim a roster record. True when
-    handled."""
-    if await schools.deep_link(message, context, user_id, payload):
-        return True
-    if payload.startswith("pl_") and is_row_id(payload[3:]):
-        await playlists.show_playlist(message, context, user_id, int(payload[3:]))
-        return True
-    if not payload.startswith(("org_", "ci_")):
-        return False
-    if payload.startswith("org_"):
-        name = await joining.accept_invite(context.db, payload[4:], user_id)
-        text = _("Welcome! You are now an organizer of {name}. You will get the "
-                 "hours to verify here; /pending lists them, /checkin opens a "
-                 "check-in code for an event.").format(name=f"<b>{esc(name)}</b>")
-    else:
-        checked = await joining.check_in(context.db, payload[3:], user_id)
-        text = (_("Checked in: {hours} for «{activity}», verified.") if checked.new else
-                _("You are already checked in: {hours} for «{activity}»."))
-        text = text.format(hours=esc(hours(checked.minutes / 60)),
-                           activity=esc(checked.activity))
-    await message.reply_text(text)
-    return True
+async def invite_opened(update: Update, context: TakasContext) -> None:
+    """t.me/<bot>?start=org_<token>: become an organizer of the inviting organisation."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    name = await joining.accept_invite(context.db, links.INVITE.value(context), user.id)
+    await message.reply_text(_(
+        "Welcome! You are now an organizer of {name}. You will get the hours to verify "
+        "here; /pending lists them, /checkin opens a check-in code for an event.").format(
+        name=f"<b>{esc(name)}</b>"))
+
+
+async def check_in_opened(update: Update, context: TakasContext) -> None:
+    """t.me/<bot>?start=ci_<code>: check in at an event, with its hours verified at once."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    checked = await joining.check_in(context.db, links.CHECK_IN.value(context), user.id)
+    text = (_("Checked in: {hours} for «{activity}», verified.") if checked.new else
+            _("You are already checked in: {hours} for «{activity}»."))
+    await message.reply_text(text.format(hours=esc(hours(checked.minutes / 60)),
+                                         activity=esc(checked.activity)))
+
+
+async def playlist_opened(update: Update, context: TakasContext) -> None:
+    """t.me/<bot>?start=pl_<id>: a learning playlist."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    await playlists.show_playlist(message, context, user.id,
+                                  int(links.PLAYLIST.value(context)))
 
 
 async def help_command(update: Update, context: TakasContext) -> None:
@@ -71,13 +78,11 @@ async def help_command(update: Update, context: TakasContext) -> None:
     lines = [_("<b>What I can do</b>"), ""]
     lines += [f"/{name} — {esc(description)}" for name, description in described()]
     user = update.effective_user
-    if user is not None:
-        async with context.db.transaction() as session:
-            organizes = bool(await orgs.organisations_of(session, user.id))
-        if organizes or user.id in context.settings.admin_ids:
-            lines += ["", _("<b>For organizers</b>")]
-            lines += [f"/{name} — {esc(description)}"
-                      for name, description in described(ORGANIZER_COMMANDS)]
+    if user is not None and (user.id in context.settings.admin_ids
+            or await people.organizes(context.db, user.id)):
+        lines += ["", _("<b>For organizers</b>")]
+        lines += [f"/{name} — {esc(description)}"
+                  for name, description in described(ORGANIZER_COMMANDS)]
     lines += [
         "",
         _("🔎 Write what you are looking for: a topic, a town, and words such as "
@@ -90,6 +95,12 @@ async def help_command(update: Update, context: TakasContext) -> None:
 
 
 HANDLERS: list[BaseHandler[Update, TakasContext, None]] = [
+    # Deep links, one handler per kind (handlers/deep_links.py), before the plain /start.
+    CommandHandler("start", invite_opened, filters=links.INVITE.filter),
+    CommandHandler("start", check_in_opened, filters=links.CHECK_IN.filter),
+    CommandHandler("start", playlist_opened, filters=links.PLAYLIST.filter),
+    CommandHandler("start", schools.class_link_opened, filters=links.CLASS.filter),
+    CommandHandler("start", schools.claim_link_opened, filters=links.CLAIM.filter),
     CommandHandler("start", start),
     CommandHandler("help", help_command),
 ]

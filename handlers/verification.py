@@ -1,6 +1,6 @@
 """Organizers verify hours: a message per new entry with Approve and Reject (with a reason),
-or, when many wait, one daily digest whose entries can be approved together; /pending lists
-what waits. The pupil hears the outcome in their own language.
+or, when many wait, one daily digest whose entries can be approved together (/pending, the
+list of what waits: handlers/pending.py). The pupil hears the outcome in their own language.
 
 Callback data (handlers/callback_data.py): va:<entry> approve, vr:<entry> choose a reason,
 vx:<entry>:<reason> reject, vb:<entry> back; vd:ask:<digest> ask to approve what a digest
@@ -9,11 +9,12 @@ listed, vd:yes:<digest> approve it, vd:no:<digest> not now.
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Awaitable, Callable
 from datetime import time
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.context import TakasApplication, TakasContext
 from bot.delivery import kinds
@@ -29,7 +30,7 @@ from handlers import callback_data as cb
 from handlers.buttons import expired
 
 DIGEST_TIME = time(17, 0, tzinfo=LOCAL)
-REASONS = ("absent", "hours", "organisation", "evidence")
+REASONS: tuple[cb.RejectReason, ...] = typing.get_args(cb.RejectReason)
 
 
 def reason_text(code: str) -> str:
@@ -130,17 +131,6 @@ def renderers(_application: TakasApplication) -> dict[str, Renderer]:
             kinds.VERIFY_DIGEST: render_digest}
 
 
-async def send_parts(context: TakasContext, chat_id: int, parts: list[Part]) -> None:
-    """Rendered parts as replies in the current chat (/pending shows requests this way)."""
-    for part in parts:
-        if part.photo_file_id:
-            await context.bot.send_photo(chat_id, part.photo_file_id, caption=part.text,
-                                         reply_markup=part.reply_markup)
-        else:
-            await context.bot.send_message(chat_id, part.text,
-                                           reply_markup=part.reply_markup)
-
-
 async def _decide(update: Update, context: TakasContext, entry_id: int, approve: bool,
                   reason: str | None = None) -> None:
     query = update.callback_query
@@ -197,19 +187,6 @@ async def back_pressed(update: Update, context: TakasContext) -> None:
     await _may_decide(update, context, entry)
     await query.answer()
     await query.message.edit_reply_markup(decision_keyboard(entry))
-
-
-async def pending_command(update: Update, context: TakasContext) -> None:
-    """/pending: what waits for this organizer, one message per entry (at most 20)."""
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
-        return
-    waiting = await verification.pending(context.db, user.id)
-    if not waiting:
-        await message.reply_text(_("Nothing waits for your verification."))
-        return
-    for entry in waiting:
-        await send_parts(context, message.chat_id, request_parts(entry))
 
 
 async def digest_job(context: TakasContext) -> None:
@@ -290,7 +267,6 @@ def schedule_digest(application: object) -> None:
 
 
 HANDLERS: list[BaseHandler[Update, TakasContext, None]] = [
-    CommandHandler("pending", pending_command),
     CallbackQueryHandler(approve_pressed, pattern=cb.Approve.pattern),
     CallbackQueryHandler(reject_pressed, pattern=cb.Reject.pattern),
     CallbackQueryHandler(reason_pressed, pattern=cb.RejectFor.pattern),

@@ -79,7 +79,8 @@ def playlists_text(playlists: Playlists) -> str:
 
 
 def playlist_rows(playlists: Playlists) -> list[list[InlineKeyboardButton]]:
-    return [[InlineKeyboardButton("📚 " + shorten(title, 40), callback_data=f"pl:v:{pid}")]
+    return [[InlineKeyboardButton("📚 " + shorten(title, 40),
+                                  callback_data=cb.PlaylistOpen(playlist=pid).pack())]
             for pid, title in playlists]
 
 

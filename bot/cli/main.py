@@ -88,6 +88,9 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--out", type=Path, default=Path("."),
                         help="folder for the files (default: here)")
     report.add_argument("--lang", help="the language of headings and status words")
+    commands.add_parser(
+        "reminders", help="queue the monthly target reminders due now (the daily job does "
+                          "it at 16:30; the process with the sender sends them)")
     badge = commands.add_parser("badge", help="Open Badges: verify FILE.png")
     badge.add_argument("action", choices=("verify",))
     badge.add_argument("file", type=Path, help="a badge image (PNG with a baked credential)")
@@ -244,6 +247,26 @@ def cmd_report(args: argparse.Namespace) -> int:
                       class_text=args.school_class, out=args.out, language=args.lang)
 
 
+def cmd_reminders() -> int:
+    from bot.storage.db import Database
+    from bot.usecases.reminders import queue_all
+
+    settings, _i18n = _load()
+
+    async def run() -> int:
+        database = Database(settings.database_url)
+        try:
+            if settings.is_sqlite:
+                await database.migrate()
+            return await queue_all(database)
+        finally:
+            await database.close()
+
+    queued = asyncio.run(run())
+    print(f"{queued} reminder(s) queued")
+    return 0
+
+
 def cmd_badge(args: argparse.Namespace) -> int:
     from bot.cli.badge import run_verify
 
@@ -269,6 +292,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "org": lambda: cmd_org(args),
         "badge": lambda: cmd_badge(args),
         "report": lambda: cmd_report(args),
+        "reminders": cmd_reminders,
     }
     try:
         return commands[args.command]()

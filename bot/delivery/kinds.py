@@ -45,6 +45,7 @@ from bot.storage.models import User
 VERIFY_REQUEST = "verify_request"  # an hour entry's id; to one of its organizers
 VERIFY_OUTCOME = "verify_outcome"  # an hour entry's id; to its pupil, once decided
 VERIFY_DIGEST = "verify_digest"  # a verification digest's id; to the organizer it lists for
+VERIFY_REMINDER = "verify_reminder"  # the day it was queued; to an organizer whose entries wait
 BADGE = "badge"  # a badge award's id; to its learner (bot/delivery/badges.py)
 ATTENDED = "attended"  # an hour entry an organizer recorded by attendance; to its pupil
 TARGET_REMINDER = "target_reminder"  # a pupil's id; to that pupil, behind their target

@@ -22,6 +22,7 @@ Rules (each refusal is a `Refusal` with a code the handlers translate):
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -37,6 +38,7 @@ from bot.badges import vcjwt
 from bot.badges.image import COLOURS, EMBLEMS
 from bot.badges.keys import SigningKey
 from bot.services import audit, playlists
+from bot.services.durations import parse_minutes
 from bot.services.errors import Refusal
 from bot.services.orgs import is_organizer
 from bot.storage import outbox
@@ -66,6 +68,20 @@ class Issuer:
 
     key: SigningKey
     base_url: str | None = None
+
+
+def parse_rule(text: str) -> tuple[BadgeRule, int | None, int | None]:
+    """(rule, hours threshold in minutes, playlist id) from what an organizer writes as a
+    badge's RULE: #N (learning playlist N completed), a number of hours, or nothing (by
+    hand)."""
+    text = text.strip()
+    playlist = re.fullmatch(r"#\s*(\d{1,9})", text)
+    if playlist:
+        return BadgeRule.PLAYLIST, None, int(playlist.group(1))
+    minutes = parse_minutes(text) if text else None
+    if minutes:
+        return BadgeRule.HOURS, minutes, None
+    return BadgeRule.MANUAL, None, None
 
 
 def period_of(day: date) -> str:

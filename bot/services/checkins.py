@@ -44,6 +44,16 @@ async def create_checkin(session: AsyncSession, organisation_id: int, *, actor_i
     return checkin
 
 
+async def open_code(session: AsyncSession, playlist_item_id: int, *, created_by: int,
+                    minutes: int, now: datetime | None = None) -> CheckIn | None:
+    """The code `created_by` opened for a learning-playlist item with these minutes, if it
+    is still open (pressing again finds it instead of opening a second one)."""
+    now = now or utcnow()
+    return (await session.scalars(select(CheckIn).where(
+        CheckIn.playlist_item_id == playlist_item_id, CheckIn.created_by == created_by,
+        CheckIn.minutes == minutes, CheckIn.ends_at > now))).first()
+
+
 async def check_in(session: AsyncSession, code: str, user_id: int,
                    now: datetime | None = None) -> tuple[HourEntry, bool]:
     """The pupil's verified entry for the code (one per pupil and code)."""

@@ -82,13 +82,6 @@ async def organisation_for_provider(session: AsyncSession, provider: str | None)
         func.lower(Organisation.name) == " ".join(provider.split()).lower()))
 
 
-async def organisation_name(session: AsyncSession, organisation_id: int | None) -> str | None:
-    if organisation_id is None:
-        return None
-    organisation = await session.get(Organisation, organisation_id)
-    return organisation.name if organisation else None
-
-
 async def last_organisation(session: AsyncSession, user_id: int) -> int | None:
     """The organisation of the pupil's latest entry, whatever became of it."""
     return await session.scalar(

@@ -19,11 +19,12 @@ The school year runs from 1 September to 31 August.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,7 +34,7 @@ from bot.services.errors import Refusal
 from bot.services.exports import ExportRow
 from bot.services.orgs import is_organizer
 from bot.storage.dbtools import lock_row
-from bot.storage.models import EntryStatus, HourEntry, Organisation, User, utcnow
+from bot.storage.models import EntryStatus, HourEntry, Membership, Organisation, User, utcnow
 
 LOCAL = ZoneInfo("Europe/Vilnius")  # Lithuania, Latvia and Estonia share this offset
 DAY_MINUTES = 24 * 60
@@ -182,17 +183,37 @@ async def decide(session: AsyncSession, entry_id: int, *, organizer_id: int, app
     return entry  # the badges approved hours earn: awarded by the use case (bot/usecases)
 
 
-async def pending_for(session: AsyncSession, organizer_id: int) -> list[HourEntry]:
-    """Pending entries of every organisation `organizer_id` organizes, oldest first,
-    never their own."""
-    from bot.storage.models import Membership
-
+def _pending_of(organizer_id: int) -> Select[HourEntry]:
+    """Pending entries of every organisation `organizer_id` organizes, never their own,
+    oldest first: what they may decide."""
     orgs = select(Membership.organisation_id).where(Membership.user_id == organizer_id)
-    query = (select(HourEntry).where(HourEntry.status == EntryStatus.PENDING.value,
-                                     HourEntry.organisation_id.in_(orgs),
-                                     HourEntry.user_id != organizer_id)
-             .order_by(HourEntry.created_at, HourEntry.id))
+    return (select(HourEntry).where(HourEntry.status == EntryStatus.PENDING.value,
+                                    HourEntry.organisation_id.in_(orgs),
+                                    HourEntry.user_id != organizer_id)
+            .order_by(HourEntry.created_at, HourEntry.id))
+
+
+async def pending_for(session: AsyncSession, organizer_id: int, *,
+                      ids: Collection[int] | None = None, offset: int = 0,
+                      limit: int | None = None) -> list[HourEntry]:
+    """What `organizer_id` may decide now, oldest first; only `ids` when given, and the
+    `limit` entries after the first `offset` (a page of /pending)."""
+    query = _pending_of(organizer_id)
+    if ids is not None:
+        query = query.where(HourEntry.id.in_(list(ids)))
+    query = query.offset(offset).limit(limit)
     return list((await session.scalars(query)).all())
+
+
+async def pending_count(session: AsyncSession, organizer_id: int, *,
+                        logged_before: datetime | None = None) -> int:
+    """How many entries `organizer_id` may decide; with `logged_before`, only those logged
+    before it (waiting since then)."""
+    query = _pending_of(organizer_id).order_by(None)
+    if logged_before is not None:
+        query = query.where(HourEntry.created_at < logged_before)
+    return int(await session.scalar(
+        select(func.count()).select_from(query.subquery())) or 0)
 
 
 @dataclass

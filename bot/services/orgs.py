@@ -70,6 +70,14 @@ async def find_organisation(session: AsyncSession, name_or_id: str) -> Organisat
     return (await session.scalars(query)).first()
 
 
+async def name_of(session: AsyncSession, organisation_id: int | None) -> str | None:
+    """The organisation's name (None: no such organisation)."""
+    if organisation_id is None:
+        return None
+    organisation = await session.get(Organisation, organisation_id)
+    return organisation.name if organisation else None
+
+
 async def list_organisations(session: AsyncSession) -> list[Organisation]:
     return list((await session.scalars(select(Organisation).order_by(Organisation.name))).all())
 

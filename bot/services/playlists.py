@@ -16,17 +16,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import audit
-from bot.services.checkins import create_checkin
 from bot.services.errors import Refusal
 from bot.services.orgs import is_organizer, organisations_of
-from bot.storage.models import CheckIn, EntryStatus, HourEntry, utcnow
+from bot.storage.models import EntryStatus, HourEntry, utcnow
 from bot.storage.playlist_tables import Playlist, PlaylistEdit, PlaylistItem, PlaylistMember
 
 MAX_TITLE = 200
@@ -61,8 +59,9 @@ async def editable(session: AsyncSession, playlist_id: int, user_id: int) -> Pla
     return playlist
 
 
-async def _editable_item(session: AsyncSession, item_id: int,
-                         user_id: int) -> tuple[PlaylistItem, Playlist]:
+async def editable_item(session: AsyncSession, item_id: int,
+                        user_id: int) -> tuple[PlaylistItem, Playlist]:
+    """The item and its playlist, if `user_id` organizes the playlist's organisation."""
     item = await session.get(PlaylistItem, item_id)
     if item is None:
         raise Refusal("playlist_unknown")
@@ -175,7 +174,7 @@ async def add_item(session: AsyncSession, playlist_id: int, user_id: int, *, tit
 async def set_required(session: AsyncSession, item_id: int, user_id: int,
                        required: bool) -> bool:
     """Mark the item required or optional; False when it already was."""
-    item, _playlist = await _editable_item(session, item_id, user_id)
+    item, _playlist = await editable_item(session, item_id, user_id)
     changed = item.required != required
     item.required = required
     return changed
@@ -183,7 +182,7 @@ async def set_required(session: AsyncSession, item_id: int, user_id: int,
 
 async def move_up(session: AsyncSession, item_id: int, user_id: int) -> bool:
     """Swap the item with the one before it; False for the first item."""
-    item, _playlist = await _editable_item(session, item_id, user_id)
+    item, _playlist = await editable_item(session, item_id, user_id)
     before = (await session.scalars(select(PlaylistItem).where(
         PlaylistItem.playlist_id == item.playlist_id,
         PlaylistItem.position == item.position - 1))).first()
@@ -202,7 +201,7 @@ async def move_up(session: AsyncSession, item_id: int, user_id: int) -> bool:
 
 async def remove_item(session: AsyncSession, item_id: int, user_id: int) -> None:
     """Remove the item; the ones after it move up a place."""
-    item, _playlist = await _editable_item(session, item_id, user_id)
+    item, _playlist = await editable_item(session, item_id, user_id)
     playlist_id, position = item.playlist_id, item.position
     await session.delete(item)
     await session.flush()
@@ -227,22 +226,6 @@ async def set_published(session: AsyncSession, playlist_id: int, user_id: int,
                  actor_id=user_id, organisation_id=playlist.organisation_id,
                  playlist_id=playlist_id)
     return True
-
-
-async def item_checkin(session: AsyncSession, item_id: int, user_id: int, minutes: int,
-                       now: datetime | None = None) -> CheckIn:
-    """A check-in code for the item (its hours count for it); pressing again while one is
-    open returns that one."""
-    now = now or utcnow()
-    item, playlist = await _editable_item(session, item_id, user_id)
-    open_code = (await session.scalars(select(CheckIn).where(
-        CheckIn.playlist_item_id == item.id, CheckIn.created_by == user_id,
-        CheckIn.minutes == minutes, CheckIn.ends_at > now))).first()
-    if open_code is not None:
-        return open_code
-    return await create_checkin(session, playlist.organisation_id, actor_id=user_id,
-                                title=item.title, minutes=minutes, now=now,
-                                playlist_item_id=item.id)
 
 
 async def items_of(session: AsyncSession, playlist_id: int) -> list[PlaylistItem]:

@@ -1,8 +1,8 @@
 """Privacy for pupils, who are minors: everything stored about a user, and erasure.
 
-`/mydata` sends `personal_data()` as JSON. `/forgetme` calls `forget_everywhere()`, which
-runs `forget()` and then empties SQLite's write-ahead log (whose bytes would keep the erased
-rows): the profile, drafts, searches, follows, memberships and unverified entries are
+`/mydata` sends `personal_data()` as JSON. `/forgetme` runs `forget()` (the use case
+bot/usecases/profile.py then empties SQLite's write-ahead log, whose bytes would keep the
+erased rows): the profile, drafts, searches, follows, memberships and unverified entries are
 deleted; approved entries stay in the organisation's reports, anonymised (no user id, note,
 photo, nor an idempotency key derived from the id); a school's roster record stays on its
 class list as "Former pupil #<n>" with those hours; certificates and badges stay checkable
@@ -23,7 +23,6 @@ from bot import retention
 from bot.services import audit, schools
 from bot.services.badges import awards_of, fingerprint
 from bot.storage.catalog_tables import SearchQuery
-from bot.storage.db import Database
 from bot.storage.models import (
     AuditEvent,
     Badge,
@@ -45,6 +44,7 @@ from bot.storage.models import (
     utcnow,
 )
 from bot.storage.playlist_tables import Playlist, PlaylistMember
+from bot.storage.web_tables import WebappShare
 
 
 def _plain(value: Any) -> Any:
@@ -61,7 +61,7 @@ async def personal_data(session: AsyncSession, user_id: int) -> dict[str, Any]:
     profile = {column: _plain(getattr(user, column)) for column in (
         "id", "first_name", "username", "language", "telegram_language", "role", "school",
         "grade", "municipality", "yearly_target_minutes", "full_name", "target_reminders",
-        "target_reminded_at", "created_at", "seen_at")}
+        "target_reminded_at", "pending_reminded_at", "created_at", "seen_at")}
     entries = (await session.execute(
         select(HourEntry, Organisation.name)
         .join(Organisation, Organisation.id == HourEntry.organisation_id)
@@ -79,6 +79,8 @@ async def personal_data(session: AsyncSession, user_id: int) -> dict[str, Any]:
     certificates = (await session.scalars(
         select(Certificate).where(Certificate.user_id == user_id)
         .order_by(Certificate.id))).all()
+    links = (await session.scalars(select(WebappShare).where(WebappShare.user_id == user_id)
+                                   .order_by(WebappShare.id))).all()
     joined = (await session.execute(
         select(Playlist.titles, Playlist.language, PlaylistMember.joined_at)
         .join(PlaylistMember, PlaylistMember.playlist_id == Playlist.id)
@@ -105,6 +107,10 @@ async def personal_data(session: AsyncSession, user_id: int) -> dict[str, Any]:
         "certificates": [{"code": c.code, "learner": c.learner,
                           "approved_minutes": c.approved_minutes,
                           "issued_on": _plain(c.issued_on)} for c in certificates],
+        # The Mini App's read-only links to the e-profile (their tokens are not stored).
+        "shared_links": [{"created_at": _plain(link.created_at),
+                          "expires_at": _plain(link.expires_at),
+                          "revoked_at": _plain(link.revoked_at)} for link in links],
     }
 
 
@@ -164,8 +170,8 @@ async def forget(session: AsyncSession, user_id: int, now: datetime | None = Non
     await _forget_organizer(session, user_id)
     # Updates they sent and messages to them, whatever their state (bot/retention.py).
     await retention.erase_person(session, user_id, name)
-    # Follows, alerts, mutes, playlist memberships and digests go with the user row
-    # (ON DELETE CASCADE).
+    # Follows, alerts, mutes, playlist memberships, digests and the read-only links to the
+    # e-profile go with the user row (ON DELETE CASCADE).
     await session.execute(delete(User).where(User.id == user_id))
     # The audit trail keeps what happened, no longer who it was.
     await session.execute(update(AuditEvent).where(AuditEvent.actor_id == user_id)
@@ -192,11 +198,3 @@ async def _forget_organizer(session: AsyncSession, user_id: int) -> None:
                               .values({column.key: value})
                               .execution_options(synchronize_session=False))
 
-
-async def forget_everywhere(db: Database, user_id: int) -> int:
-    """`forget` in a transaction of its own, then SQLite's write-ahead log emptied (see
-    `Database.checkpoint`); how many approved entries were kept, anonymised."""
-    async with db.transaction() as session:
-        kept = await forget(session, user_id)
-    await db.checkpoint()
-    return kept

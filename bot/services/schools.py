@@ -27,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import _
-from bot.services import audit
+from bot.services import audit, orgs
 from bot.services.certificates import ALPHABET
 from bot.services.errors import Refusal
 from bot.services.orgs import is_organizer
@@ -130,6 +130,41 @@ def normalise_claim_code(text: str) -> str:
     if body.startswith(CLAIM_PREFIX):
         body = body[len(CLAIM_PREFIX):]
     return f"{CLAIM_PREFIX}-{body[:4]}-{body[4:]}" if len(body) == 8 else ""
+
+
+def default_school(organised: list[Organisation]) -> Organisation | None:
+    """The school an organizer acts in without choosing: their one school, or their one
+    organisation before it is a school; None when there is a choice to make."""
+    found = [o for o in organised if o.is_school]
+    if len(found) == 1:
+        return found[0]
+    return organised[0] if not found and len(organised) == 1 else None
+
+
+async def acting_school(session: AsyncSession, actor_id: int) -> Organisation:
+    """The organisation the organizer's school commands act in: the one they chose last
+    (while they still organize it), else `default_school`; a `Refusal` "choose_school"
+    (with the `choices`, (id, name) schools first) when they must choose."""
+    organised = await orgs.organisations_of(session, actor_id)
+    if not organised:
+        raise Refusal("not_your_org")
+    user = await session.get(User, actor_id)
+    chosen = next((o for o in organised if user is not None and o.id == user.school_id),
+                  None) or default_school(organised)
+    if chosen is None:
+        raise Refusal("choose_school", choices=tuple(
+            (o.id, o.name) for o in sorted(organised, key=lambda o: not o.is_school)))
+    return chosen
+
+
+async def choose_school(session: AsyncSession, actor_id: int,
+                        organisation_id: int) -> Organisation:
+    """The organizer acts in `organisation_id` from now on (one of theirs)."""
+    organisation = await require_organizer(session, actor_id, organisation_id)
+    user = await session.get(User, actor_id)
+    if user is not None:
+        user.school_id = organisation.id
+    return organisation
 
 
 async def require_organizer(session: AsyncSession, actor_id: int, organisation_id: int,

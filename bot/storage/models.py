@@ -92,6 +92,12 @@ class User(Base):
     # the last one was queued.
     target_reminders: Mapped[bool] = mapped_column(Boolean, default=True)
     target_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When an organizer was last reminded of entries waiting more than a week (/pending).
+    pending_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The school an organizer of several acts in (/classes, /targets, /attendance), as
+    # they chose it last; None: not chosen (one school needs no choice).
+    school_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL", name="fk_users_school_id"))
 
 
 class Organisation(Base):
@@ -454,8 +460,9 @@ class BadgeAward(Base):
 
 
 class VerificationDigest(Base):
-    """The entries one daily digest listed to one organizer: its "Approve all" approves
-    these (those still pending), never an entry logged after the digest went out."""
+    """The entries one daily digest (or one "Approve these N" under /pending) listed to one
+    organizer: its approval approves these (those still pending and not left out), never
+    an entry logged after the list was made."""
 
     __tablename__ = "verification_digests"
 

@@ -1,4 +1,5 @@
-"""Joining by a deep link: an organizer's invitation, or a pupil's check-in at an event.
+"""Check-in codes and invitations: an organizer opens a code for an event (/checkin); a
+pupil checks in by its deep link; an organizer's invitation is accepted by its link.
 
 A check-in stores verified hours at once (bot/services/checkins.py), which may earn a
 badge: awarded here, in the same transaction, so the hours service never calls the
@@ -8,11 +9,45 @@ badges (no import cycle hours -> badges -> playlists -> checkins -> hours).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import utcnow
 from bot.services import checkins, orgs
 from bot.services.badges import award_automatic
+from bot.services.errors import Refusal
 from bot.storage.db import Database
-from bot.storage.models import utcnow
+from bot.storage.models import CheckIn
+
+
+@dataclass(frozen=True)
+class CheckinCode:
+    """An open check-in code as the organizer's message shows it."""
+
+    code: str  # the payload of the link: ci_<code>
+    title: str
+    minutes: int
+    organisation: str
+    ends_at: datetime
+
+
+async def code_view(session: AsyncSession, code: CheckIn) -> CheckinCode:
+    organisation = await orgs.name_of(session, code.organisation_id)
+    return CheckinCode(code.code, code.title, code.minutes, organisation or "", code.ends_at)
+
+
+async def open_checkin(db: Database, user_id: int, title: str, minutes: int) -> CheckinCode:
+    """/checkin HOURS TITLE: a code for an event happening now, for the organizer's first
+    organisation (a `Refusal` when they organize none, or for a title or hours out of
+    range)."""
+    async with db.transaction() as session:
+        mine = await orgs.organisations_of(session, user_id)
+        if not mine:
+            raise Refusal("not_your_org")
+        code = await checkins.create_checkin(session, mine[0].id, actor_id=user_id,
+                                             title=title, minutes=minutes)
+        return CheckinCode(code.code, code.title, code.minutes, mine[0].name, code.ends_at)
 
 
 @dataclass(frozen=True)

@@ -78,7 +78,7 @@ async def _question(session: AsyncSession, user_id: int, data: dict[str, Any]) -
                  else await orgs.picker_organisations(session, user_id))
         return Question(data, organisations=tuple((o.id, o.name) for o in found))
     if step == "confirm":
-        return Question(data, organisation=await drafts.organisation_name(
+        return Question(data, organisation=await orgs.name_of(
             session, data.get("organisation_id")))
     return Question(data)
 

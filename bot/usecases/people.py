@@ -1,4 +1,6 @@
-"""Who someone is to Takas: what the Mini App asks first (`GET /api/me`).
+"""Who someone is to Takas: the sender of every update (recorded first, by the middleware),
+whether they organize anything (the learners' gate, /help), and what the Mini App asks
+first (`GET /api/me`).
 
 Opening the Mini App counts as being seen, like writing to the bot: the user is created
 or refreshed (name, Telegram's language), so later calls can rely on the row.
@@ -10,10 +12,37 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from bot.services import orgs, users
+from bot.services import orgs, users, waiting
 from bot.services.users import SeenUser
+from bot.services.waiting import Expecting
 from bot.storage.db import Database
 from bot.storage.models import HourEntry, Pupil
+
+
+@dataclass(frozen=True)
+class Sender:
+    """The sender of an update as stored after it was seen."""
+
+    language: str | None  # chosen with /language; None: Telegram's
+    telegram_language: str | None
+    expecting: Expecting | None  # what waits for their typed text (when it was asked)
+
+
+async def seen(db: Database, sender: SeenUser, *, is_admin: bool,
+               expecting: bool) -> Sender:
+    """An update's first unit of work: record the sender (first contact, name, Telegram's
+    language, last seen; an ADMIN_IDS entry makes an admin) and, if `expecting`, read what
+    waits for their typed text, so the update's flows need not ask again."""
+    async with db.transaction() as session:
+        user = await users.touch_user(session, sender, is_admin=is_admin)
+        waits = await waiting.get(session, sender.id) if expecting else None
+        return Sender(user.language, user.telegram_language, waits)
+
+
+async def organizes(db: Database, user_id: int) -> bool:
+    """Whether the user is an organizer of at least one organisation."""
+    async with db.transaction() as session:
+        return await orgs.organizes_anything(session, user_id)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from bot.services.follows import quiet_until
 from bot.services.hours import today
 from bot.storage.db import Database
 from bot.storage.models import User
+from bot.usecases.profile import ProfileView, view_of
 
 PAGE = 200  # users looked at per transaction
 
@@ -38,17 +39,6 @@ class Reminder:
 class Queued:
     queued: int
     last: int | None  # the last user id looked at; None when there are no more
-
-
-@dataclass(frozen=True)
-class ProfileView:
-    """The /profile card (the same fields as the user's row)."""
-
-    school: str | None
-    grade: str | None
-    municipality: str | None
-    yearly_target_minutes: int | None
-    target_reminders: bool
 
 
 async def queue_reminders(db: Database, now: datetime | None = None, *, after: int = 0,
@@ -106,5 +96,4 @@ async def set_reminders(db: Database, user_id: int, enabled: bool) -> ProfileVie
         user = await reminders.set_enabled(session, user_id, enabled)
         if user is None:
             return None
-        return ProfileView(user.school, user.grade, user.municipality,
-                           user.yearly_target_minutes, user.target_reminders)
+        return view_of(user)

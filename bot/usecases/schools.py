@@ -1,8 +1,9 @@
 """Schools: what class teachers and pupils do with classes, rosters and targets.
 
 Each function is one unit of work (one transaction) and returns frozen dataclasses.
-A teacher acts in their school: the first organisation they organize that is a school, or
-else the first they organize (its first class makes it a school).
+A teacher acts in their school: their one school (or their one organisation, which its
+first class makes a school); a teacher of several chooses once (`choose_school`, the
+refusal "choose_school" says when they must) and acts there until they choose another.
 """
 
 from __future__ import annotations
@@ -45,6 +46,14 @@ class SchoolView:
     year: int
     classes: tuple[ClassView, ...]
     targets: tuple[tuple[int, int], ...]  # (grade, minutes)
+    switchable: bool  # the teacher organizes another organisation they could act in
+
+
+@dataclass(frozen=True)
+class SchoolChoice:
+    id: int
+    name: str
+    chosen: bool  # the one they act in now
 
 
 @dataclass(frozen=True)
@@ -78,10 +87,7 @@ class Claimed:
 
 
 async def school_of(session: AsyncSession, actor_id: int) -> Organisation:
-    organised = await orgs.organisations_of(session, actor_id)
-    if not organised:
-        raise Refusal("not_your_org")
-    return next((o for o in organised if o.is_school), organised[0])
+    return await schools.acting_school(session, actor_id)
 
 
 async def _class_view(session: AsyncSession, school_class: SchoolClass) -> ClassView:
@@ -98,14 +104,39 @@ async def _class_view(session: AsyncSession, school_class: SchoolClass) -> Class
 
 async def overview(db: Database, actor_id: int, now: datetime | None = None) -> SchoolView:
     """The teacher's school: this school year's classes and the targets per grade."""
-    year = schools.school_year_of(now or utcnow())
     async with db.transaction() as session:
-        school = await school_of(session, actor_id)
-        classes = [await _class_view(session, c)
-                   for c in await schools.classes_of(session, school.id, year)]
-        targets = await schools.targets(session, school.id)
-        return SchoolView(school.id, school.name, year, tuple(classes),
-                          tuple(sorted(targets.items())))
+        return await _overview(session, await school_of(session, actor_id), actor_id, now)
+
+
+async def _overview(session: AsyncSession, school: Organisation, actor_id: int,
+                    now: datetime | None) -> SchoolView:
+    year = schools.school_year_of(now or utcnow())
+    classes = [await _class_view(session, c)
+               for c in await schools.classes_of(session, school.id, year)]
+    targets = await schools.targets(session, school.id)
+    organised = await orgs.organisations_of(session, actor_id)
+    return SchoolView(school.id, school.name, year, tuple(classes),
+                      tuple(sorted(targets.items())), len(organised) > 1)
+
+
+async def school_choices(db: Database, actor_id: int) -> list[SchoolChoice]:
+    """The organisations the teacher could act in, schools first."""
+    async with db.transaction() as session:
+        organised = await orgs.organisations_of(session, actor_id)
+        if not organised:
+            raise Refusal("not_your_org")
+        user = await session.get(User, actor_id)
+        chosen = user.school_id if user is not None else None
+        return [SchoolChoice(o.id, o.name, o.id == chosen)
+                for o in sorted(organised, key=lambda o: not o.is_school)]
+
+
+async def choose_school(db: Database, actor_id: int, organisation_id: int,
+                        now: datetime | None = None) -> SchoolView:
+    """The teacher acts in `organisation_id` from now on; its overview."""
+    async with db.transaction() as session:
+        school = await schools.choose_school(session, actor_id, organisation_id)
+        return await _overview(session, school, actor_id, now)
 
 
 async def create_class(db: Database, actor_id: int, class_text: str,

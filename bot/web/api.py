@@ -24,7 +24,7 @@ from bot.usecases import people
 from bot.web import mapdata, strings
 from bot.web.auth import WebUser
 from bot.web.context import Web, services
-from bot.web.http import ApiError, int_arg, json_ok, read_json, user_of
+from bot.web.http import NO_STORE, ApiError, int_arg, json_ok, read_json, user_of
 from catalog.ics_export import calendar_file
 from catalog.search.index import KINDS, SearchDoc
 from catalog.search.lexicon import LANGUAGES
@@ -121,7 +121,8 @@ async def map_data(request: web.Request) -> web.Response:
         points = await points_of(app)  # the snapshot was swapped meanwhile
         matches = app.search.matching(wanted.q, language=wanted.lang)
     result = mapdata.query_map(points, wanted, matches, time.time())
-    return json_ok(mapdata.result_json(points, result))
+    return web.Response(body=mapdata.result_body(points, result),
+                        content_type="application/json", charset="utf-8", headers=NO_STORE)
 
 
 def _doc(request: web.Request, app: Web) -> SearchDoc:

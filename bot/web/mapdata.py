@@ -16,6 +16,7 @@ already over are not shown.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ CELL_PIXELS = 64  # a cluster cell's size on screen
 TILE_PIXELS = 256
 MAX_LIMIT = 500
 MAX_MERCATOR_LAT = 85.05112878
+PREPARED_ZOOMS = range(5, 15)  # a country to a street; others are sorted when first asked
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,17 @@ def _mercator_y(lat: np.ndarray) -> np.ndarray:
     return np.asarray(np.log(np.tan(np.pi / 4 + clipped / 2)))
 
 
+@dataclass(frozen=True)
+class Cells:
+    """One zoom's grid: placed document numbers sorted by cell, and in that order their
+    cell keys, latitudes and longitudes (contiguous, so a request only compresses them)."""
+
+    numbers: np.ndarray
+    keys: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+
+
 class MapIndex:
     """Points of one index snapshot, sorted for box queries (immutable once built)."""
 
@@ -104,18 +117,53 @@ class MapIndex:
         numbers = np.flatnonzero(placed)
         order = np.argsort(lat[numbers], kind="stable")
         self.by_lat = numbers[order]  # placed document numbers by latitude
-        self.sorted_lat = lat[self.by_lat]
+        self.sorted_lat, self.sorted_lon = lat[self.by_lat], lon[self.by_lat]
         self.unplaced = np.flatnonzero(~placed)
         # When an opportunity is over (its end, else its start), epoch seconds; nan: never.
         self.over_at = np.where(np.isnan(index.end), index.start, index.end)
+        # Each listed item's JSON, made the first time it is listed (an item's JSON never
+        # changes within a snapshot): a response is then mostly a join.
+        self._json: dict[int, str] = {}
+        # Document numbers by start (undated last), and per zoom by grid cell (made the
+        # first time a zoom is asked for): requests filter these orders, never sort.
+        start = np.where(np.isnan(index.start), np.inf, index.start)
+        self.by_start = np.lexsort((np.arange(n), start))
+        self._cells: dict[int, Cells] = {}
+        for zoom in PREPARED_ZOOMS:  # the zooms people use, while still off the event loop
+            self.cells(zoom)
+
+    def item_text(self, number: int) -> str:
+        """The listed item's JSON (made once per snapshot)."""
+        text = self._json.get(number)
+        if text is None:
+            text = self._json[number] = json.dumps(item_json(self, number),
+                                                   ensure_ascii=False)
+        return text
+
+    def cells(self, zoom: int) -> Cells:
+        """The placed points in the order of their grid cell at `zoom` (CELL_PIXELS cells
+        in Web Mercator), with their cell keys and coordinates in that order."""
+        found = self._cells.get(zoom)
+        if found is None:
+            scale = 2.0 ** zoom * TILE_PIXELS / CELL_PIXELS
+            placed = self.by_lat
+            cx = np.floor((self.lon[placed] + 180.0) / 360.0 * scale).astype(np.int64)
+            cy = np.floor((math.pi - self.merc_y[placed]) / (2 * math.pi) * scale
+                          ).astype(np.int64)
+            keys = cx * (1 << 31) + cy
+            order = np.argsort(keys, kind="stable")
+            numbers = placed[order]
+            found = self._cells[zoom] = Cells(numbers, keys[order], self.lat[numbers],
+                                              self.lon[numbers])
+        return found
 
     def in_box(self, west: float, south: float, east: float, north: float) -> np.ndarray:
         """Numbers of the placed documents inside the box (edges included)."""
         lo = int(np.searchsorted(self.sorted_lat, south, side="left"))
         hi = int(np.searchsorted(self.sorted_lat, north, side="right"))
-        band = self.by_lat[lo:hi]
-        lon = self.lon[band]
-        return band[(lon >= west) & (lon <= east)]
+        lon = self.sorted_lon[lo:hi]
+        found: np.ndarray = self.by_lat[lo:hi][(lon >= west) & (lon <= east)]
+        return found
 
 
 class MapCache:
@@ -180,40 +228,40 @@ def wanted(points: MapIndex, query: MapQuery, matches: Matches | None,
     return np.asarray(mask)
 
 
-def clusters(points: MapIndex, numbers: np.ndarray, zoom: int) -> tuple[Cluster, ...]:
-    """A grid of CELL_PIXELS cells at `zoom`: per non-empty cell its count, the mean of its
-    points and their bounding box."""
-    scale = 2.0 ** zoom * TILE_PIXELS / CELL_PIXELS
-    cx = np.floor((points.lon[numbers] + 180.0) / 360.0 * scale).astype(np.int64)
-    cy = np.floor((math.pi - points.merc_y[numbers]) / (2 * math.pi) * scale).astype(np.int64)
-    keys = cx * (1 << 31) + cy
-    order = np.argsort(keys, kind="stable")
-    sorted_keys = keys[order]
+def clusters(points: MapIndex, selected: np.ndarray, zoom: int) -> tuple[Cluster, ...]:
+    """A grid of CELL_PIXELS cells at `zoom` over the `selected` documents (a mask over
+    the index): per non-empty cell its count, the mean of its points and their bounding
+    box. The points are in cell order already (`MapIndex.cells`): no sort per request."""
+    cells = points.cells(zoom)
+    keep = selected[cells.numbers]
+    sorted_keys = cells.keys[keep]
+    if sorted_keys.size == 0:
+        return ()
     starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
     counts = np.diff(np.r_[starts, len(sorted_keys)])
-    lat, lon = points.lat[numbers][order], points.lon[numbers][order]
+    lat, lon = cells.lat[keep], cells.lon[keep]
     mean_lat = np.add.reduceat(lat, starts) / counts
     mean_lon = np.add.reduceat(lon, starts) / counts
-    bounds = (np.minimum.reduceat(lon, starts), np.minimum.reduceat(lat, starts),
-              np.maximum.reduceat(lon, starts), np.maximum.reduceat(lat, starts))
-    return tuple(
-        Cluster(round(float(mean_lat[i]), 5), round(float(mean_lon[i]), 5), int(counts[i]),
-                (float(bounds[0][i]), float(bounds[1][i]), float(bounds[2][i]),
-                 float(bounds[3][i])))
-        for i in range(len(starts)))
+    bounds = zip(np.minimum.reduceat(lon, starts).tolist(),
+                 np.minimum.reduceat(lat, starts).tolist(),
+                 np.maximum.reduceat(lon, starts).tolist(),
+                 np.maximum.reduceat(lat, starts).tolist(), strict=True)
+    return tuple(Cluster(lat_, lon_, count, box) for lat_, lon_, count, box in zip(
+        np.round(mean_lat, 5).tolist(), np.round(mean_lon, 5).tolist(), counts.tolist(),
+        bounds, strict=True))
 
 
-def listed(index: Index, numbers: np.ndarray, matches: Matches | None, limit: int,
-           now: float) -> np.ndarray:
-    """At most `limit` of `numbers` in list order: with a query the best matches first,
-    else the soonest upcoming (ongoing ones as starting now), then the undated."""
+def listed(points: MapIndex, selected: np.ndarray, numbers: np.ndarray,
+           matches: Matches | None, limit: int) -> np.ndarray:
+    """At most `limit` of the `selected` documents (`numbers`) in list order: with a query
+    the best matches first, else by start (what is on now, then the soonest upcoming, then
+    the undated)."""
     if numbers.size == 0:
         return numbers
-    if matches is not None:
-        key = -matches.scores[numbers].astype(np.float64)
-    else:
-        start = index.start[numbers]
-        key = np.where(np.isnan(start), np.inf, np.maximum(start, now))
+    if matches is None:  # the snapshot's order by start, filtered: no sort per request
+        first: np.ndarray = points.by_start[selected[points.by_start]][:limit]
+        return first
+    key = -matches.scores[numbers].astype(np.float64)
     if numbers.size > limit:
         part = np.argpartition(key, limit - 1)[:limit]
         numbers, key = numbers[part], key[part]
@@ -223,20 +271,19 @@ def listed(index: Index, numbers: np.ndarray, matches: Matches | None, limit: in
 def query_map(points: MapIndex, query: MapQuery, matches: Matches | None,
               now: float) -> MapResult:
     """Answer one map request over a built `MapIndex`."""
-    index = points.index
     mask = wanted(points, query, matches, now)
     inside = points.in_box(query.west, query.south, query.east, query.north)
     chosen = inside[mask[inside]]
+    selected = np.zeros(points.index.size, dtype=bool)
+    selected[chosen] = True
     unplaced = int(np.count_nonzero(mask[points.unplaced]))
     limit = max(1, min(MAX_LIMIT, query.limit))
+    shown = tuple(listed(points, selected, chosen, matches, limit).tolist())
     if chosen.size > limit:
         return MapResult(int(chosen.size), unplaced,
-                         clusters(points, chosen, max(0, min(22, query.zoom))),
-                         tuple(int(n) for n in listed(index, chosen, matches, limit, now)),
+                         clusters(points, selected, max(0, min(22, query.zoom))), shown,
                          clustered=True)
-    return MapResult(int(chosen.size), unplaced, (),
-                     tuple(int(n) for n in listed(index, chosen, matches, limit, now)),
-                     clustered=False)
+    return MapResult(int(chosen.size), unplaced, (), shown, clustered=False)
 
 
 def moment(value: datetime | None, doc: SearchDoc) -> str | None:
@@ -271,12 +318,19 @@ def item_json(points: MapIndex, number: int) -> dict[str, Any]:
 
 
 def result_json(points: MapIndex, result: MapResult) -> dict[str, Any]:
-    return {
+    """The answer as data (`result_body` is the same, already encoded)."""
+    return json.loads(result_body(points, result))  # type: ignore[no-any-return]
+
+
+def result_body(points: MapIndex, result: MapResult) -> bytes:
+    """The answer's JSON: the head and clusters encoded now, the items' JSON joined from
+    the map index's cache."""
+    head = json.dumps({
         "total": result.total, "unplaced": result.unplaced, "clustered": result.clustered,
         "clusters": [{"lat": c.lat, "lon": c.lon, "count": c.count, "bbox": list(c.bbox)}
-                     for c in result.clusters],
-        "items": [item_json(points, number) for number in result.items],
-    }
+                     for c in result.clusters]})
+    items = ",".join(points.item_text(number) for number in result.items)
+    return f'{head[:-1]}, "items": [{items}]}}'.encode()
 
 
 def parse_bbox(text: str) -> tuple[float, float, float, float]:
@@ -284,7 +338,10 @@ def parse_bbox(text: str) -> tuple[float, float, float, float]:
     parts: Sequence[str] = text.split(",")
     if len(parts) != 4:
         raise ValueError("bbox is w,s,e,n")
-    west, south, east, north = (float(p) for p in parts)
+    try:
+        west, south, east, north = (float(p) for p in parts)
+    except ValueError:
+        raise ValueError("bbox is w,s,e,n in degrees") from None
     if not all(math.isfinite(v) for v in (west, south, east, north)):
         raise ValueError("bbox is not finite")
     # A map panned round the world asks beyond +-180: the part on this side of it.

@@ -219,6 +219,8 @@ def build_index(docs: Sequence[SearchDoc], lexicon: Lexicon | None = None) -> In
         audiences=np.array([c.audiences for c in columns], dtype=np.uint8),
         levels=np.array([c.levels for c in columns], dtype=np.uint8),
         taught_in=np.array([c.taught_in for c in columns], dtype=np.uint8),
+        min_age=np.array([c.min_age for c in columns], dtype=np.uint8),
+        max_age=np.array([c.max_age for c in columns], dtype=np.uint8),
         titles={key: tuple(value) for key, value in titles.items()},
         morph={key: tuple(sorted(term_ids[w] for w in words if w in term_ids))
                for key, words in morph.items()},

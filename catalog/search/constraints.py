@@ -12,7 +12,10 @@ A `Constraints` value is what query understanding (`understand.py`) reads out of
   its text, through the lexicon;
 - language levels A1-C2 named in its text;
 - the languages it is taught in: its own language and any "in English", "на русском" ...
-  phrase in its text.
+  phrase in its text;
+- the ages it states it is for ('nuo 18 metų', 'ab 5 Jahren', '8–12 metų vaikams'): an age
+  in the query ('mano sūnui 15 metų') must fall within them; an item that states none
+  suits every age.
 
 A price cap lists only items whose price is known to fit it; "free" also lets through items
 whose price the feed did not give (RSS and iCalendar cannot say), ranked after those known to
@@ -39,6 +42,7 @@ COUNTRY_ZONES = {"LT": "Europe/Vilnius", "LV": "Europe/Riga", "EE": "Europe/Tall
                  "FI": "Europe/Helsinki", "UA": "Europe/Kyiv", "SE": "Europe/Stockholm",
                  "GB": "Europe/London"}
 DEFAULT_ZONE = ZoneInfo("Europe/Vilnius")
+ANY_AGE = 255  # an item that states no age suits 0 to ANY_AGE
 RECURRING_KINDS = ("course",)  # meet weekly on the weekday they start on
 
 
@@ -62,13 +66,17 @@ class Constraints:
     taught_in: frozenset[str] = frozenset()  # language codes
     # Soft: audiences read from an age ('mano sūnui 15 metų'): ranked first, never filtered.
     age_audiences: frozenset[str] = field(default=frozenset())
+    # The age itself: items that state ages it falls outside of are left out (an age
+    # belongs with the audience: "nothing for that audience" when it empties the list).
+    age: int | None = None
 
     def active(self) -> list[str]:
         """Names of the constraints in force, in the order they are relaxed when nothing is
         left (the most specific first, the town last)."""
         checks = (("date", self.date or self.months), ("weekday", self.weekdays),
                   ("time", self.day_part), ("price", self.max_price is not None),
-                  ("free", self.free), ("level", self.levels), ("audience", self.audiences),
+                  ("free", self.free), ("level", self.levels),
+                  ("audience", self.audiences or self.age is not None),
                   ("language", self.taught_in), ("kind", self.kinds),
                   ("online", self.online), ("in_person", self.in_person),
                   ("place", self.places))
@@ -80,7 +88,8 @@ class Constraints:
             "date": {"date": None, "window": None, "months": frozenset()},
             "weekday": {"weekdays": frozenset()}, "time": {"day_part": None},
             "price": {"max_price": None}, "free": {"free": False},
-            "level": {"levels": frozenset()}, "audience": {"audiences": frozenset()},
+            "level": {"levels": frozenset()},
+            "audience": {"audiences": frozenset(), "age": None},
             "language": {"taught_in": frozenset()}, "kind": {"kinds": frozenset()},
             "online": {"online": False}, "in_person": {"in_person": False},
             "place": {"places": frozenset()},
@@ -99,6 +108,8 @@ class ItemColumns:
     audiences: int = 0  # bit mask over Lexicon.hard_audiences
     levels: int = 0  # bit mask over LEVELS
     taught_in: int = 0  # bit mask over LANGUAGES
+    min_age: int = 0  # the ages the item states it is for (0 to ANY_AGE: it states none)
+    max_age: int = ANY_AGE
 
 
 def item_zone(country: str | None, timezone: str | None) -> tzinfo | None:
@@ -156,4 +167,39 @@ def item_columns(words: list[str], *, language: str | None, kind: str,
     for _s, _e, key in find_exact(words, lexicon.taught_phrases):
         taught |= 1 << LANGUAGES.index(key.removeprefix("in_language."))
     return ItemColumns(start_month, end_month, start_minute, weekdays, audiences, levels,
-                       taught)
+                       taught, *stated_ages(words, lexicon))
+
+
+def _age_number(word: str) -> int | None:
+    return int(word) if word.isdigit() and len(word) <= 2 else None
+
+
+def stated_ages(words: list[str], lexicon: Lexicon) -> tuple[int, int]:
+    """The ages an item's text says it is for, (youngest, oldest): a number and an age word
+    after a word for 'from' or 'older than' ('nuo 18 metų', 'no 14 gadu vecuma', 'ab 5
+    Jahren', 'от 6 лет', 'at least 16 years old') or a range ('8–12 metų vaikams', 'nuo 2
+    iki 5 metų'). (0, ANY_AGE) when it says nothing, or only 'up to 12 years' (more often
+    the age of someone the item is about: 'for parents of children up to 12')."""
+    ages = lexicon.constraint_words["age_words"]
+    if ages.isdisjoint(words):
+        return 0, ANY_AGE
+    starts = lexicon.constraint_words["age_from_words"]
+    between = lexicon.constraint_words["age_range_words"]
+    youngest: list[int] = []
+    oldest: list[int] = []
+    for i, word in enumerate(words):
+        age = _age_number(words[i - 1]) if i and word in ages else None
+        if age is None:
+            continue
+        below = _age_number(words[i - 2]) if i >= 2 else None
+        if below is None and i >= 3 and words[i - 2] in between:  # 'nuo 2 iki 5 metų'
+            below = _age_number(words[i - 3])
+        if below is not None and below < age:  # '8–12 metų'
+            youngest.append(below)
+            oldest.append(age)
+        elif any(w in starts for w in words[max(0, i - 4):i - 1]):  # 'nuo 18 metų'
+            youngest.append(age)
+            oldest.append(ANY_AGE)
+    if not youngest:
+        return 0, ANY_AGE
+    return min(youngest), max(oldest)

@@ -111,6 +111,8 @@ class Index:
     audiences: np.ndarray  # uint8
     levels: np.ndarray  # uint8
     taught_in: np.ndarray  # uint8
+    min_age: np.ndarray  # uint8, the ages the item states it is for (0 and ANY_AGE: none)
+    max_age: np.ndarray  # uint8
     # folded title (and its stems) -> document numbers, for exact-title queries
     titles: dict[str, tuple[int, ...]]
     # lemma or Snowball keys (see catalog.search.morphology) -> term ids of the surface words

@@ -165,6 +165,8 @@ def filter_mask(index: Index, filters: Constraints) -> np.ndarray:
         hard = index.lexicon.hard_audiences
         bits = np.uint8(sum(1 << hard.index(a) for a in filters.audiences if a in hard))
         mask &= (index.audiences & bits) > 0
+    if filters.age is not None:
+        mask &= (index.min_age <= filters.age) & (index.max_age >= filters.age)
     if filters.levels:
         bits = np.uint8(sum(1 << LEVELS.index(level) for level in filters.levels))
         mask &= (index.levels & bits) > 0

@@ -323,6 +323,7 @@ def understand(index: Index, text: str, now: datetime | None = None,
         taught_in=frozenset(key.removeprefix("in_language.") for key in filter_keys
                             if key.startswith("in_language.")),
         age_audiences=_age_audience(age, lexicon),
+        age=age,
     )
     covered = {i for _c, start, end, _q in concepts for i in range(start, end)}
     unknown = tuple(t.word for i, t in enumerate(terms)

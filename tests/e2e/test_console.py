@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -112,6 +113,17 @@ def press(label: str) -> Callable[[str], str]:
     return find
 
 
+def once_printed(out: list[str], text: str, count: int, line: str) -> Callable[[str], str]:
+    """`line`, typed once the console printed `text` `count` times (or after 10 s)."""
+    def wait(_transcript: str) -> str:
+        for _attempt in range(500):
+            if "\n".join(out).count(text) >= count:
+                break
+            time.sleep(0.02)
+        return line
+    return wait
+
+
 def invite_link(transcript: str) -> str:
     return str(re.findall(r"https://t\.me/takas_console_bot\?start=org_\S+", transcript)[-1])
 
@@ -144,6 +156,44 @@ async def test_an_organizer_approves_a_pupils_entry_across_two_persons(
     assert "takas → Ona (2) ▸ ✔ Your 2 h for «Reading to children»" in organizer
     assert "<b>" not in transcript
     assert "&lt;" not in transcript
+
+
+async def test_the_verification_queue_in_the_console(make_settings, i18n: I18n,
+                                                      tmp_path: Path) -> None:
+    evidence = tmp_path / "evidence.png"
+    evidence.write_bytes(b"\x89PNG fake")
+    script = Script()
+    requests = "takas → Console (1) ▸ *Hours to verify*"
+    script.steps = iter([
+        "/org new Vilnius Library", "/org invite Vilnius Library", invite_link,
+        "/as 2 Ona", "/log 2 Reading to children", press("Vilnius Library"),
+        press("✔ Confirm"), "/log", "Sorting books",
+        press("Vilnius Library"), press("Today"), press("1 h"),
+        f"/photo {evidence} the shelves", press("✔ Confirm"),
+        # The requests reach person 1 on the outbox's time: the last keyboard must be the list's.
+        once_printed(script.out, requests, 2, "/as 1"), "/pending", press("📷 2"),
+        press("✔ Approve these 2"), press("☑ 1."),
+        press("✔ Approve 1"), press("✖ 1"), press("the hours do not match"),
+    ])
+    code = await run_console(make_settings(admin_ids="1"), i18n, read_line=script.read,
+                             write=script.out.append, interactive=False)
+    transcript = script.transcript
+    assert code == 0
+    organizer = transcript.split("» /pending")[1]
+    assert "*Hours to verify* (Vilnius Library)" in organizer
+    assert "2 entries wait" in organizer
+    assert "*2. Ona*" in organizer
+    assert "[#1 ✔ 1]" in organizer
+    assert "📷 Photo from Ona: Sorting books" in organizer
+    assert "*Approve these entries?*" in organizer
+    assert "☐ *1. Ona*: Reading to children" in organizer
+    assert "takas (edited) ▸ *Hours to verify* (Vilnius Library)" in organizer
+    assert "1 entry waits" in organizer
+    assert "*Reject this entry?*" in organizer
+    assert "takas (edited) ▸ Nothing waits for your verification." in organizer
+    assert "takas → Ona (2) ▸ ✔ Your 1 h for «Sorting books»" in organizer
+    assert "takas → Ona (2) ▸ ✖ Your 2 h for «Reading to children»" in organizer
+    assert "<b>" not in transcript
 
 
 async def test_location_by_town_and_an_inline_query(settings: Settings, i18n: I18n) -> None:

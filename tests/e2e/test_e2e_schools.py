@@ -184,3 +184,37 @@ async def test_school_class_attendance_report_and_claim(fake: FakeBotAPI, bot_se
         # A learner cannot ask for a report.
         assert "for organizers" in await say(fake, ONA, "/report")
         assert fake.rejected == []
+
+
+async def test_a_teacher_of_two_schools_chooses_where_to_work(fake: FakeBotAPI, bot_settings,
+                                                              i18n) -> None:
+    application = build_polling_application(bot_settings, i18n)
+    async with running(application, polling=True):
+        await open_organisation(fake, "Utenos gimnazija", TEACHER)
+        await open_organisation(fake, "Molėtų progimnazija", TEACHER)
+        asked = await say(fake, TEACHER, "/classes")
+        assert asked.startswith("You organize for several organisations. In which school")
+        assert [label for label, _ in fake.messages(TEACHER)[-1].buttons] == [
+            "Molėtų progimnazija", "Utenos gimnazija"]
+        utena = await press(fake, TEACHER, "Utenos gimnazija")
+        assert utena.text.startswith("Utenos gimnazija, school year")
+        assert "Class 8B" in await say(fake, TEACHER, "/classes new 8B")
+        assert "of Utenos gimnazija" in fake.messages(TEACHER)[-1].text
+        await say(fake, TEACHER, "/attendance 2 Talka")
+        assert [label for label, _ in fake.messages(TEACHER)[-1].buttons] == ["Class 8B"]
+
+        # Remembered; "Another school" switches, the current one ticked and schools first.
+        remembered = await say(fake, TEACHER, "/classes")
+        assert remembered.startswith("Utenos gimnazija, school year")
+        switch = await press(fake, TEACHER, "🔁 Another school")
+        assert switch.text == "In which school do you work now?"
+        assert [label for label, _ in switch.buttons] == ["✔ Utenos gimnazija",
+                                                          "Molėtų progimnazija"]
+        moletai = await press(fake, TEACHER, "Molėtų progimnazija")
+        assert moletai.text.startswith("Molėtų progimnazija, school year")
+        assert "No classes yet." in moletai.text
+        assert "of Molėtų progimnazija" in await say(fake, TEACHER, "/classes new 8A")
+        assert "Yearly targets of Molėtų progimnazija" in await say(fake, TEACHER, "/targets")
+        await say(fake, TEACHER, "/attendance 2 Talka")
+        assert [label for label, _ in fake.messages(TEACHER)[-1].buttons] == ["Class 8A"]
+        assert fake.rejected == []

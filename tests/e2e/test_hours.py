@@ -352,7 +352,7 @@ async def test_log_a_catalog_opportunity_and_see_kinds_and_the_school_target(
     await fake.wait_idle()
     fake.send_text(fake.user(STRANGER, language_code="en"), "/pending")
     await fake.wait_idle()
-    await press(fake, fake.user(STRANGER, language_code="en"), STRANGER, "✔ Approve")
+    await press(fake, fake.user(STRANGER, language_code="en"), STRANGER, "✔ 1")
     fake.send_text(pupil, "/hours")
     await fake.wait_idle()
     progress = fake.messages(PUPIL)[-1].text

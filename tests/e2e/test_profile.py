@@ -92,3 +92,17 @@ async def test_the_english_shortcut_still_works(fake: FakeBotAPI, app) -> None:
     shown = await say(fake, pupil, "/profile target 2000")
     assert "between 1 and 1000" in shown.text
     assert (await stored(app)).grade == "10b"
+
+
+async def test_the_certificate_name_is_changed_in_profile(fake: FakeBotAPI, app) -> None:
+    """/export promises that /profile changes the name printed on certificates."""
+    pupil = fake.user(PUPIL, first_name="Ona", language_code="en")
+    shown = await say(fake, pupil, "/profile")
+    assert "Full name (on certificates): —" in shown.text
+    question = await press(fake, pupil, "🪪 Full name")
+    assert question.text.startswith("Write your full name (first name and surname)")
+    refused = await say(fake, pupil, "O")
+    assert refused.text.startswith("Write your full name")  # still asked
+    saved = await say(fake, pupil, "  Ona   Jonaitytė ")
+    assert "Full name (on certificates): Ona Jonaitytė" in saved.text
+    assert (await stored(app)).full_name == "Ona Jonaitytė"

@@ -156,3 +156,25 @@ async def test_each_user_is_rate_limited(web: WebClient) -> None:
     limited = await web.get("/api/shares", STRANGER)
     assert int(limited.headers["Retry-After"]) >= 1
     assert (await web.get("/api/shares", PUPIL)).status == 200  # others are not slowed
+
+
+async def test_the_webhook_process_serves_the_mini_app(
+        make_settings, fake: FakeBotAPI, i18n, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.e2e.test_webhook import SECRET, free_port, serving
+
+    port = free_port()
+    settings = make_settings(bot_token=fake.token, bot_api_url=fake.url,
+                             webhook_url=f"http://127.0.0.1:{port}/telegram",
+                             webhook_secret=SECRET)
+    async with serving(settings, i18n, port, monkeypatch) as running:
+        auth = {"Authorization": "tma " + init_data(fake.token, PUPIL)}
+        async with running.http.get(f"{running.url}/api/me", headers=auth) as response:
+            assert response.status == 200
+            assert (await response.json())["user"]["id"] == PUPIL
+        async with running.http.get(f"{running.url}/api/me") as response:
+            assert response.status == 401
+        async with running.http.get(f"{running.url}/app/") as response:
+            assert response.status == 200
+            assert "frame-ancestors" in response.headers["Content-Security-Policy"]
+        async with running.http.get(f"{running.url}/healthz") as response:
+            assert response.status == 200  # its own routes are still there

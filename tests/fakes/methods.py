@@ -31,6 +31,7 @@ from .validation import (
     check_callback_answer,
     check_commands,
     check_inline_results,
+    check_menu_button,
     check_reply_markup,
     parse_text,
 )
@@ -91,6 +92,9 @@ class BotMethods(FakeState):
             "setMyShortDescription": lambda p: self._set_text(p, "short_description", 120),
             "getMyDescription": lambda p: self._get_text(p, "description"),
             "getMyShortDescription": lambda p: self._get_text(p, "short_description"),
+            "setChatMenuButton": self._set_chat_menu_button,
+            "getChatMenuButton": lambda p: self.menu_buttons.get(
+                str(p.get("chat_id") or ""), self.menu_buttons.get("", {"type": "default"})),
             "setWebhook": self._set_webhook,
             "deleteWebhook": self._delete_webhook,
             "getWebhookInfo": lambda p: {
@@ -193,7 +197,7 @@ class BotMethods(FakeState):
         chat = self._chat(p.get("chat_id"))
         self._check_not_blocked(chat)
         parsed = parse_text(p.get("text"), p.get("parse_mode"), p.get("entities"))
-        markup = check_reply_markup(p.get("reply_markup"))
+        markup = check_reply_markup(p.get("reply_markup"), chat.type)
         msg = SentMessage(
             self._new_message_id(chat.id), chat.id, int(time.time()), text=parsed.text,
             parse_mode=p.get("parse_mode"), entities=parsed.entities, reply_markup=markup,
@@ -222,7 +226,7 @@ class BotMethods(FakeState):
         parsed = parse_text(
             p.get("caption"), p.get("parse_mode"), p.get("caption_entities"), caption=True
         )
-        markup = check_reply_markup(p.get("reply_markup"))
+        markup = check_reply_markup(p.get("reply_markup"), chat.type)
         msg = SentMessage(
             self._new_message_id(chat.id), chat.id, int(time.time()),
             parse_mode=p.get("parse_mode"), entities=parsed.entities, reply_markup=markup,
@@ -274,9 +278,13 @@ class BotMethods(FakeState):
         msg.edited = True
         return self._message_json(msg)
 
+    def _edited_chat_type(self, p: dict[str, Any]) -> str | None:
+        """The type of the chat an edit is in (None: a message sent via inline mode)."""
+        return None if p.get("inline_message_id") else self._chat(p.get("chat_id")).type
+
     def _edit_message_text(self, p: dict[str, Any]) -> Any:
         parsed = parse_text(p.get("text"), p.get("parse_mode"), p.get("entities"))
-        markup = check_reply_markup(p.get("reply_markup"))
+        markup = check_reply_markup(p.get("reply_markup"), self._edited_chat_type(p))
         if p.get("inline_message_id"):
             return True  # messages sent via inline mode are not tracked
         msg = self._message_to_edit(p)
@@ -290,7 +298,7 @@ class BotMethods(FakeState):
         parsed = parse_text(
             p.get("caption"), p.get("parse_mode"), p.get("caption_entities"), caption=True
         )
-        markup = check_reply_markup(p.get("reply_markup"))
+        markup = check_reply_markup(p.get("reply_markup"), self._edited_chat_type(p))
         if p.get("inline_message_id"):
             return True
         msg = self._message_to_edit(p)
@@ -302,7 +310,7 @@ class BotMethods(FakeState):
         )
 
     def _edit_message_reply_markup(self, p: dict[str, Any]) -> Any:
-        markup = check_reply_markup(p.get("reply_markup"))
+        markup = check_reply_markup(p.get("reply_markup"), self._edited_chat_type(p))
         if p.get("inline_message_id"):
             return True
         msg = self._message_to_edit(p)
@@ -360,6 +368,14 @@ class BotMethods(FakeState):
 
     def _commands_key(self, p: dict[str, Any]) -> tuple[str, str]:
         return scope_key(p.get("scope")), str(p.get("language_code") or "")
+
+    def _set_chat_menu_button(self, p: dict[str, Any]) -> bool:
+        """The menu button of one private chat (`chat_id`), or everyone's default."""
+        chat_id = p.get("chat_id")
+        if chat_id is not None and self._chat(chat_id).type != "private":
+            raise bad_request("chat not found")
+        self.menu_buttons[str(chat_id or "")] = check_menu_button(p.get("menu_button"))
+        return True
 
     def _set_my_commands(self, p: dict[str, Any]) -> bool:
         commands = check_commands(p.get("commands"))

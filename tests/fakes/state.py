@@ -54,6 +54,8 @@ class FakeState:
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
         self.descriptions: dict[str, str] = {}
         self.short_descriptions: dict[str, str] = {}
+        # setChatMenuButton: chat id as text ("" for everyone's default) -> the MenuButton.
+        self.menu_buttons: dict[str, dict[str, Any]] = {}
         self.chat_actions: list[tuple[int, str]] = []
         self.webhook_url = ""
         self.updates = UpdateQueue(on_change=self._notify)

@@ -74,7 +74,42 @@ def parse_text(
     return parsed
 
 
-def _check_inline_button(button: Any) -> None:
+def _check_web_app(button: dict[str, Any], chat_type: str | None) -> None:
+    """A Mini App button: only in a private chat with the bot (not in groups, channels or
+    messages sent via inline mode), and only to an https address."""
+    if chat_type != "private":
+        raise bad_request("BUTTON_TYPE_INVALID")
+    web_app = button["web_app"]
+    url = web_app.get("url") if isinstance(web_app, dict) else None
+    if not isinstance(url, str) or not url.lower().startswith("https://") \
+            or not _URL_RE.fullmatch(url):
+        raise bad_request(f"inline keyboard button Web App URL '{url}' is invalid: Only "
+                          "HTTPS links are allowed")
+
+
+def check_menu_button(button: Any) -> dict[str, Any]:
+    """setChatMenuButton's ``menu_button`` (decoded or still JSON); returned decoded."""
+    if isinstance(button, str):
+        try:
+            button = json.loads(button)
+        except ValueError as exc:
+            raise bad_request("can't parse menu button JSON object") from exc
+    if button is None:
+        return {"type": "default"}
+    if not isinstance(button, dict) or button.get("type") not in ("commands", "web_app",
+                                                                  "default"):
+        raise bad_request("can't parse menu button: unsupported type")
+    if button["type"] == "web_app":
+        text, web_app = button.get("text"), button.get("web_app")
+        if not isinstance(text, str) or not text.strip():
+            raise bad_request("BUTTON_TEXT_INVALID")
+        url = web_app.get("url") if isinstance(web_app, dict) else None
+        if not isinstance(url, str) or not url.lower().startswith("https://"):
+            raise bad_request("BUTTON_URL_INVALID")
+    return button
+
+
+def _check_inline_button(button: Any, chat_type: str | None = "private") -> None:
     if not isinstance(button, dict):
         raise bad_request(
             "can't parse inline keyboard button: InlineKeyboardButton must be an Object"
@@ -94,6 +129,8 @@ def _check_inline_button(button: Any) -> None:
         data = button["callback_data"]
         if not isinstance(data, str) or not 1 <= len(data.encode("utf-8")) <= CALLBACK_DATA_LIMIT:
             raise bad_request("BUTTON_DATA_INVALID")
+    if "web_app" in button:
+        _check_web_app(button, chat_type)
     if "url" in button:
         url = button["url"]
         if not isinstance(url, str) or not _URL_RE.fullmatch(url):
@@ -113,8 +150,9 @@ def _check_reply_button(button: Any) -> None:
         raise bad_request("BUTTON_TEXT_INVALID")
 
 
-def check_reply_markup(markup: Any) -> dict[str, Any] | None:
-    """Validate ``reply_markup`` (decoded or still a JSON string); return it decoded."""
+def check_reply_markup(markup: Any, chat_type: str | None = "private") -> dict[str, Any] | None:
+    """Validate ``reply_markup`` (decoded or still a JSON string); return it decoded.
+    `chat_type`: where the message is (None: a message sent via inline mode)."""
     if markup is None:
         return None
     if isinstance(markup, str):
@@ -125,7 +163,11 @@ def check_reply_markup(markup: Any) -> dict[str, Any] | None:
     if not isinstance(markup, dict):
         raise bad_request("can't parse reply keyboard markup JSON object")
     if "inline_keyboard" in markup:
-        rows, check = markup["inline_keyboard"], _check_inline_button
+        rows = markup["inline_keyboard"]
+
+        def check(button: Any) -> None:
+            _check_inline_button(button, chat_type)
+
         what = "inline keyboard"
     elif "keyboard" in markup:
         rows, check = markup["keyboard"], _check_reply_button
@@ -202,7 +244,7 @@ def _check_inline_result(result: Any, seen: set[str]) -> None:
     if isinstance(content, dict) and "message_text" in content:
         parse_text(content["message_text"], content.get("parse_mode"), content.get("entities"))
     if "reply_markup" in result:
-        check_reply_markup(result["reply_markup"])
+        check_reply_markup(result["reply_markup"], None)
 
 
 def check_inline_results(results: Any) -> list[dict[str, Any]]:

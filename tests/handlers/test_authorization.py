@@ -97,7 +97,7 @@ COMMAND_TABLE: dict[str, dict[str, Outcome]] = {
     "/help": each(ok("What I can do"), organizer_a=ok("For organizers"),
                   organizer_b=ok("For organizers"), admin=ok("For organizers")),
     "/log": each(ok("What did you do?")),
-    "/hours": each(ok(NO_HOURS), pupil=ok("Approved: 1 hour · waiting: 3 hours")),
+    "/hours": each(ok(NO_HOURS), pupil=ok("Approved: 1 hour · waiting: 7 hours")),
     "/export": each(ok(NO_HOURS), pupil=ok("All your entries (CSV).")),
     f"/export {PUPIL}": each(ok(NO_HOURS), pupil=ok("All your entries (CSV).")),
     f"/follow {A}": each(ok(f"Done: I will tell you about new opportunities for 🏛 {A}")),
@@ -184,6 +184,32 @@ BUTTON_TABLE: list[tuple[str, str, dict[str, Outcome]]] = [
      each(ok("Nothing was approved."))),
     ("vd:yes:{digest}", "approve all of the digest sent to A's organizer",
      each(NOT_ORG, organizer_a=ok("Approved: 1."))),
+    # /pending, the queue: only A's organizers see, decide and approve A's entries; anyone's
+    # own (empty) queue just says so.
+    ("vq:o", "open one's own verification queue (under the reminder)",
+     each(ok(NOTHING_WAITS), organizer_a=ok(f"Hours to verify ({A})"))),
+    ("vq:p:1", "a page of one's own verification queue",
+     each(ok(NOTHING_WAITS), organizer_a=ok(f"Hours to verify ({A})"))),
+    ("vq:f:{pending5}", "the photo of an entry of A",
+     each(NOT_ORG, organizer_a=ok("📷 Photo from"))),
+    ("vq:r:{pending5}:0", "reject an entry of A from the queue: choose the reason",
+     each(NOT_ORG, organizer_a=ok("Reject this entry?"))),
+    ("vq:x:{pending5}:0:absent", "reject an entry of A from the queue with a reason",
+     each(NOT_ORG, organizer_a=ok("Rejected."))),
+    ("vq:r:{pending5}:0", "reject an entry of A that was decided meanwhile",
+     each(NOT_ORG, organizer_a=no("This entry was already rejected."))),
+    ("vq:a:{pending6}:0", "approve an entry of A from the queue",
+     each(NOT_ORG, organizer_a=ok("Approved."))),
+    ("vq:a:{pending6}:0", "approve it again (a double tap)",
+     each(NOT_ORG, organizer_a=no("This entry was already approved."))),
+    ("vq:b:0", "approve the entries of a page of one's own queue: the confirmation",
+     each(ok(NOTHING_WAITS), organizer_a=ok("Approve these entries?"))),
+    ("vq:t:{bulk}:1:0", "leave an entry out of the confirmation sent to A's organizer",
+     each(NOT_ORG, organizer_a=ok("☐ 1."))),
+    ("vq:y:{bulk}:1:0", "approve the confirmation's entries, one left out",
+     each(NOT_ORG, organizer_a=ok("Approved: 1."))),
+    ("vq:y:{bulk}:1:0", "approve them again (a double tap)",
+     each(NOT_ORG, organizer_a=no("These entries were already decided"))),
     ("bc:l:{opportunity}", "link A's catalog opportunity to one's announcement draft",
      each(gone(), organizer_b=ok("Who should get it?"), organizer_a=ok("Who should get it?"))),
     ("bc:a:followers", "send one's draft to the organisation's followers",
@@ -233,34 +259,55 @@ BUTTON_TABLE: list[tuple[str, str, dict[str, Outcome]]] = [
     ("lg:r:{approved}", "log again the pupil's activity", each(NO_DRAFT, pupil=ok("Which day?"))),
     ("lg:o:{org_a}", "have A verify one's own draft entry",
      each(ok("What did you do?"), pupil=ok("Which day?"))),
+    # Each answer acts on the presser's own draft only: the others' stay at the activity.
+    ("lg:d:0", "today, for one's own draft entry",
+     each(ok("What did you do?"), pupil=ok("How many hours?"))),
+    ("lg:h:120", "2 hours, for one's own draft entry",
+     each(ok("What did you do?"), pupil=ok("Add a note or a photo"))),
+    ("lg:n", "no note on one's own draft entry",
+     each(ok("What did you do?"), pupil=ok("Please check and confirm"))),
+    ("lg:e:h", "change the hours of one's own draft entry",
+     each(ok("What did you do?"), pupil=ok("How many hours?"))),
+    ("lg:b:hours", "back from the hours of one's own draft entry",
+     each(ok("What did you do?"), pupil=ok("Which day?"))),
+    ("lg:op:1", "the next organisations for one's own draft entry",
+     each(ok("What did you do?"), pupil=ok("Which day?"))),
+    ("lg:t", "keep one's own words for one's own draft entry",
+     each(ok("What did you do?"), pupil=ok("Which day?"))),
+    ("lg:s:{opportunity}", "link a catalog entry one's draft was not offered", each(NO_DRAFT)),
+    ("lg:p:{item_own}", "log an activity of A's playlist (the pupil joined it)",
+     each(NO_DRAFT, pupil=ok("Which day?"))),
+    ("lg:k", "continue one's own draft entry",
+     each(ok("What did you do?"), pupil=ok("Which day?"))),
     ("lg:c:forged", "confirm a draft with a nonce it does not carry", each(NO_DRAFT)),
+    ("lg:new", "start one's own draft entry again", each(ok("What did you do?"))),
     ("lg:x", "cancel one's own draft entry", each(ok("Cancelled. Nothing was logged."))),
     ("feeds:sync", "sync all feeds", each(NOT_FEEDS, admin=ok("Syncing"))),
     # Open Badges: only A's organizers see, change, award and revoke A's badges.
-    ("Bg:{badge_hours}", "open A's badge", each(NOT_ORG, organizer_a=ok("Criteria: 20 hours"))),
-    ("Bc:{badge_hours}:blue", "change the colour of A's badge",
+    ("bd:o:{badge_hours}", "open A's badge", each(NOT_ORG, organizer_a=ok("Criteria: 20 hours"))),
+    ("bd:c:{badge_hours}:blue", "change the colour of A's badge",
      each(NOT_ORG, organizer_a=ok("🔵⭐ Skaitovas"))),
-    ("Be:{badge_hours}:book", "change the emblem of A's badge",
+    ("bd:e:{badge_hours}:book", "change the emblem of A's badge",
      each(NOT_ORG, organizer_a=ok("🔵📖 Skaitovas"))),
-    ("Bd:{badge_hours}", "stop awarding A's badge",
+    ("bd:d:{badge_hours}", "stop awarding A's badge",
      each(NOT_ORG, organizer_a=ok("Not awarded any more."))),
-    ("Bw:{badge_hand}:0", "the learners who may get A's badge",
+    ("bd:w:{badge_hand}:0", "the learners who may get A's badge",
      each(NOT_ORG, organizer_a=ok("Who gets «Pagalbininkas»?"))),
-    ("Ba:{badge_hand}:{learner}", "award A's badge to someone without hours at A",
+    ("bd:a:{badge_hand}:{learner}", "award A's badge to someone without hours at A",
      each(NOT_ORG, organizer_a=no("I don't know that learner."))),
-    ("Ba:{badge_hand}:{pupil}", "award A's badge to the pupil (who has it)",
+    ("bd:a:{badge_hand}:{pupil}", "award A's badge to the pupil (who has it)",
      each(NOT_ORG, organizer_a=ok("They already have this badge."))),
-    ("Br:{badge_hand}", "the awards of A's badge to revoke",
+    ("bd:r:{badge_hand}", "the awards of A's badge to revoke",
      each(NOT_ORG, organizer_a=ok("Whose «Pagalbininkas» do you revoke?"))),
-    ("Bv:{award}", "ask to revoke the pupil's award",
+    ("bd:v:{award}", "ask to revoke the pupil's award",
      each(NOT_ORG, organizer_a=ok("Revoke «Pagalbininkas»?"))),
     ("bd:p:0", "a page of one's own badges",
      each(ok("No badges yet."), pupil=ok(f"Pagalbininkas, {A}"))),
-    ("Bs:{award}", "send the pupil's badge again",
+    ("bd:s:{award}", "send the pupil's badge again",
      each(NO_BADGE, pupil=ok(f"Your badge «Pagalbininkas» from {A}"))),
-    ("BY:{award}", "revoke the pupil's award",
+    ("bd:y:{award}", "revoke the pupil's award",
      each(NOT_ORG, organizer_a=ok("Revoked: the badge no longer verifies."))),
-    ("Bs:{award}", "send a revoked badge again", each(NO_BADGE)),
+    ("bd:s:{award}", "send a revoked badge again", each(NO_BADGE)),
     # Learning playlists: anyone opens and joins a published one; only A's organizers see
     # A's drafts and edit A's playlists.
     ("pl:v:{published}", "open A's published playlist", each(ok("Keramikos pradmenys"))),
@@ -308,6 +355,11 @@ BUTTON_TABLE: list[tuple[str, str, dict[str, Outcome]]] = [
     ("pl:rm:{item_draft}", "remove an activity of A's playlist",
      each(NOT_ORG, organizer_a=ok("1. ★ 🔎 Keramikos kursai"))),
     # Schools: only B's organizers open, move up and take attendance in B's classes.
+    ("scs:{org_b}", "act in B's classes (an organizer of several chooses)",
+     each(NOT_ORG, organizer_b=ok(f"{B}, school year"))),
+    ("sco", "the organisations one could act in", each(
+        NOT_ORG, organizer_a=ok("In which school do you work now?"),
+        organizer_b=ok("In which school do you work now?"))),
     ("scc:{class_b}", "open B's class", each(NOT_ORG, organizer_b=ok("Link for its pupils"))),
     ("scp:{class_b}", "ask to move B's class up a grade",
      each(NOT_ORG, organizer_b=ok("Move class 8B (pupils: 2) up to grade 9"))),
@@ -354,6 +406,9 @@ async def world(fake: FakeBotAPI, make_settings, i18n, tmp_path: Path):
         fake.send_text(pupil, "/follow Utena")
         fake.send_text(pupil, "Keramikos kursai")
         await fake.wait_for_messages(PUPIL, 3)
+        photo = fake.send_photo(pupil, content=b"\xff\xd8\xff\xe0evidence")
+        photo_id = photo.update["message"]["photo"][-1]["file_id"]
+        await fake.wait_idle()
         values: dict[str, Any] = {}
         async with application.bot_data.db.transaction() as session:
             a = await orgs.create_organisation(session, A, actor_id=ADMIN, is_admin=True)
@@ -361,15 +416,19 @@ async def world(fake: FakeBotAPI, make_settings, i18n, tmp_path: Path):
             session.add(Membership(organisation_id=a.id, user_id=ORG_A))
             session.add(Membership(organisation_id=b.id, user_id=ORG_B))
             await session.flush()
-            for n in (1, 2, 3, 4):
+            for n in (1, 2, 3, 4, 5, 6, 7, 8):
                 entry, _new = await hour_rules.log_entry(session, hour_rules.NewEntry(
                     user_id=PUPIL, organisation_id=a.id, activity=f"Talka {n}",
-                    day=hour_rules.today(), minutes=60, key=f"pupil-{n}"))
+                    day=hour_rules.today(), minutes=60, key=f"pupil-{n}",
+                    photo_file_id=photo_id if n == 5 else None))
                 values[f"pending{n}"] = entry.id
             approved = values.pop("pending4")
             pending3 = await session.get(HourEntry, values["pending3"])
             assert pending3 is not None
             values["digest"] = await verification_digests.record(session, ORG_A, [pending3])
+            listed = [await session.get(HourEntry, values[f"pending{n}"]) for n in (7, 8)]
+            values["bulk"] = await verification_digests.record(
+                session, ORG_A, [entry for entry in listed if entry is not None])
             await hour_rules.decide(session, approved, organizer_id=ORG_A, approve=True)
             cert = await certificates.issue(session, user_id=PUPIL, learner="Pupil",
                                             approved_minutes=60, issued_on=hour_rules.today(),
@@ -583,8 +642,8 @@ async def test_every_command_and_button_for_every_role(fake: FakeBotAPI, world) 
     async with world.bot_data.db.transaction() as session:
         statuses = {e.id: e.status for e in await session.scalars(select(HourEntry))}
     values = world.bot_data.extras["values"]
-    assert [statuses[values[f"pending{n}"]] for n in (1, 2, 3)] == [
-        "approved", "rejected", "approved"]
+    assert [statuses[values[f"pending{n}"]] for n in (1, 2, 3, 5, 6, 7, 8)] == [
+        "approved", "rejected", "approved", "rejected", "approved", "pending", "approved"]
     async with world.bot_data.db.transaction() as session:  # joining twice: one membership
         members = (await session.scalars(select(PlaylistMember.user_id).where(
             PlaylistMember.playlist_id == values["published"]))).all()

@@ -13,6 +13,7 @@ from bot.delivery.badges import caption
 from bot.i18n import I18n
 from bot.services.badges import AwardView
 from bot.storage.models import Badge, BadgeAward, BadgeRule
+from bot.usecases.badges import badge_view, earned_view
 from handlers.badges import badge_card, badge_usage, badges_page
 
 AWARD = AwardView(
@@ -25,10 +26,11 @@ AWARD = AwardView(
 
 
 def rendered() -> list[str]:
-    text, markup = badges_page([AWARD] * 7, 0)
+    text, markup = badges_page((earned_view(AWARD),) * 7, 0)
     buttons = [button.text for row in markup.inline_keyboard for button in row]
     return [text, *buttons, caption(AWARD), caption(AWARD, resent=True),
-            badge_card(AWARD.badge), badge_usage(), *(reason_text(code) for code in REASONS)]
+            badge_card(badge_view(AWARD.badge)), badge_usage(),
+            *(reason_text(code) for code in REASONS)]
 
 
 def english_words(text: str) -> set[str]:
@@ -55,7 +57,7 @@ def test_badge_texts_have_no_english_left(i18n: I18n, language: str) -> None:
 
 def test_english_renders_what_the_learner_sees(i18n: I18n) -> None:
     with i18n.use("en"):
-        text, markup = badges_page([AWARD] * 7, 0)
+        text, markup = badges_page((earned_view(AWARD),) * 7, 0)
         # (the year shows only when it is not this year's)
         assert re.search(r"🏅 <b>Skaitovas</b>, Utenos gimnazija, November 20(, 2026)?, 2\.5 h",
                          text)

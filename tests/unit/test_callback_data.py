@@ -81,7 +81,8 @@ def test_every_action_round_trips_within_64_bytes(data: CallbackData) -> None:
 def test_a_forged_table_id_is_refused_before_any_query(data: CallbackData, huge: int) -> None:
     cls = type(data)
     for index, field in enumerate(cls._fields):
-        if typing.get_type_hints(cls)[field.name] is not int:
+        # Only table ids (plain int); a Telegram user id (UserId) is larger by nature.
+        if typing.get_type_hints(cls, include_extras=True)[field.name] is not int:
             continue
         parts = data.pack()[len(cls.prefix) + 1:].split(":")
         parts[index] = str(huge)
@@ -163,3 +164,13 @@ def test_unsupported_field_types_are_refused() -> None:
     with pytest.raises(TypeError, match="unsupported"):
         class Unbounded(CallbackData, prefix="zz:ann"):
             value: Annotated[int, "no bounds"]
+
+
+def test_a_playlist_can_be_written_in_every_supported_language_and_no_other() -> None:
+    from bot.languages import SUPPORTED_LANGUAGES
+    from handlers.callback_data import LanguageCode, PlaylistWriteIn
+
+    assert typing.get_args(LanguageCode) == SUPPORTED_LANGUAGES
+    assert PlaylistWriteIn.parse("pl:lg:5:de") == PlaylistWriteIn(playlist=5, language="de")
+    with pytest.raises(ValueError, match="not"):
+        PlaylistWriteIn.parse("pl:lg:5:fr")

@@ -43,6 +43,10 @@ def test_environment_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
         ("LOG_LEVEL", "loud"),
         ("BOT_API_URL", "ftp://example"),
         ("FEED_SYNC_INTERVAL", "-5"),
+        ("WEBAPP_URL", "http://bot.example.org/app"),  # Telegram opens https only
+        ("WEB_PORT", "70000"),
+        ("WEBAPP_AUTH_MAX_AGE", "5"),
+        ("WEBAPP_TILE_URL", "https://tiles.example/{z}/{x}.png"),
     ],
 )
 def test_invalid_value_names_the_variable(
@@ -56,9 +60,10 @@ def test_invalid_value_names_the_variable(
     assert "\n" not in message
 
 
-
-
-
-
-
-
+def test_the_mini_app_address_gets_its_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WEBAPP_URL", "https://bot.example.org/")
+    assert load_settings(_env_file=None).webapp_url == "https://bot.example.org/app"
+    monkeypatch.setenv("WEBAPP_URL", "https://bot.example.org/takas/app/")
+    assert load_settings(_env_file=None).webapp_url == "https://bot.example.org/takas/app"
+    monkeypatch.setenv("WEB_HOST", "")
+    assert load_settings(_env_file=None).web_host == "127.0.0.1"  # never all by default

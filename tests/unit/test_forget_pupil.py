@@ -15,6 +15,7 @@ from bot.i18n import I18n
 from bot.services import attendance, hours, privacy, reports, schools
 from bot.storage.db import Database
 from bot.storage.models import HourEntry, Pupil
+from bot.usecases import profile as profile_usecase
 from bot.usecases import schools as school_usecase
 from tests.unit.school_world import school_world
 
@@ -71,7 +72,7 @@ async def test_mydata_lists_the_roster_records(db: Database) -> None:
 
 async def test_forgetme_keeps_the_hours_on_the_class_list_without_the_name(
         db: Database, i18n: I18n) -> None:
-    await privacy.forget_everywhere(db, PUPIL)
+    await profile_usecase.forget(db, PUPIL)
     async with db.transaction() as session:
         record = (await session.scalars(select(Pupil).where(
             Pupil.full_name != "Petras Petraitis"))).one()

@@ -104,7 +104,7 @@ def assert_same_as_reference(docs: Sequence[SearchDoc]) -> None:
     assert index.place == expected["place"]
     assert index.kind_in_text.tolist() == expected["kind_in_text"]
     for column in ("start_month", "end_month", "start_minute", "weekdays", "audiences",
-                   "levels", "taught_in"):
+                   "levels", "taught_in", "min_age", "max_age"):
         assert getattr(index, column).tolist() == [
             getattr(c, column) for c in expected["columns"]], column
 

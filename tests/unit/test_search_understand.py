@@ -1,6 +1,6 @@
 """Query understanding rules, each in the eight languages: framing words, price caps, months,
-weekdays, time of day, audiences and ages, levels, language of instruction; plus the
-exact-title rule, the order of ties, and "did you mean"."""
+weekdays, time of day, audiences and ages (and the ages items state they are for), levels,
+language of instruction; plus the exact-title rule, the order of ties, and "did you mean"."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from catalog.search.build import build_index
+from catalog.search.constraints import ANY_AGE, stated_ages
 from catalog.search.engine import search, suggest
 from catalog.search.index import SearchDoc
-from catalog.search.normalize import fold
+from catalog.search.normalize import fold, tokens
 from catalog.search.understand import DEFAULT_ZONE, understand
 
 NOW = datetime(2026, 11, 18, 12, 0, tzinfo=DEFAULT_ZONE)  # a Wednesday
@@ -171,7 +172,58 @@ AGES = {"lt": "mano sūnui 15 metų", "lv": "manam dēlam ir 15 gadu",
 def test_an_age_in_every_language_maps_to_an_audience(language: str) -> None:
     request = understand(INDEX, f"{AGES[language]}, keramika", NOW)
     assert request.constraints.age_audiences == {"audience.youth"}
+    assert request.constraints.age == 15
     assert [t.word for t in request.terms] == ["keramika"]
+
+
+# How items state the ages they are for, in each language: (text, youngest, oldest).
+STATED_AGES = {
+    "lt": [("Priimami savanoriai nuo 18 metų.", 18, ANY_AGE),
+           ("Užsiėmimai 8–12 metų vaikams", 8, 12), ("Vaikams nuo 2 iki 5 metų", 2, 5),
+           ("Kviečiame vyresnius nei 14 metų", 14, ANY_AGE)],
+    "lv": [("No 14 gadu vecuma ar vecāku atļauju", 14, ANY_AGE),
+           ("Nodarbības 15–19 gadus veciem jauniešiem", 15, 19), ("no 18 gadiem", 18, ANY_AGE)],
+    "en": [("Volunteers must be at least 16 years old.", 16, ANY_AGE),
+           ("For children from 8 to 12 years", 8, 12), ("for teens aged 13-17 years", 13, 17)],
+    "ru": [("Подходит для детей от 6 лет", 6, ANY_AGE), ("для детей от 7 до 10 лет", 7, 10)],
+    "de": [("Für Kinder ab 5 Jahren", 5, ANY_AGE), ("Mindestalter 16 Jahre", 16, ANY_AGE),
+           ("zwischen 10 und 14 Jahren", 10, 14)],
+    "uk": [("Для волонтерів від 16 років", 16, ANY_AGE), ("для дітей 6–9 років", 6, 9)],
+    "pl": [("Wolontariusze od 16 lat", 16, ANY_AGE), ("dla dzieci od 4 do 6 lat", 4, 6)],
+    "et": [("Vabatahtlikud alates 16 aastast", 16, ANY_AGE), ("lastele 7–10 aastat", 7, 10)],
+}
+NO_STATED_AGE = ["Mokymai tėvams, auginantiems vaikus iki 12 metų",  # the children's age
+                 "Kursai vyks nuo 18 val.", "Nuo 2027 metų", "12 dalyvių grupė",
+                 "Seit 15 Jahren im Verein"]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_ages_an_item_states_it_is_for(language: str) -> None:
+    lexicon = INDEX.lexicon
+    for text, youngest, oldest in STATED_AGES[language]:
+        assert stated_ages(tokens(text), lexicon) == (youngest, oldest), text
+
+
+@pytest.mark.parametrize("text", NO_STATED_AGE)
+def test_an_age_that_is_not_the_participants_is_not_read(text: str) -> None:
+    assert stated_ages(tokens(text), INDEX.lexicon) == (0, ANY_AGE)
+
+
+def test_an_age_in_the_query_leaves_out_items_for_other_ages() -> None:
+    index = build_index([
+        doc(1, "Savanorystė vaikų ligoninėje", kind="volunteering",
+            description="Priimami savanoriai nuo 18 metų."),
+        doc(2, "Savanorystė gyvūnų prieglaudoje", kind="volunteering",
+            description="Savanoriams nuo 14 metų."),
+        doc(3, "Savanorystė bibliotekoje", kind="volunteering"),  # states no age
+    ])
+    assert set(ids(index, "savanorystė, mano sūnui 16 metų")) == {2, 3}
+    assert set(ids(index, "savanorystė, man 20 metų")) == {1, 2, 3}
+    assert set(ids(index, "savanorystė")) == {1, 2, 3}
+    result = search(index, "ar galima savanoriauti ligoninėje 16-mečiui?", now=NOW)
+    assert result.hits == ()
+    assert result.emptied_by == "audience"  # the age belongs with the audience
+    assert [hit.doc.id for hit in result.relaxed] == [1]
 
 
 def test_a_word_for_who_asks_is_no_audience_filter() -> None:

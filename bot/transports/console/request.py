@@ -63,6 +63,7 @@ class ConsoleAPI:
             "deletemycommands": lambda p, f: True,
             "setmydescription": lambda p, f: True,
             "setmyshortdescription": lambda p, f: True,
+            "setchatmenubutton": lambda p, f: True,
             "deletewebhook": lambda p, f: True,
             "answerinlinequery": self._answer_inline,
             "getupdates": lambda p, f: [],

@@ -85,6 +85,8 @@ class Console:
         self.update_id = int(time.time())
         self.query_id = 0
         self._towns: dict[str, tuple[str, float, float]] | None = None
+        # The development login of the pages this console serves (bot/web), if any.
+        self.dev_token: str | None = None
 
     def switch(self, user_id: int, name: str | None = None) -> ConsoleUser:
         user = self.people.get(user_id) or ConsoleUser(user_id, name or f"User {user_id}")
@@ -125,6 +127,11 @@ class Console:
         if not 1 <= number <= len(buttons):
             return f"(console) press a button from #1 to #{len(buttons)}"
         button = buttons[number - 1]
+        if "web_app" in button:  # Telegram opens the Mini App; here, the browser does
+            url = str(button["web_app"].get("url", ""))
+            if self.dev_token:
+                url += ("&" if "?" in url else "?") + f"dev={self.dev_token}"
+            return f"(console) that button opens the Mini App; in your browser: {url}"
         if "callback_data" not in button:
             url = str(button.get("url", ""))
             payload = deep_link_payload(url)
@@ -360,10 +367,13 @@ async def _serve_pages(application: TakasApplication, settings: Settings, consol
         except OSError:  # the port is taken: any free one will do
             await site.stop()
             continue
+        # The chat's "Open map" buttons lead to these pages (the console shows their address).
+        application.bot_data.extras["webapp_url"] = f"{base}/app"
         if dev is None:
             write("(console) Mini App pages: set WEB_DEV_LOGIN=1 to open them without "
                   "Telegram (BOT_TOKEN is set)")
         else:
+            console.dev_token = dev.token
             write(f"(console) the Mini App in your browser: {dev_url(base, site.services)}")
         return site
     return None

@@ -34,10 +34,19 @@ export class ApiError extends Error {
 }
 
 // JSON in, JSON out; a non-2xx answer raises ApiError with the contract's error code.
+// Once the page's language is known, every call asks for it (`?lang=`), so what the server
+// words itself (an entry's status, a playlist's title) speaks the language the page does.
+let languageKnown = false;
+
+function inLanguage(path) {
+  if (!languageKnown || /[?&]lang=/.test(path)) return path;
+  return `${path}${path.includes("?") ? "&" : "?"}lang=${encodeURIComponent(language)}`;
+}
+
 export async function api(path, { method = "GET", body, auth = true } = {}) {
   const headers = auth ? authHeader() : {};
   if (body !== undefined) headers["Content-Type"] = "application/json";
-  const response = await fetch(path, {
+  const response = await fetch(inLanguage(path), {
     method, headers, body: body === undefined ? undefined : JSON.stringify(body),
     credentials: "omit",
   });
@@ -56,6 +65,7 @@ export function t(key, values = {}) {
 export function useStrings(given, lang) {
   strings = given || {};
   language = lang || "en";
+  languageKnown = Boolean(lang);
   document.documentElement.lang = language;
   for (const node of document.querySelectorAll("[data-t]")) node.textContent = t(node.dataset.t);
   for (const node of document.querySelectorAll("[data-t-label]")) {
