@@ -62,5 +62,4 @@ async def test_a_killed_sender_repeats_at_most_the_messages_in_flight(
     twice = [chat for chat in chats if len(flood_fake.delivered(chat)) > 1]
     assert missing == []
     assert len(twice) <= in_flight, twice  # only the messages in flight at the kill
-    assert flood_fake.flood_rejections == []
     assert {r.status for r in await rows(db)} == {"sent"}
