@@ -20,7 +20,7 @@ async def test_the_sender_is_recorded_with_what_waits(db: Database) -> None:
     assert (first.language, first.telegram_language, first.expecting) == (None, "lt", None)
     async with db.transaction() as session:
         await waiting.expect(session, ONA, "profile", {"field": "school"})
-        (await session.get(User, ONA)).language = "de"  # type: ignore[union-attr]
+        (await session.get(User, ONA)).language = "de"
     later = await people.seen(db, SeenUser(ONA, "Ona J.", "ona", "lv"), is_admin=False,
                               expecting=True)
     assert (later.language, later.telegram_language) == ("de", "lv")
