@@ -132,14 +132,17 @@ async def test_an_organizer_approves_a_pupils_entry_across_two_persons(
         make_settings, i18n: I18n, tmp_path: Path) -> None:
     evidence = tmp_path / "evidence.png"
     evidence.write_bytes(b"\x89PNG fake")  # the bot keeps its file_id; nothing decodes it
-    script = Script(
+    script = Script()
+    script.steps = iter([
         "/org new Vilnius Library", "/org invite Vilnius Library",
         invite_link,  # person 1 (an admin) opens the invite: now an organizer too
         "/as 2 Ona", "/log", "Reading to children", press("✍ Keep my words"),
         press("Vilnius Library"), press("Today"), press("2 h"),
         f"/photo {evidence} at the library", press("✔ Confirm"),
-        "/as 1", press("✔ Approve"),
-    )
+        # The request reaches person 1 on the outbox's time: wait for it before switching.
+        once_printed(script.out, "takas → Console (1) ▸ *Hours to verify*", 1, "/as 1"),
+        press("✔ Approve"),
+    ])
     code = await run_console(make_settings(admin_ids="1"), i18n, read_line=script.read,
                              write=script.out.append, interactive=False)
     transcript = script.transcript
