@@ -56,7 +56,11 @@ def fold(text: str) -> str:
         return text.lower().translate(_TABLE)
     text = unicodedata.normalize("NFKC", text).casefold().translate(_TABLE)
     decomposed = unicodedata.normalize("NFKD", text)
-    return decomposed if decomposed.isascii() else decomposed.translate(_MARKS)
+    if decomposed.isascii():
+        return decomposed
+    # A letter the table knows may surface only once its marks are gone ('ӭ' -> 'э' -> 'e'),
+    # so the table is applied again: folding twice must give what folding once gave.
+    return decomposed.translate(_MARKS).translate(_TABLE)
 
 
 def chunks(text: str) -> list[str]:
