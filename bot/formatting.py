@@ -10,6 +10,7 @@ one language show prices differently from the rest.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_datetime, format_skeleton, format_time, format_timedelta
@@ -37,12 +38,34 @@ def when(moment: datetime, tz: str | None = None) -> str:
     return format_datetime(moment, "short", tzinfo=zone(tz), locale=current_language())
 
 
+# Babel matches a skeleton and formats anew on every call; a results page formats the same
+# few dates again and again (every search, every language): remembered, by the wall-clock
+# time (an aware datetime would equal the same instant in another zone). Neither pattern
+# shows a zone.
+def _skeleton(skeleton: str, local: datetime, language: str) -> str:
+    return _wall_skeleton(skeleton, local.replace(tzinfo=None), language)
+
+
+def _short_time(local: datetime, language: str) -> str:
+    return _wall_short_time(local.replace(tzinfo=None), language)
+
+
+@lru_cache(maxsize=8192)
+def _wall_skeleton(skeleton: str, wall: datetime, language: str) -> str:
+    return format_skeleton(skeleton, wall, locale=language)
+
+
+@lru_cache(maxsize=8192)
+def _wall_short_time(wall: datetime, language: str) -> str:
+    return format_time(wall, "short", locale=language)
+
+
 def day(moment: datetime, tz: str | None = None, *, now: datetime | None = None) -> str:
     """'sausio 15 d.' / 'January 15' (with the year when it is not this year's)."""
     local = moment.astimezone(zone(tz))
     this_year = (now or utcnow()).astimezone(zone(tz)).year
     skeleton = "MMMMd" if local.year == this_year else "yMMMMd"
-    return format_skeleton(skeleton, local, locale=current_language())
+    return _skeleton(skeleton, local, current_language())
 
 
 def date_text(value: date, *, now: datetime | None = None) -> str:
@@ -55,7 +78,7 @@ def day_time(moment: datetime, tz: str | None = None, *, now: datetime | None = 
     local = moment.astimezone(zone(tz))
     text = day(moment, tz, now=now)
     if (local.hour, local.minute) != (0, 0):
-        text += " " + format_time(local, "short", locale=current_language())
+        text += " " + _short_time(local, current_language())
     return text
 
 
@@ -69,7 +92,7 @@ def span(start: datetime | None, end: datetime | None, tz: str | None = None, *,
         return begins
     local_start, local_end = start.astimezone(zone(tz)), end.astimezone(zone(tz))
     if local_start.date() == local_end.date():
-        return f"{begins}–{format_time(local_end, 'short', locale=current_language())}"
+        return f"{begins}–{_short_time(local_end, current_language())}"
     return f"{begins} – {day(end, tz, now=now)}"
 
 

@@ -219,6 +219,7 @@ class Sender:
         self._freed = asyncio.Event()  # a send ended: its chat may take the next
         self._refilling = asyncio.Lock()  # one claim at a time
         self._claimed = 0  # rows claimed in this round
+        self._exhausted = False  # a claim of this round found nothing due
         self._rendering: dict[int, asyncio.Task[list[Part]]] = {}  # claimed rows' notices
         self._render_slots = asyncio.Semaphore(concurrency)
         self._sending = asyncio.Semaphore(concurrency)  # sent or sending, not yet stored
@@ -356,7 +357,7 @@ class Sender:
         """Deliver what is due, claiming the next batch as soon as the claimed ones are
         taken (no pause between batches), until nothing is due or `stop`; the number of
         rows claimed."""
-        self._claimed = 0
+        self._claimed, self._exhausted = 0, False
         if not await self._refill(stop):
             return 0
         keeper = asyncio.create_task(self._keep_claims())
@@ -391,7 +392,7 @@ class Sender:
         their chat is busy go back to the queue in the same transaction); whether rows
         wait to be taken."""
         async with self._refilling:
-            if self._pending or stop.is_set():
+            if self._pending or self._exhausted or stop.is_set():
                 return bool(self._pending)
             await self._requeue_stale()  # a long round still takes back dead senders' rows
             deferred, self._deferred = self._deferred, []
@@ -407,6 +408,9 @@ class Sender:
             self._pending.extend(rows)
             self._held.update((row.id, row) for row in rows)
             self._claimed += len(rows)
+            # Nothing due: the other workers need not ask again (the round ends; the next
+            # one claims what was queued meanwhile).
+            self._exhausted = not rows
             return bool(rows)
 
     @staticmethod

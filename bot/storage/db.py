@@ -6,9 +6,11 @@ One `Database` per process, opened at start-up and disposed at shutdown. Service
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,8 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+
+from bot.storage import deferred
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +119,11 @@ def _downgrade(connection: Connection, revision: str) -> None:
     command.downgrade(cfg, revision)
 
 
+# Set while a transaction of this context is open: one opened inside it (nested) does not
+# wait for its turn, which would be its own.
+_inside: ContextVar[bool] = ContextVar("takas_in_transaction", default=False)
+
+
 class Database:
     """The engine and the session factory of this process."""
 
@@ -122,12 +131,54 @@ class Database:
         self.url = url
         self.engine = create_engine(url)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._turns: asyncio.Lock | None = None
+
+    def take_turns(self) -> None:
+        """SQLite only (nothing on PostgreSQL): this process's transactions take turns.
+
+        SQLite lets one transaction write at a time; others wait in its busy handler,
+        which sleeps 1, 2, 5 ... up to 100 ms between looks. A web process runs dozens of
+        short transactions at once (stored updates, claims, handlers, settled outcomes):
+        they only made each other sleep, and each wait kept an update's slot busy. Taking
+        turns here, each starts the moment the previous one ends. For processes whose
+        transactions are all short (the webhook's); a transaction opened inside another
+        one does not wait."""
+        if self.engine.dialect.name == "sqlite":
+            self._turns = asyncio.Lock()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """One unit of work: commits when the block ends, rolls back when it raises."""
-        async with self.sessionmaker() as session, session.begin():
-            yield session
+        """One unit of work: commits when the block ends, rolls back when it raises.
+        Writes the current update put off (`defer`) go first in it."""
+        turns = self._turns if self._turns is not None and not _inside.get() else None
+        if turns is not None:
+            await turns.acquire()
+        inside = _inside.set(True)
+        pending = deferred.current()
+        taken = pending.take() if pending is not None else []
+        try:
+            async with self.sessionmaker() as session, session.begin():
+                for write in taken:
+                    await write(session)
+                yield session
+        except BaseException:
+            if pending is not None and taken:
+                pending.restore(taken)  # not written: the next transaction tries again
+            raise
+        finally:
+            _inside.reset(inside)
+            if turns is not None:
+                turns.release()
+
+    async def defer(self, write: deferred.Write) -> None:
+        """Put `write` off to the current update's next transaction (bot/storage/
+        deferred.py); without an update collecting, write it at once."""
+        pending = deferred.current()
+        if pending is not None:
+            pending.add(write)
+            return
+        async with self.transaction() as session:
+            await write(session)
 
     async def migrate(self, revision: str = "head") -> None:
         """Bring the schema to `revision` (Alembic, inside one transaction)."""

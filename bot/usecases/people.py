@@ -8,12 +8,16 @@ or refreshed (name, Telegram's language), so later calls can rely on the row.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import orgs, users, waiting
-from bot.services.users import SeenUser
+from bot.services.users import KnownSender, SeenUser
 from bot.services.waiting import Expecting
 from bot.storage.db import Database
 from bot.storage.models import HourEntry, Pupil
@@ -28,11 +32,40 @@ class Sender:
     expecting: Expecting | None  # what waits for their typed text (when it was asked)
 
 
+# Senders read ahead by the transport, with the update's claim (the webhook's inbox
+# processor): `seen` then needs no transaction of its own.
+_known: ContextVar[Mapping[int, KnownSender] | None] = ContextVar("takas_known_senders",
+                                                                  default=None)
+
+
+@contextmanager
+def known(senders: Mapping[int, KnownSender]) -> Iterator[None]:
+    """Within the block, `seen` takes these senders as read ahead (the caller read them
+    in the transaction that claimed the update, and nothing of theirs ran since)."""
+    token = _known.set(senders)
+    try:
+        yield
+    finally:
+        _known.reset(token)
+
+
 async def seen(db: Database, sender: SeenUser, *, is_admin: bool,
                expecting: bool) -> Sender:
     """An update's first unit of work: record the sender (first contact, name, Telegram's
     language, last seen; an ADMIN_IDS entry makes an admin) and, if `expecting`, read what
-    waits for their typed text, so the update's flows need not ask again."""
+    waits for their typed text, so the update's flows need not ask again.
+
+    When the transport read the sender ahead (`known`), recording them is put off to the
+    update's next transaction (`Database.defer`): no transaction of its own."""
+    ahead = (_known.get() or {}).get(sender.id)
+    if ahead is not None:
+        async def record(session: AsyncSession) -> None:
+            await users.record_seen(session, sender, is_admin=is_admin)
+
+        await db.defer(record)
+        # As the row will be: the chosen language kept, Telegram's as this update says.
+        return Sender(ahead.language, sender.telegram_language or None,
+                      ahead.expecting if expecting else None)
     async with db.transaction() as session:
         user = await users.touch_user(session, sender, is_admin=is_admin)
         waits = await waiting.get(session, sender.id) if expecting else None

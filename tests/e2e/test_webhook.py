@@ -29,7 +29,7 @@ from bot.i18n import I18n
 from bot.storage import inbox
 from bot.storage.catalog_tables import Feed, Opportunity
 from bot.storage.db import Database
-from bot.storage.models import InboxUpdate, utcnow
+from bot.storage.models import InboxUpdate, User, utcnow
 from bot.transports import webhook
 from tests.fakes import FakeBotAPI
 
@@ -240,6 +240,43 @@ async def test_updates_of_one_chat_are_processed_in_order(
     first, second = await fake.wait_for_messages(13, 2)
     assert first.text.startswith("Hello")
     assert not second.text.startswith("Hello")
+
+
+async def test_the_sender_is_recorded_even_when_nothing_else_touches_the_database(
+    server: Running, fake: FakeBotAPI
+) -> None:
+    """Recording the sender is put off to the update's next transaction; an update whose
+    handling opens none (an edited message) records them where it is marked done."""
+    update = text_update(fake, 14, "Keramika", first_name="Rūta", language_code="lt")
+    message = update.pop("message")
+    update["edited_message"] = {**message, "edit_date": message["date"] + 5}
+    assert (await server.post(update)).status == 200
+    db = server.application.bot_data.db
+    await wait_for_status(db, update["update_id"], "done")
+    async with db.transaction() as session:
+        user = await session.get(User, 14)
+    assert user is not None
+    assert (user.first_name, user.telegram_language) == ("Rūta", "lt")
+
+
+async def test_a_language_chosen_just_before_is_the_next_messages_language(
+    server: Running, fake: FakeBotAPI
+) -> None:
+    """A sender is read ahead of their update only when no other update of theirs is
+    being handled: here the language switch and the next message come together."""
+    english = text_update(fake, 15, "/help", language_code="en")
+    assert (await server.post(english)).status == 200
+    [help_in_english] = await fake.wait_for_messages(15, 1)
+    assert (await server.post(text_update(fake, 15, "/language", language_code="en"))
+            ).status == 200
+    _help, keyboard = await fake.wait_for_messages(15, 2)
+    press = fake.press_button(fake.user(15), keyboard, "lang:de").update
+    fake.updates.drop_all()
+    again = text_update(fake, 15, "/help", language_code="en")
+    answers = await asyncio.gather(server.post(press), server.post(again))
+    assert [answer.status for answer in answers] == [200, 200]
+    *_earlier, help_again = await fake.wait_for_messages(15, 3)
+    assert help_again.text != help_in_english.text  # in German, as chosen just before
 
 
 async def test_an_update_that_cannot_be_processed_fails_after_three_attempts(

@@ -65,6 +65,9 @@ async def serve(
     request = CapturingRequest(HTTPXRequest(connection_pool_size=16))
     application = (build or build_application)(settings, i18n, background=False,
                                                request=request, rate_limit=False)
+    # Every transaction here is short (no sync, no jobs: the worker's): on SQLite they take
+    # turns instead of sleeping in its busy handler (bot/storage/db.py).
+    application.bot_data.db.take_turns()
     remove_signals: Callable[[], None] | None = None
     if stop is None:
         stop = asyncio.Event()

@@ -1,7 +1,13 @@
 """The inbox processor: claims stored updates and runs them through the Application in
 this process, one chat at a time, with their replies captured and settled into the outbox
 in the transaction that marks the update done (see the package docstring for the
-guarantees)."""
+guarantees).
+
+Fewer transactions per update: the transaction that claims a batch also reads its senders
+(their language, what waits for their text: `people.known`), and the write that records
+the sender is put off to the update's next transaction (bot/storage/deferred.py), at the
+latest the one that marks it done. A sender is read ahead only when no other update of
+theirs is in this process or in the batch: one that is could change what was read."""
 
 from __future__ import annotations
 
@@ -10,6 +16,7 @@ import contextlib
 import functools
 import logging
 import time
+from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -21,10 +28,12 @@ from bot import metrics
 from bot.context import TakasApplication
 from bot.delivery.capture import CapturedCall, capturing
 from bot.logs import safe_error
-from bot.storage import inbox, outbox
+from bot.services.users import KnownSender, known_senders
+from bot.storage import deferred, inbox, outbox
 from bot.storage.db import Database, unavailable
 from bot.storage.models import utcnow
 from bot.transports.webhook.config import DEFAULT_TIMINGS, Timings
+from bot.usecases import people
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +48,19 @@ def _chat_key(update: Update) -> int | None:
 
 
 SETTLE_ATTEMPTS = 3  # tries to store an update's outcome before it is marked failed
+_SENT_BY_A_USER = ("message", "edited_message", "callback_query", "inline_query")
+
+
+def _sender_id(payload: dict[str, Any]) -> int | None:
+    """Who sent a stored update (the kinds a person makes), from its JSON."""
+    for kind in _SENT_BY_A_USER:
+        found = payload.get(kind)
+        if isinstance(found, dict):
+            sender = found.get("from")
+            user_id = sender.get("id") if isinstance(sender, dict) else None
+            return user_id if isinstance(user_id, int) and not isinstance(user_id, bool) \
+                else None
+    return None
 
 
 @dataclass
@@ -48,6 +70,7 @@ class _Outcome:
     error: str | None
     replies: list[CapturedCall]
     chat: int | None
+    put_off: deferred.Deferred  # writes its handling put off (recording its sender)
     settle_failures: int = 0  # times its outcome could not be stored
 
 
@@ -75,6 +98,8 @@ class InboxProcessor:
         # the replies captured while processing it, with the chat they belong to.
         self._unsettled: dict[int, _Outcome] = {}
         self._chats: dict[int, _ChatLock] = {}
+        self._senders: Counter[int] = Counter()  # updates in this process, by sender
+        self._full_claim = False  # the last claim took as many as it could: more may wait
         self._settling = asyncio.Lock()  # one settle at a time: a row is marked once
         self._failures = 0
         self._warned_at = 0.0  # loop time of the last "database unavailable" warning
@@ -130,14 +155,14 @@ class InboxProcessor:
                     self._warned_at = now
                 log.log(logging.WARNING if warn else logging.DEBUG,
                         "inbox: database unavailable (%s); retrying", safe_error(exc))
-                claimed = 0
+                claimed, self._full_claim = 0, False  # back off below
             else:
                 if self._failures:
                     log.info("inbox: database available again")
                 self._failures = 0
                 if not claimed and not self._tasks and not self._unsettled:
                     self._progressed()  # idle: nothing is waiting for this process
-            if claimed and self.in_flight < t.concurrency:
+            if self._full_claim and self.in_flight < t.concurrency:
                 continue  # there may be more waiting
             pause = min(t.poll * 2 ** min(self._failures, 4), 10 * t.poll)
             with contextlib.suppress(TimeoutError):
@@ -145,28 +170,47 @@ class InboxProcessor:
         await self._drain()
 
     async def _claim(self) -> int:
+        """Claim as many waiting updates as there are free slots. Only a claim that filled
+        them all (more may wait) is followed at once by another, or by one as soon as a
+        slot frees: otherwise the next comes with `wake()` or the next poll."""
         free = self.timings.concurrency - self.in_flight
         if free <= 0:
+            self._full_claim = True
             return 0
         async with self.db.transaction() as session:
             rows = await inbox.claim(session, free, utcnow())
-            claimed = [(row.update_id, row.payload) for row in rows]
-        for update_id, payload in claimed:
-            task = asyncio.create_task(self._process(update_id, payload),
+            claimed = [(row.update_id, row.payload, _sender_id(row.payload)) for row in rows]
+            in_batch = Counter(sender for _uid, _payload, sender in claimed)
+            alone = {sender for sender, count in in_batch.items()
+                     if sender is not None and count == 1 and not self._senders[sender]}
+            known = await known_senders(session, alone)
+        self._full_claim = len(claimed) == free
+        for update_id, payload, sender in claimed:
+            ahead = {sender: known[sender]} if sender in known else {}
+            task = asyncio.create_task(self._process(update_id, payload, ahead),
                                        name=f"update-{update_id}")
             self._tasks[update_id] = task
-            task.add_done_callback(functools.partial(self._done, update_id))
+            if sender is not None:
+                self._senders[sender] += 1
+            task.add_done_callback(functools.partial(self._done, update_id, sender))
         return len(claimed)
 
-    def _done(self, update_id: int, _task: asyncio.Task[None]) -> None:
+    def _done(self, update_id: int, sender: int | None, _task: asyncio.Task[None]) -> None:
         self._tasks.pop(update_id, None)
-        self._wakeup.set()  # a slot is free
+        if sender is not None:
+            self._senders[sender] -= 1
+            if self._senders[sender] <= 0:
+                del self._senders[sender]
+        if self._full_claim:
+            self._wakeup.set()  # a slot is free, and updates may be waiting for one
 
-    async def _process(self, update_id: int, payload: dict[str, Any]) -> None:
+    async def _process(self, update_id: int, payload: dict[str, Any],
+                       ahead: dict[int, KnownSender]) -> None:
         kind = metrics.update_type(payload)
         error: str | None = None
         chat: int | None = None
         replies: list[CapturedCall] = []
+        put_off = deferred.Deferred()
         try:
             update = Update.de_json(payload, self.application.bot)
             self.application.bot.insert_callback_data(update)
@@ -174,7 +218,8 @@ class InboxProcessor:
             async with self._chat_lock(chat):
                 started = time.perf_counter()
                 try:
-                    with capturing() as captured:
+                    with capturing() as captured, deferred.collecting() as put_off, \
+                            people.known(ahead):
                         await self.application.process_update(update)
                     replies = captured.calls
                 finally:
@@ -186,7 +231,7 @@ class InboxProcessor:
             error = safe_error(exc)
             metrics.count_update_error(kind)
             log.error("update %s could not be processed", update_id, exc_info=exc)
-        self._unsettled[update_id] = _Outcome(error, [] if error else replies, chat)
+        self._unsettled[update_id] = _Outcome(error, [] if error else replies, chat, put_off)
         try:
             await self._settle_unsettled()
         except Exception as exc:  # the database is away: kept, the loop tries again
@@ -238,13 +283,22 @@ class InboxProcessor:
                 self._progressed()
 
     async def _settle(self, update_id: int, outcome: _Outcome) -> None:
-        async with self.db.transaction() as session:
-            status = await inbox.finish(session, update_id, utcnow(), outcome.error)
-            if status == inbox.InboxStatus.DONE:
-                # The replies are queued in the transaction that marks the update done:
-                # both happen, or neither does and it is processed again.
-                await outbox.enqueue_calls(session, update_id, outcome.replies,
-                                           outcome.chat)
+        # What the handling put off and none of its transactions wrote (the sender's
+        # record after an echo, say) is written first: before the update counts as done.
+        put_off = outcome.put_off.take()
+        try:
+            async with self.db.transaction() as session:
+                for write in put_off:
+                    await write(session)
+                status = await inbox.finish(session, update_id, utcnow(), outcome.error)
+                if status == inbox.InboxStatus.DONE:
+                    # The replies are queued in the transaction that marks the update done:
+                    # both happen, or neither does and it is processed again.
+                    await outbox.enqueue_calls(session, update_id, outcome.replies,
+                                               outcome.chat)
+        except BaseException:
+            outcome.put_off.restore(put_off)  # settling is tried again
+            raise
         if status == inbox.InboxStatus.FAILED:
             log.error("update %s failed for good: %s", update_id, outcome.error)
 
