@@ -127,9 +127,10 @@ async def test_claim_takes_the_oldest_due_rows_first(db: Database) -> None:
 async def test_requeue_stale_returns_claims_of_a_dead_sender(db: Database) -> None:
     await queue(db, [1, 2, 3])
     claimed_at = utcnow()
+    first = (await rows(db))[0].id
     async with db.transaction() as session:
         assert len(await outbox.claim(session, 10, claimed_at)) == 3
-        await outbox.mark(session, (await rows(db))[0].id, OutboxStatus.SENT, now=claimed_at)
+        await outbox.mark(session, first, OutboxStatus.SENT, now=claimed_at)
     async with db.transaction() as session:
         assert await outbox.requeue_stale(session, claimed_at - timedelta(seconds=1)) == 0
         assert await outbox.requeue_stale(session, claimed_at + timedelta(seconds=1)) == 2

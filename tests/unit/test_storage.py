@@ -98,3 +98,37 @@ async def test_failed_unit_of_work_writes_nothing(db_url: str) -> None:
             assert await get_user(session, 8) is None
     finally:
         await db.close()
+
+
+async def test_a_transaction_that_reads_then_writes_waits_its_turn_instead_of_failing(
+        db_url: str) -> None:
+    """Two people press at once: one transaction reads a user inside a savepoint (as the
+    verification queue does) while another one writes the same table; then the first
+    writes. Both must succeed, one after the other. (SQLite used to answer the first with
+    "database is locked" at once: its snapshot was older than the other's commit.)"""
+    import asyncio
+
+    db = Database(db_url)
+    try:
+        async with db.transaction() as session:
+            await touch_user(session, SeenUser(1, "Ona", None, "lt"), is_admin=False)
+            await touch_user(session, SeenUser(2, "Jonas", None, "lt"), is_admin=False)
+
+        async def other_person() -> None:
+            async with db.transaction() as session:
+                await set_language(session, 2, "en")
+
+        async with db.transaction() as session, session.begin_nested():
+            assert (await get_user(session, 1)) is not None
+            other = asyncio.create_task(other_person())
+            await asyncio.sleep(0.3)  # the other transaction commits, or waits
+            await set_language(session, 1, "ru")
+        await other
+        async with db.transaction() as session:
+            one, two = await get_user(session, 1), await get_user(session, 2)
+        assert one is not None
+        assert one.language == "ru"
+        assert two is not None
+        assert two.language == "en"
+    finally:
+        await db.close()
