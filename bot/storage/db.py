@@ -42,24 +42,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # /forgetme erases must not stay readable in the file.
     cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
-    # The driver's own transaction handling is switched off (SQLAlchemy's recipe for
-    # pysqlite and aiosqlite): left on, it begins a transaction only at the first write,
-    # so reads before it see no snapshot at all, and a SAVEPOINT opens a deferred one.
-    dbapi_connection.isolation_level = None
 
 
-# An execution option: this SQLite connection's statements run outside a transaction.
-# (Not SQLAlchemy's "AUTOCOMMIT": leaving it would switch the driver's own handling back on.)
-OUTSIDE_TRANSACTION = "takas_outside_transaction"
-
-
-def _sqlite_begin(connection: Connection) -> None:
-    # IMMEDIATE: a transaction takes the write lock when it begins, waiting for it in
-    # busy_timeout. A deferred one that read first and then wrote, after another
-    # connection wrote meanwhile, failed at once with "database is locked": SQLite cannot
-    # move its snapshot forward and does not wait. (WAL readers are never blocked.)
-    # A checkpoint runs outside any transaction (`OUTSIDE_TRANSACTION`).
-    if not connection.get_execution_options().get(OUTSIDE_TRANSACTION):
+def _sqlite_savepoint(connection: Connection, _name: str) -> None:
+    # The driver begins a transaction at its first write, which takes the write lock at
+    # once (waiting in busy_timeout); reads before it see the latest commit. A SAVEPOINT
+    # outside a transaction would instead open a deferred one: it reads, another
+    # connection commits, and its first write then fails at once with "database is
+    # locked" (SQLite cannot move a snapshot forward, and does not wait). So a savepoint
+    # that opens the transaction begins it IMMEDIATE, holding the write lock.
+    dbapi = connection.connection.dbapi_connection
+    if not getattr(dbapi, "_connection", dbapi).in_transaction:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
@@ -76,7 +69,7 @@ def create_engine(url: str) -> AsyncEngine:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        event.listen(engine.sync_engine, "begin", _sqlite_begin)
+        event.listen(engine.sync_engine, "savepoint", _sqlite_savepoint)
         return engine
     return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10,
                                hide_parameters=True)
@@ -139,10 +132,8 @@ def _downgrade(connection: Connection, revision: str) -> None:
     command.downgrade(cfg, revision)
 
 
-# Set while a transaction of this context is open, and in tasks started inside it: those
-# do not wait for a turn the outer transaction may hold while it waits for them. (Opening
-# one transaction inside another is a mistake on SQLite all the same: the inner one waits
-# for the outer one's write lock until busy_timeout runs out.)
+# Set while a transaction of this context is open: one opened inside it (nested) does not
+# wait for its turn, which would be its own.
 _inside: ContextVar[bool] = ContextVar("takas_in_transaction", default=False)
 
 
@@ -163,7 +154,8 @@ class Database:
         short transactions at once (stored updates, claims, handlers, settled outcomes):
         they only made each other sleep, and each wait kept an update's slot busy. Taking
         turns here, each starts the moment the previous one ends. For processes whose
-        transactions are all short (the webhook's)."""
+        transactions are all short (the webhook's); a transaction opened inside another
+        one does not wait."""
         if self.engine.dialect.name == "sqlite":
             self._turns = asyncio.Lock()
 
@@ -218,7 +210,6 @@ class Database:
         if self.engine.dialect.name != "sqlite":
             return True
         async with self.engine.connect() as connection:
-            await connection.execution_options(**{OUTSIDE_TRANSACTION: True})
             result = await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
             busy = result.scalar()
         return busy == 0

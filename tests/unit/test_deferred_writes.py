@@ -69,7 +69,7 @@ async def _count_outside(db: Database) -> int:
     return await asyncio.create_task(count())
 
 
-async def test_sqlite_transactions_take_turns(
+async def test_sqlite_transactions_take_turns_and_a_nested_one_does_not_wait(
     db: Database,
 ) -> None:
     if db.engine.dialect.name != "sqlite":
@@ -85,6 +85,8 @@ async def test_sqlite_transactions_take_turns(
             inside.append(n)
             await record_seen(session, SeenUser(100 + n, "Ona", None, "lt"), is_admin=False)
             await asyncio.sleep(0.01)
+            async with db.transaction() as nested:  # would wait for itself if it queued
+                await nested.get(User, 100 + n)
             inside.remove(n)
 
     await asyncio.wait_for(asyncio.gather(*(work(n) for n in range(8))), 30)
