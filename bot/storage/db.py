@@ -51,7 +51,7 @@ def _sqlite_savepoint(connection: Connection, _name: str) -> None:
     # connection commits, and its first write then fails at once with "database is
     # locked" (SQLite cannot move a snapshot forward, and does not wait). So a savepoint
     # that opens the transaction begins it IMMEDIATE, holding the write lock.
-    dbapi = connection.connection.dbapi_connection
+    dbapi: Any = connection.connection.dbapi_connection  # aiosqlite's, adapted
     if not getattr(dbapi, "_connection", dbapi).in_transaction:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
