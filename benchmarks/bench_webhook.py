@@ -1,7 +1,7 @@
 """Webhook throughput end to end: Telegram's POST to the reply arriving at the Bot API.
 
 Usage:
-    .venv/bin/python -m benchmarks.bench_webhook [--updates 600] [--postgres URL]
+    .venv/bin/python -m benchmarks.bench_webhook [--updates 600] [--postgres URL [--postgres-only]]
 
 For each database (a fresh SQLite file; PostgreSQL when `--postgres` or TEST_POSTGRES_URL
 names a server) it migrates, loads the bundled demo catalog, and runs two bots on the same
@@ -15,7 +15,7 @@ this process:
 
 Each run posts `--updates` updates from as many users, 32 at a time, and prints updates per
 second (first POST to last reply) and the latency of each update (its POST to its reply).
-Target: search at >= 40 % of the echo rate on each database.
+Target (issue 16): search at >= 60 % of the echo rate on each database.
 
 Telegram lets a bot send about 30 messages a second (more with paid broadcasts): the worker
 here sends with `PAID_BROADCAST` at up to 1,000/s, so the numbers measure this stack, not
@@ -51,6 +51,7 @@ from tests.processes import Child
 
 SECRET = "bench-webhook-secret"  # noqa: S105 -- a throwaway for the local fake
 CONCURRENCY = 32
+TARGET = 0.60  # search's rate as a share of the echo bot's
 FIRST_USER = 500_000
 
 
@@ -91,6 +92,31 @@ async def prepare(url: str) -> list[str]:
     if failed or not titles:
         raise SystemExit("the demo catalog did not load: " + "; ".join(failed))
     return titles
+
+
+def cpu_seconds() -> dict[str, float]:
+    """CPU time used so far (user + system) by this process (the bench and the fake Bot
+    API), by the database server's processes, and by every other process by pid (Linux's
+    /proc; empty elsewhere)."""
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    used: dict[str, float] = {"bench": sum(os.times()[:2])}
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return used
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().split(b"\0")[0].decode(errors="replace")
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        seconds = (int(fields[11]) + int(fields[12])) / ticks
+        if command.startswith("postgres"):
+            used["database"] = used.get("database", 0.0) + seconds
+        else:
+            used[entry.name] = seconds
+    return used
 
 
 async def fresh_postgres(server: str, name: str) -> str:
@@ -135,6 +161,7 @@ async def run(fake: FakeBotAPI, db_url: str, texts: list[str], echo: bool,
                             raise SystemExit(f"the webhook answered {response.status}")
 
             started = time.monotonic()
+            before = cpu_seconds()
             await asyncio.gather(*(post(update) for update in updates))
             chats = {user.id for user in users}
 
@@ -142,6 +169,7 @@ async def run(fake: FakeBotAPI, db_url: str, texts: list[str], echo: bool,
                 return True if all(fake.messages(chat) for chat in chats) else None
 
             await fake._wait_until(answered, 300, lambda: "every reply")
+            after = cpu_seconds()
         replies: dict[int, float] = {}
         for request in fake.calls("sendMessage"):
             chat = int(request.params.get("chat_id", 0))
@@ -149,7 +177,14 @@ async def run(fake: FakeBotAPI, db_url: str, texts: list[str], echo: bool,
                 replies.setdefault(chat, request.at)
         elapsed = max(replies.values()) - started
         latencies = sorted(replies[chat] - posted[chat] for chat in chats)
+        def used(key: str) -> float:
+            return (after.get(key, 0.0) - before.get(key, 0.0)) * 1000 / len(texts)
+
         return {
+            "web_cpu": used(str(web.process.pid)),
+            "worker_cpu": used(str(worker.process.pid)),
+            "database_cpu": used("database"),
+            "bench_cpu": used("bench"),
             "rate": len(texts) / elapsed,
             "p50": statistics.median(latencies) * 1000,
             "p95": latencies[int(0.95 * (len(latencies) - 1))] * 1000,
@@ -160,10 +195,11 @@ async def run(fake: FakeBotAPI, db_url: str, texts: list[str], echo: bool,
         await asyncio.gather(*(child.close() for child in (web, worker)))
 
 
-async def main(updates: int, postgres: str | None) -> int:
+async def main(updates: int, postgres: str | None, *, sqlite: bool = True) -> int:
     databases: list[tuple[str, str]] = []
-    folder = Path(tempfile.mkdtemp(prefix="takas-bench-webhook-"))
-    databases.append(("SQLite", f"sqlite+aiosqlite:///{folder / 'bench.sqlite3'}"))
+    if sqlite:
+        folder = Path(tempfile.mkdtemp(prefix="takas-bench-webhook-"))
+        databases.append(("SQLite", f"sqlite+aiosqlite:///{folder / 'bench.sqlite3'}"))
     if postgres:
         databases.append(("PostgreSQL", await fresh_postgres(postgres, "takas_bench_webhook")))
     else:
@@ -182,7 +218,10 @@ async def main(updates: int, postgres: str | None) -> int:
                 user += updates
                 row = results[-1][2]
                 print(f"{name:<10} {bot:<6} {row['rate']:7.1f} updates/s   "
-                      f"p50 {row['p50']:6.0f} ms   p95 {row['p95']:6.0f} ms", flush=True)
+                      f"p50 {row['p50']:6.0f} ms   p95 {row['p95']:6.0f} ms   CPU ms per "
+                      f"update: web {row['web_cpu']:.1f}, worker {row['worker_cpu']:.1f}, "
+                      f"database {row['database_cpu']:.1f}, bench and fake "
+                      f"{row['bench_cpu']:.1f}", flush=True)
         rejected = len(fake.rejected)
     ok = rejected == 0
     print(f"\n{updates} updates per run, {CONCURRENCY} posted at a time; "
@@ -190,9 +229,9 @@ async def main(updates: int, postgres: str | None) -> int:
     for name, _url in databases:
         rates = {bot: row["rate"] for db, bot, row in results if db == name}
         share = rates["search"] / rates["echo"]
-        meets = share >= 0.40
+        meets = share >= TARGET
         ok = ok and meets
-        print(f"{name}: search at {share:.0%} of the echo rate (target >= 40 %): "
+        print(f"{name}: search at {share:.0%} of the echo rate (target >= {TARGET:.0%}): "
               f"{'met' if meets else 'NOT MET'}")
     return 0 if ok else 1
 
@@ -201,5 +240,10 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--updates", type=int, default=600)
     parser.add_argument("--postgres", default=os.environ.get("TEST_POSTGRES_URL"))
+    parser.add_argument("--postgres-only", action="store_true",
+                        help="skip the SQLite runs (needs --postgres)")
     arguments = parser.parse_args()
-    sys.exit(asyncio.run(main(arguments.updates, arguments.postgres)))
+    if arguments.postgres_only and not arguments.postgres:
+        parser.error("--postgres-only needs --postgres URL (or TEST_POSTGRES_URL)")
+    sys.exit(asyncio.run(main(arguments.updates, arguments.postgres,
+                              sqlite=not arguments.postgres_only)))

@@ -137,6 +137,7 @@ def cmd_polling() -> int:
         print(HOW_TO_CONNECT, file=sys.stderr)
         return 2
     application = build_polling_application(settings, i18n)
+    application.bot_data.search.freeze_snapshots()  # a long-running process
     from bot.transports.web import attach, wanted_beside_bot
 
     if wanted_beside_bot(settings):

@@ -71,7 +71,7 @@ def create_engine(url: str) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "savepoint", _sqlite_savepoint)
         return engine
-    return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10,
+    return create_async_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=10,
                                hide_parameters=True)
 
 

@@ -115,6 +115,7 @@ async def serve_web(settings: Settings, i18n: I18n, *, host: str | None = None,
         if settings.is_sqlite:
             await db.migrate()
         search = SearchService(db)
+        search.freeze_snapshots()  # a long-running process
         await search.refresh()
         badges = BadgeDocuments(db, i18n, Issuer(settings.badge_key(),
                                                  settings.badge_base_url))

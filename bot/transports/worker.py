@@ -111,6 +111,7 @@ async def _serve(
     # No other sender runs while we hold the lock: every row still `sending` belongs to a
     # dead predecessor and is taken back at start, not only after it goes stale.
     application.bot_data.sender.exclusive = True
+    application.bot_data.search.freeze_snapshots()  # a long-running process
     async with running(application):
         log.info("worker active")
         if on_active is not None:

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz.distance import Levenshtein
-from sqlalchemy import select
+from sqlalchemy import exists, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.playlist_tables import Playlist, PlaylistItem
@@ -16,11 +18,22 @@ from catalog.search.normalize import tokens
 from catalog.search.stem import stem
 
 
-def _words(text: str, stopwords: frozenset[str]) -> set[str]:
-    return {stem(t) for t in tokens(text) if len(t) >= 3 and t not in stopwords}
+@dataclass(frozen=True)
+class Found:
+    """A published playlist a search matched: its titles by language."""
+
+    id: int
+    titles: dict[str, str]
+    language: str
 
 
-def _close(word: str, words: set[str]) -> bool:
+@lru_cache(maxsize=4096)
+def _words(text: str, stopwords: frozenset[str]) -> frozenset[str]:
+    # Remembered: every search reads the same published playlists' titles again.
+    return frozenset(stem(t) for t in tokens(text) if len(t) >= 3 and t not in stopwords)
+
+
+def _close(word: str, words: frozenset[str]) -> bool:
     if word in words:
         return True
     budget = 1 if len(word) >= 5 else 0  # a typo in a longer word
@@ -29,26 +42,28 @@ def _close(word: str, words: set[str]) -> bool:
 
 
 async def matching(session: AsyncSession, query: str, opportunity_ids: Iterable[int], *,
-                   stopwords: frozenset[str] = frozenset(), limit: int = 3) -> list[Playlist]:
+                   stopwords: frozenset[str] = frozenset(), limit: int = 3) -> list[Found]:
     """Published playlists whose title or description matches the query (most of its words),
-    then those holding one of the found opportunities."""
+    then those holding one of the found opportunities. One query: every typed search runs
+    it."""
     wanted = _words(query, stopwords)
-    found: list[Playlist] = []
-    if wanted:
-        published = (await session.scalars(select(Playlist).where(
-            Playlist.published.is_(True)).order_by(Playlist.id))).all()
-        need = max(1, math.ceil(len(wanted) / 2))
-        for playlist in published:
-            words = _words(" ".join([*playlist.titles.values(),
-                                     *playlist.descriptions.values()]), stopwords)
-            if sum(_close(word, words) for word in wanted) >= need:
-                found.append(playlist)
     ids = list(opportunity_ids)[:50]
-    if ids and len(found) < limit:
-        # IN rather than DISTINCT: PostgreSQL cannot compare the JSON columns.
-        holding = (await session.scalars(select(Playlist).where(
-            Playlist.published.is_(True), Playlist.id.in_(
-                select(PlaylistItem.playlist_id).where(PlaylistItem.opportunity_id.in_(ids))))
-            .order_by(Playlist.id))).all()
-        found += [p for p in holding if p not in found]
-    return found[:limit]
+    holds = (exists().where(PlaylistItem.playlist_id == Playlist.id,
+                            PlaylistItem.opportunity_id.in_(ids))
+             if ids else literal(False))
+    rows = (await session.execute(
+        select(Playlist.id, Playlist.titles, Playlist.descriptions, Playlist.language,
+               holds.label("holds"))
+        .where(Playlist.published.is_(True)).order_by(Playlist.id))).all()
+    named: list[Found] = []
+    holding: list[Found] = []
+    need = max(1, math.ceil(len(wanted) / 2))
+    for row in rows:
+        playlist = Found(row.id, dict(row.titles), row.language)
+        words = _words(" ".join([*row.titles.values(), *row.descriptions.values()]),
+                       stopwords) if wanted else frozenset()
+        if wanted and sum(_close(word, words) for word in wanted) >= need:
+            named.append(playlist)
+        elif row.holds:
+            holding.append(playlist)
+    return [*named, *holding][:limit]

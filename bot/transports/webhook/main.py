@@ -68,6 +68,7 @@ async def serve(
     # Every transaction here is short (no sync, no jobs: the worker's): on SQLite they take
     # turns instead of sleeping in its busy handler (bot/storage/db.py).
     application.bot_data.db.take_turns()
+    application.bot_data.search.freeze_snapshots()  # a long-running process
     remove_signals: Callable[[], None] | None = None
     if stop is None:
         stop = asyncio.Event()
