@@ -73,8 +73,8 @@ async def _shown_with(session: AsyncSession, search: SearchService, user_id: int
     suggestions: list[tuple[int, str]] = []
     if not found.any:
         for suggestion in found.result.suggestions:
-            stored = await queries.remember(session, user_id, suggestion, language)
-            suggestions.append((stored.id, suggestion))
+            suggestions.append((await queries.remember(session, user_id, suggestion, language),
+                                suggestion))
     return playlists, tuple(suggestions)
 
 
@@ -86,7 +86,7 @@ async def search(db: Database, search: SearchService, user_id: int, text: str,
         stored = await queries.remember(session, user_id, text, language)
         playlists, suggestions = await _shown_with(session, search, user_id, text, found,
                                                    language)
-        return Results(stored.id, text, False, found, playlists, suggestions)
+        return Results(stored, text, False, found, playlists, suggestions)
 
 
 async def again(db: Database, search: SearchService, user_id: int, query_id: int,
@@ -110,7 +110,7 @@ async def examples(db: Database, user_id: int, texts: list[str],
                    language: str) -> tuple[tuple[int, str], ...]:
     """Example searches stored as the user's queries (id, text): buttons that run them."""
     async with db.transaction() as session:
-        return tuple([((await queries.remember(session, user_id, text, language)).id, text)
+        return tuple([(await queries.remember(session, user_id, text, language), text)
                       for text in texts])
 
 

@@ -63,7 +63,7 @@ async def test_typed_words_follow_a_town_an_organisation_a_provider_or_a_search(
 async def test_a_stored_search_is_followed_by_its_owner_only(db: Database) -> None:
     await people(db)
     async with db.transaction() as session:
-        stored = (await queries.remember(session, ONA, "gitara", "lt")).id
+        stored = await queries.remember(session, ONA, "gitara", "lt")
     assert await usecase.follow_search(db, JONAS, stored) is None
     assert await usecase.follow_search(db, ONA, stored + 1) is None
     followed = await usecase.follow_search(db, ONA, stored)
