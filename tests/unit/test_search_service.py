@@ -93,3 +93,30 @@ async def test_matching_playlists_by_their_words(db: Database) -> None:
     async with db.transaction() as session:
         found = await catalog.matching_playlists(session, "keramikos", result)
     assert [m.titles for m in found] == [{"lt": "Keramikos kelias"}]
+
+
+async def test_a_long_running_process_freezes_each_snapshot_and_frees_the_last(
+        db: Database) -> None:
+    """`freeze_snapshots` (webhook, polling, worker, web): the collector no longer walks
+    the index, and a replaced snapshot is freed even when something left it in a
+    reference cycle (a frozen cycle would otherwise stay for the life of the process)."""
+    import gc
+    import weakref
+
+    catalog = SearchService(db)
+    old = build_index(CATALOG)
+    holder: dict[str, object] = {"index": old}
+    old.__dict__["held_by"] = holder  # a cycle: index -> holder -> index
+    catalog.index = old
+    gone = weakref.ref(old)
+    del old, holder
+    try:
+        catalog.freeze_snapshots()
+        assert gc.get_freeze_count() > 0
+        assert gone() is not None  # still the current snapshot
+        await catalog.refresh()  # from the (empty) database: the old one is replaced
+        assert gone() is None
+        assert gc.get_freeze_count() > 0  # the new one is frozen in its turn
+        assert catalog.index.size == 0
+    finally:
+        gc.unfreeze()
