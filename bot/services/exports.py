@@ -8,9 +8,10 @@ through Babel in the current language.
   locales opens it as columns; cells that a spreadsheet would run as a formula are defused.
 - `certificate_pdf`: an A4 certificate of the approved hours (of one school year, or all),
   with the verifying organisations, a verification code and, when the deployment has a
-  public address, a QR code of the page that checks it (segno). DejaVu Sans, shipped in
-  `bot/assets/fonts`, covers the Baltic, Polish, German and Cyrillic letters. The same data
-  always gives the same bytes: the document's date is the issue date.
+  public address, a QR code of the page that checks it (segno), on the page of
+  `bot/services/pdf_pages.py`. The same data always gives the same bytes: the document's
+  date is the issue date. fpdf2 and segno are imported when the first PDF is made, not when
+  a process starts.
 """
 
 from __future__ import annotations
@@ -21,19 +22,21 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-import segno
 from babel.dates import format_date, format_interval
 from babel.numbers import format_decimal
-from fpdf import FPDF, XPos, YPos
-from fpdf.fonts import FontFace
 
 from bot.i18n import _, current_language, pgettext
+from bot.services.fonts import FAMILY, FONTS
 from bot.storage.models import EntryStatus
 
-FONTS = Path(__file__).resolve().parent.parent / "assets" / "fonts"
-FAMILY = "DejaVu"
+if TYPE_CHECKING:
+    from fpdf import FPDF
+
+    from bot.services.pdf_pages import Page
+
+__all__ = ["FAMILY", "FONTS"]  # and the functions below
 # A cell starting with one of these is a formula (or becomes one) in Excel and LibreOffice.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 # Longer texts are cut with '…' in the table, so that a row never outgrows a page.
@@ -136,35 +139,6 @@ def _by_organisation(rows: Iterable[ExportRow]) -> dict[str, int]:
     return dict(sorted(minutes.items(), key=lambda item: item[0].casefold()))
 
 
-class _Certificate(FPDF):
-    """A4 portrait in DejaVu Sans, with the code and page numbers in every footer."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(orientation="portrait", unit="mm", format="A4")
-        self.verification_code = code
-        self.add_font(FAMILY, "", FONTS / "DejaVuSans.ttf")
-        self.add_font(FAMILY, "B", FONTS / "DejaVuSans-Bold.ttf")
-        self.set_margins(20, 20, 20)
-        self.set_auto_page_break(auto=True, margin=20)
-
-    def footer(self) -> None:
-        self.set_y(-14)
-        self.set_font(FAMILY, size=8)
-        self.set_text_color(110)
-        # TRANSLATORS: the footer of every page of the certificate.
-        page = _("Page {page} of {pages}").format(page=self.page_no(),
-                                                  pages=self.str_alias_nb_pages)
-        self.cell(0, 5, f"Takas · {self.verification_code} · {page}", align="C")
-        self.set_text_color(0)
-
-    def paragraph(self, text: str, *, size: float = 11, bold: bool = False, align: str = "L",
-                  gap: float = 1.5) -> None:
-        """A paragraph across the page, wrapped, followed by `gap` mm of space."""
-        self.set_font(FAMILY, "B" if bold else "", size)
-        self.multi_cell(0, size * 0.5, text, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        self.ln(gap)
-
-
 def column_widths(pdf: FPDF, headings: Sequence[str]) -> tuple[float, ...]:
     """Column widths (mm) in which every word of every heading fits on one line.
 
@@ -180,16 +154,17 @@ def column_widths(pdf: FPDF, headings: Sequence[str]) -> tuple[float, ...]:
     return tuple(round(width, 2) for width in widths)
 
 
-def _table(pdf: _Certificate, rows: Sequence[ExportRow]) -> None:
+def _table(pdf: Page, rows: Sequence[ExportRow]) -> None:
     """The approved entries; rows that do not fit go on to the next page under the header."""
+    from bot.services.pdf_pages import HEADINGS
+
     language = current_language()
     headings = (_("Date"), _("Activity"), _("Organisation"), _("Hours"), _("Verified by"))
     widths = column_widths(pdf, headings)
     pdf.set_font(FAMILY, size=9)
     with pdf.table(col_widths=widths, width=sum(widths),
                    text_align=("LEFT", "LEFT", "LEFT", "RIGHT", "LEFT"),
-                   headings_style=FontFace(emphasis="BOLD", fill_color=(225, 232, 238)),
-                   cell_fill_color=(246, 248, 250), cell_fill_mode="ROWS",
+                   headings_style=HEADINGS, cell_fill_color=(246, 248, 250), cell_fill_mode="ROWS",
                    borders_layout="HORIZONTAL_LINES", line_height=5,
                    padding=(1, _PADDING)) as table:
         table.row(headings)
@@ -203,11 +178,13 @@ def _table(pdf: _Certificate, rows: Sequence[ExportRow]) -> None:
 
 def certificate_pdf(data: CertificateData) -> bytes:
     """The certificate of `data`'s approved hours as a PDF, in the current language."""
+    from bot.services.pdf_pages import Page
+
     language = current_language()
     rows = _shown(data)
     title = _("Certificate of volunteering hours")
 
-    pdf = _Certificate(data.code)
+    pdf = Page(data.code)
     pdf.set_title(f"{title} – {data.learner}")
     pdf.set_creator("Takas")
     pdf.set_lang(language)
@@ -264,8 +241,10 @@ def certificate_pdf(data: CertificateData) -> bytes:
     return bytes(pdf.output())
 
 
-def _qr_code(pdf: _Certificate, url: str) -> None:
+def _qr_code(pdf: Page, url: str) -> None:
     """The QR code of `url`, _QR_SIZE mm wide, on a new page when this one is too full."""
+    import segno
+
     png = io.BytesIO()
     # Error correction M (15%) survives a crease or a smudge on a printed sheet.
     segno.make(url, error="m", micro=False).save(png, kind="png", scale=8, border=4)

@@ -3,8 +3,8 @@
 Pure functions over `bot.services.reports.Report`, in the current language (the caller
 activates the reader's). The CSV is what the e-diaries import (TAMO, Mano dienynas,
 EDUKA): UTF-8 with a BOM, ';' between cells, hours with a decimal point, and no cell a
-spreadsheet would run as a formula. The PDF uses the certificate's library and font
-(bot/services/exports.py).
+spreadsheet would run as a formula. The PDF is written on the certificate's page
+(bot/services/pdf_pages.py), imported when the first report is made.
 """
 
 from __future__ import annotations
@@ -12,13 +12,14 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-
-from fpdf import FPDF, XPos, YPos
-from fpdf.fonts import FontFace
+from typing import TYPE_CHECKING
 
 from bot.i18n import _, pgettext
-from bot.services.exports import FAMILY, FONTS, _defused, hours_text, status_text
+from bot.services.exports import _defused, hours_text, status_text
 from bot.services.reports import Report
+
+if TYPE_CHECKING:
+    from bot.services.pdf_pages import Page
 
 
 def school_year_text(year: int) -> str:
@@ -59,36 +60,11 @@ def report_csv(report: Report) -> bytes:
          for row in report.activities])
 
 
-class _Document(FPDF):
-    def __init__(self) -> None:
-        super().__init__(orientation="portrait", unit="mm", format="A4")
-        self.add_font(FAMILY, "", FONTS / "DejaVuSans.ttf")
-        self.add_font(FAMILY, "B", FONTS / "DejaVuSans-Bold.ttf")
-        self.set_margins(20, 20, 20)
-        self.set_auto_page_break(auto=True, margin=20)
-
-    def paragraph(self, text: str, *, size: float = 11, bold: bool = False,
-                  gap: float = 1.5) -> None:
-        self.set_font(FAMILY, "B" if bold else "", size)
-        self.multi_cell(0, size * 0.5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        self.ln(gap)
-
-    def grid(self, headings: Sequence[str], rows: Sequence[Sequence[str]],
-             widths: Sequence[float]) -> None:
-        self.set_font(FAMILY, size=9)
-        with self.table(col_widths=tuple(widths), width=sum(widths),
-                        headings_style=FontFace(emphasis="BOLD", fill_color=(225, 232, 238)),
-                        borders_layout="HORIZONTAL_LINES", line_height=5,
-                        padding=(1, 1.5)) as table:
-            table.row(tuple(headings))
-            for row in rows:
-                table.row(tuple(row))
-        self.ln(4)
-
-
 def report_pdf(report: Report) -> bytes:
     """The summary: per class (pupils, totals) and per organisation, or per activity."""
-    pdf = _Document()
+    from bot.services.pdf_pages import Page
+
+    pdf = Page()
     pdf.set_creator("Takas")
     pdf.add_page()
     pdf.paragraph(_("Report: {organisation}").format(organisation=report.organisation),
@@ -100,7 +76,7 @@ def report_pdf(report: Report) -> bytes:
     return bytes(pdf.output())
 
 
-def _school_pages(pdf: _Document, report: Report) -> None:
+def _school_pages(pdf: Page, report: Report) -> None:
     if not report.pupils:
         pdf.paragraph(_("No pupils in classes this school year."), gap=4)
         return
@@ -126,7 +102,7 @@ def _school_pages(pdf: _Document, report: Report) -> None:
                  (120, 50))
 
 
-def _activity_pages(pdf: _Document, report: Report) -> None:
+def _activity_pages(pdf: Page, report: Report) -> None:
     if not report.activities:
         if not report.is_school:
             pdf.paragraph(_("No hours were logged with this organisation this school year."))
