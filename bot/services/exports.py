@@ -28,15 +28,13 @@ from babel.dates import format_date, format_interval
 from babel.numbers import format_decimal
 
 from bot.i18n import _, current_language, pgettext
-from bot.services.fonts import FAMILY, FONTS
+from bot.services.fonts import FAMILY
 from bot.storage.models import EntryStatus
 
 if TYPE_CHECKING:
     from fpdf import FPDF
 
     from bot.services.pdf_pages import Page
-
-__all__ = ["FAMILY", "FONTS"]  # and the functions below
 # A cell starting with one of these is a formula (or becomes one) in Excel and LibreOffice.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 # Longer texts are cut with '…' in the table, so that a row never outgrows a page.

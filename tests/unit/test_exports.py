@@ -23,8 +23,6 @@ from fpdf import FPDF
 from bot.i18n import I18n, _
 from bot.languages import SUPPORTED_LANGUAGES
 from bot.services.exports import (
-    FAMILY,
-    FONTS,
     BadgeLine,
     CertificateData,
     ExportRow,
@@ -33,6 +31,7 @@ from bot.services.exports import (
     entries_csv,
     status_text,
 )
+from bot.services.fonts import FAMILY, FONTS
 
 YEAR = (date(2024, 9, 1), date(2025, 8, 31))
 ROWS = (
