@@ -125,16 +125,16 @@ class SearchService:
         self._freeze = False
 
     def freeze_snapshots(self) -> None:
-        """For a long-running process: from now on, after each rebuild the heap is
-        collected once and frozen (`gc.freeze`), so that Python's cyclic collector no
-        longer walks the index and the lexicon (millions of objects) on every full
-        collection. Measured in the webhook benchmark, those walks took 15 % of a search
-        process's CPU, each a pause of 0.15 s. Only the transports call it (webhook,
-        polling, worker, web); tests that run `webhook.serve()` in their own process
-        freeze the pytest process too, until the next one unfreezes it (harmless: what
-        a frozen object leaves in a cycle is freed then)."""
+        """For a long-running process (each transport calls this before its first
+        rebuild): after each rebuild the heap is collected once and frozen (`gc.freeze`),
+        so that Python's cyclic collector no longer walks the index and the lexicon
+        (millions of objects) on every full collection. Measured in the webhook
+        benchmark, those walks took 15 % of a search process's CPU, each a pause of
+        0.15 s. Only the transports call it (webhook, polling, worker, web); tests that
+        run `webhook.serve()` in their own process freeze the pytest process too, until
+        the next one unfreezes it (harmless: what a frozen object leaves in a cycle is
+        freed then)."""
         self._freeze = True
-        _settle_heap()
 
     @property
     def index(self) -> Index:

@@ -104,14 +104,14 @@ async def test_a_long_running_process_freezes_each_snapshot_and_frees_the_last(
     import weakref
 
     catalog = SearchService(db)
-    old = build_index(CATALOG)
-    holder: dict[str, object] = {"index": old}
-    old.__dict__["held_by"] = holder  # a cycle: index -> holder -> index
-    catalog.index = old
-    gone = weakref.ref(old)
-    del old, holder
     try:
         catalog.freeze_snapshots()
+        await catalog.refresh()  # as a transport starts: the first snapshot is frozen
+        old = catalog.index
+        holder: dict[str, object] = {"index": old}
+        old.__dict__["held_by"] = holder  # a cycle: index -> holder -> index
+        gone = weakref.ref(old)
+        del old, holder
         assert gc.get_freeze_count() > 0
         assert gone() is not None  # still the current snapshot
         await catalog.refresh()  # from the (empty) database: the old one is replaced
