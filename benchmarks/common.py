@@ -7,8 +7,10 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+import traceback
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from bot.storage.db import Database
 from catalog.service import Catalog
@@ -73,3 +75,32 @@ async def synced_database(folder: Path, *make_feeds_args: str) -> Database:
     if failed:
         raise SystemExit("sync failed: " + "; ".join(failed))
     return db
+
+
+def opened_at() -> traceback.StackSummary:
+    """The stack of the code that is opening a transaction (from `count_transactions`'s
+    callback), innermost last, without the standard library's and dependencies' frames
+    and the benchmark's own."""
+    return traceback.StackSummary.from_list(
+        [frame for frame in traceback.extract_stack(limit=44)
+         if "/site-packages/" not in frame.filename and "contextlib" not in frame.filename
+         and "benchmarks/" not in frame.filename])
+
+
+def count_transactions(opening: Callable[[], None]) -> Callable[[], None]:
+    """Patch `Database.transaction` so that `opening()` runs as each transaction opens
+    (it may look at `opened_at()`); the function returned undoes the patch."""
+    original = Database.transaction
+
+    @contextlib.asynccontextmanager
+    async def counted(self: Database) -> AsyncIterator[Any]:
+        opening()
+        async with original(self) as session:
+            yield session
+
+    Database.transaction = counted  # type: ignore[method-assign]
+
+    def restore() -> None:
+        Database.transaction = original  # type: ignore[method-assign]
+
+    return restore

@@ -15,20 +15,17 @@ the flow's own code.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import sys
 import tempfile
-import traceback
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
+from benchmarks.common import count_transactions, opened_at
 from bot.app import running
 from bot.badges.keys import SigningKey
 from bot.config import load_settings
 from bot.i18n import I18n
-from bot.storage.db import Database
 from bot.transports.polling import build_polling_application
 from tests.e2e.test_hours import PUPIL, button, open_school
 from tests.fakes import FakeBotAPI
@@ -40,34 +37,15 @@ COUNTS: Counter[str] = Counter()
 BY_PLACE: Counter[str] = Counter()
 
 
-def _who() -> str:
-    """Whose transaction this is: the sender's, or the update's handling (its place, the
+def _who() -> None:
+    """Count the transaction as the sender's or the update's handling (its place, the
     innermost frame of our code that opened it, is counted in BY_PLACE)."""
-    stack = traceback.extract_stack(limit=30)[:-3]
-    ours = [frame for frame in stack if "/site-packages/" not in frame.filename
-            and "benchmarks/" not in frame.filename and "contextlib" not in frame.filename]
+    ours = opened_at()
     if ours:
         BY_PLACE[f"{Path(ours[-1].filename).parent.name}/{Path(ours[-1].filename).name}"
                  f":{ours[-1].name}"] += 1
-    return "sender" if any("delivery/sender.py" in frame.filename for frame in stack) \
-        else "update"
-
-
-def count_transactions() -> Callable[[], None]:
-    original = Database.transaction
-
-    @contextlib.asynccontextmanager
-    async def counted(self: Database) -> AsyncIterator[Any]:
-        COUNTS[_who()] += 1
-        async with original(self) as session:
-            yield session
-
-    Database.transaction = counted  # type: ignore[method-assign]
-
-    def restore() -> None:
-        Database.transaction = original  # type: ignore[method-assign]
-
-    return restore
+    COUNTS["sender" if any("delivery/sender.py" in frame.filename for frame in ours)
+           else "update"] += 1
 
 
 async def main() -> None:
@@ -84,7 +62,7 @@ async def main() -> None:
                 await open_school(fake)
                 await fake.wait_idle()
                 pupil = fake.user(PUPIL, first_name="Ona", language_code="en")
-                restore = count_transactions()
+                restore = count_transactions(_who)
                 total: Counter[str] = Counter()
 
                 async def step(name: str, act: Callable[[], object]) -> None:

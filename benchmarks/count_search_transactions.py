@@ -16,23 +16,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import os
 import random
 import sys
 import tempfile
-import traceback
 from collections import Counter
-from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from benchmarks.bench_webhook import SECRET, chat_queries, fresh_postgres, prepare
-from benchmarks.common import free_port
+from benchmarks.common import count_transactions, free_port, opened_at
 from bot.config import load_settings
 from bot.delivery import Sender
 from bot.i18n import I18n
@@ -44,27 +40,10 @@ PLACES: Counter[str] = Counter()
 FIRST_USER = 700_000
 
 
-def _place() -> str:
-    """The innermost function of our code that opened the transaction."""
-    for frame in reversed(traceback.extract_stack(limit=40)[:-3]):
-        if "/site-packages/" in frame.filename or "contextlib" in frame.filename:
-            continue
-        if "benchmarks/" in frame.filename:
-            continue
-        return f"{Path(frame.filename).name}:{frame.name}"
-    return "?"
-
-
-def count_transactions() -> None:
-    original = Database.transaction
-
-    @contextlib.asynccontextmanager
-    async def counted(self: Database) -> AsyncIterator[Any]:
-        PLACES[_place()] += 1
-        async with original(self) as session:
-            yield session
-
-    Database.transaction = counted  # type: ignore[method-assign]
+def _place() -> None:
+    """Count the transaction by the innermost function of our code that opened it."""
+    ours = opened_at()
+    PLACES[f"{Path(ours[-1].filename).name}:{ours[-1].name}" if ours else "?"] += 1
 
 
 async def run(url: str, updates: int) -> None:
@@ -122,7 +101,7 @@ async def _handled(engine: AsyncEngine, count: int) -> None:
 
 
 async def main(updates: int, postgres: str | None) -> None:
-    count_transactions()
+    count_transactions(_place)
     folder = Path(tempfile.mkdtemp(prefix="takas-count-search-"))
     await run(f"sqlite+aiosqlite:///{folder / 'count.sqlite3'}", updates)
     if postgres:
